@@ -1,0 +1,3 @@
+from phongtrao.cli import main
+
+main()

@@ -1,0 +1,33 @@
+"""User accounts: the only people the system knows besides officials on decisions and award recipients."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Quản trị hệ thống"
+    PROVINCE_OFFICER = "province_officer", "Cán bộ cấp tỉnh (Phòng XDPT)"
+    COMMUNE_OFFICER = "commune_officer", "Cán bộ Công an xã"
+    ORG_REPORTER = "org_reporter", "Cơ quan, doanh nghiệp, cơ sở giáo dục"
+    APPROVER = "approver", "Chủ tịch UBND (người ký quyết định)"
+    VIEWER = "viewer", "Lãnh đạo, Ban Chỉ đạo, MTTQ (chỉ xem)"
+
+
+class User(AbstractUser):
+    role = models.CharField("Vai trò", max_length=20, choices=Role.choices, default=Role.VIEWER)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="Đơn vị công tác", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="users",
+    )
+    phone = models.CharField("Điện thoại", max_length=20, blank=True)
+    title = models.CharField("Chức vụ", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN

@@ -1,0 +1,63 @@
+"""Writing the audit trail. Called by every named action, inside its transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from phongtrao.audit.models import AuditEntry, Channel
+
+if TYPE_CHECKING:
+    from phongtrao.accounts.models import User
+    from phongtrao.units.models import Unit
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts and through which door (web, API, import, command)."""
+
+    user: User | None
+    channel: str = Channel.WEB
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user=None, channel=Channel.SYSTEM)
+
+    @classmethod
+    def command(cls, user: User | None = None) -> Actor:
+        return cls(user=user, channel=Channel.COMMAND)
+
+
+def record(
+    actor: Actor,
+    action: str,
+    obj: Any,
+    *,
+    unit: Unit | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        user=actor.user if actor.user is not None and actor.user.pk else None,
+        channel=actor.channel,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        unit=unit,
+        before=before,
+        after=after,
+    )
+
+
+def record_many(actor: Actor, action: str, rows: list[tuple[Any, Unit | None, dict | None, dict | None]]) -> None:
+    """Bulk variant for imports: one audit row per changed object, one INSERT per batch."""
+    user = actor.user if actor.user is not None and actor.user.pk else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(user=user, channel=actor.channel, action=action, object_type=obj._meta.label_lower,
+                       object_id=str(obj.pk), object_repr=str(obj)[:255], unit=unit, before=before, after=after)
+            for obj, unit, before, after in rows
+        ],
+        batch_size=2000,
+    )

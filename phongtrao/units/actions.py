@@ -1,0 +1,193 @@
+"""Named actions that write units. Views, the importer and commands all call these.
+
+Each action validates, runs in one transaction, writes the change and its audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from phongtrao.audit.actions import Actor, record
+from phongtrao.lib.vnformat import date_text
+from phongtrao.units.models import (
+    ALLOWED_PARENT_KINDS,
+    ORGANISATION_KINDS,
+    Kind,
+    Unit,
+    rebuild_closure,
+)
+
+UNIT_FIELDS = (
+    "code", "name", "kind", "subtype", "parent_id", "managed_by", "size", "school_level",
+    "armed_forces", "households", "valid_from", "valid_to",
+)
+
+
+class ActionError(Exception):
+    """A refused write. ``errors`` maps a field name (or "" for the whole object) to Vietnamese messages."""
+
+    def __init__(self, errors: dict[str, list[str]] | str) -> None:
+        if isinstance(errors, str):
+            errors = {"": [errors]}
+        self.errors = errors
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+
+
+class StaleVersion(ActionError):
+    """Someone else saved the object after this form was opened."""
+
+
+def snapshot(unit: Unit) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in UNIT_FIELDS:
+        value = getattr(unit, name)
+        data[name] = value.isoformat() if isinstance(value, dt.date) else value
+    return data
+
+
+def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[str]]:
+    """Every rule a unit must satisfy, as field -> messages (empty when valid).
+
+    ``check_overlap`` queries the database for another unit of the same code and
+    kind in an overlapping interval; the importer checks that in bulk instead.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not unit.code.strip():
+        add("code", "Mã không được để trống.")
+    if not unit.name.strip():
+        add("name", "Tên không được để trống.")
+    if unit.kind not in Kind.values:
+        add("kind", f"Loại đơn vị “{unit.kind}” không hợp lệ.")
+        return errors
+    if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
+        add("valid_to", "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
+    allowed = ALLOWED_PARENT_KINDS[unit.kind]
+    parent = unit.parent  # the cached object too, for an unsaved parent from the same import file
+    if unit.kind == Kind.COUNTRY:
+        if parent is not None:
+            add("parent", "Đơn vị toàn quốc không có cấp trên.")
+    elif parent is None:
+        add("parent", "Phải có đơn vị cấp trên.")
+    else:
+        if parent.kind not in allowed:
+            names = ", ".join(str(Kind(k).label) for k in allowed)
+            add("parent", f"{Kind(unit.kind).label} phải thuộc {names}, không thuộc {parent.get_kind_display()}.")
+        start = unit.valid_from or parent.valid_from
+        if start and not parent.is_valid_on(start):
+            add("parent", f"Đơn vị cấp trên {parent.name} không còn hiệu lực ngày {date_text(start)}.")
+        if unit.pk and parent.pk == unit.pk:
+            add("parent", "Đơn vị không thể là cấp trên của chính nó.")
+    if unit.kind in ORGANISATION_KINDS and not unit.managed_by:
+        add("managed_by", "Cơ quan, doanh nghiệp, cơ sở giáo dục phải có cấp quản lý.")
+    if unit.kind == Kind.ENTERPRISE and not unit.size:
+        add("size", "Doanh nghiệp phải có quy mô (siêu nhỏ, nhỏ, vừa, lớn).")
+    if unit.kind == Kind.SCHOOL and not unit.school_level:
+        add("school_level", "Cơ sở giáo dục phải có cấp học.")
+    if unit.kind != Kind.ENTERPRISE and unit.size:
+        add("size", "Chỉ doanh nghiệp mới có quy mô.")
+    if unit.kind != Kind.SCHOOL and unit.school_level:
+        add("school_level", "Chỉ cơ sở giáo dục mới có cấp học.")
+    if unit.kind != Kind.AGENCY and unit.armed_forces:
+        add("armed_forces", "Chỉ cơ quan mới thuộc lực lượng vũ trang.")
+    if check_overlap and unit.code.strip() and not errors.get("valid_to"):
+        clash = overlapping(unit).first()
+        if clash is not None:
+            add("code", f"Mã {unit.code} đã dùng cho {clash.name} trong cùng thời gian hiệu lực.")
+    return errors
+
+
+def overlapping(unit: Unit) -> Any:
+    """Other units of the same code and kind whose validity overlaps this one's."""
+    qs = Unit.objects.filter(code=unit.code, kind=unit.kind)
+    if unit.pk:
+        qs = qs.exclude(pk=unit.pk)
+    if unit.valid_to:
+        qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=unit.valid_to))
+    if unit.valid_from:
+        qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=unit.valid_from))
+    return qs
+
+
+@transaction.atomic
+def do_create_unit(actor: Actor, **fields: Any) -> Unit:
+    unit = Unit(**fields)
+    unit.code = unit.code.strip()
+    unit.name = " ".join(unit.name.split())
+    errors = validate_unit(unit)
+    if errors:
+        raise ActionError(errors)
+    unit.refresh_derived()
+    unit.save()
+    rebuild_closure([unit])
+    record(actor, "unit.create", unit, unit=unit, before=None, after=snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None = None, **changes: Any) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit_id)
+    if expected_version is not None and unit.version != expected_version:
+        raise StaleVersion(
+            "Đơn vị này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
+            "Hãy tải lại trang để xem thay đổi mới nhất rồi sửa lại."
+        )
+    before = snapshot(unit)
+    old_parent = unit.parent_id
+    for name, value in changes.items():
+        setattr(unit, name, value)
+    if "parent_id" in changes:
+        unit.parent = Unit.objects.get(pk=unit.parent_id) if unit.parent_id else None
+    errors = validate_unit(unit)
+    if unit.parent_id and old_parent != unit.parent_id and unit.parent_id in set(
+        Unit.objects.in_subtree(unit).values_list("pk", flat=True)
+    ):
+        errors.setdefault("parent", []).append("Không thể chuyển đơn vị vào bên trong chính nó.")
+    if errors:
+        raise ActionError(errors)
+    after = snapshot(unit)
+    if after == before:
+        return unit
+    unit.refresh_derived()
+    unit.version += 1
+    unit.save()
+    if old_parent != unit.parent_id:
+        _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
+    record(actor, "unit.update", unit, unit=unit, before=before, after=after)
+    return unit
+
+
+def _reparent_subtree(root: Unit, subtree: list[Unit]) -> None:
+    by_id = {u.pk: u for u in subtree}
+    ordered: list[Unit] = []
+    pending = [root]
+    while pending:
+        current = pending.pop()
+        ordered.append(current)
+        pending.extend(u for u in subtree if u.parent_id == current.pk and u.pk != current.pk)
+    for item in ordered:
+        parent = by_id.get(item.parent_id) if item.parent_id in by_id else item.parent
+        item.depth = (parent.depth + 1) if parent else 0
+    Unit.objects.bulk_update(ordered, ["depth"])
+    rebuild_closure(ordered)
+
+
+@transaction.atomic
+def do_close_unit(actor: Actor, unit_id: int, *, valid_to: dt.date, expected_version: int | None = None) -> Unit:
+    """Closing sets ``valid_to``; a unit is never deleted (its history stays reportable)."""
+    unit = Unit.objects.get(pk=unit_id)
+    open_children = Unit.objects.filter(parent=unit).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=valid_to))
+    count = open_children.count()
+    if count:
+        raise ActionError(
+            {"valid_to": [f"Còn {count} đơn vị trực thuộc có hiệu lực sau ngày {date_text(valid_to)}; "
+                          "hãy đóng hoặc chuyển chúng trước."]}
+        )
+    return do_update_unit(actor, unit_id, expected_version=expected_version, valid_to=valid_to)

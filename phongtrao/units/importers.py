@@ -1,0 +1,313 @@
+"""``import units`` (INTERCHANGE.md): CSV/XLSX, English or Vietnamese headers, rows in any order,
+codes resolved by date, all-or-nothing with row-numbered errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from phongtrao.audit.actions import Actor, record_many
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
+from phongtrao.lib.tabular import CellError, Column, parse_bool, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.vnformat import date_text
+from phongtrao.units.actions import snapshot, validate_unit
+from phongtrao.units.models import (
+    ALLOWED_PARENT_KINDS,
+    EnterpriseSize,
+    Kind,
+    ManagingLevel,
+    SchoolLevel,
+    Unit,
+    rebuild_closure,
+)
+
+COLUMNS = [
+    Column("code", "Mã", required=True),
+    Column("name", "Tên", required=True),
+    Column("kind", "Loại", required=True),
+    Column("parent_code", "Mã đơn vị cấp trên"),
+    Column("subtype", "Loại hình"),
+    Column("managed_by", "Cấp quản lý"),
+    Column("size", "Quy mô"),
+    Column("school_level", "Cấp học"),
+    Column("armed_forces", "Thuộc lực lượng vũ trang"),
+    Column("households", "Số hộ"),
+    Column("valid_from", "Hiệu lực từ"),
+    Column("valid_to", "Hiệu lực đến"),
+]
+ROOT_CODE = "VN"
+
+
+def _choice_words(choices: Any) -> dict[str, str]:
+    words = {}
+    for value, label in choices.choices:
+        words[value.casefold()] = value
+        words[str(label).casefold()] = value
+    return words
+
+
+KIND_WORDS = _choice_words(Kind)
+LEVEL_WORDS = _choice_words(ManagingLevel)
+SIZE_WORDS = _choice_words(EnterpriseSize)
+SCHOOL_WORDS = _choice_words(SchoolLevel)
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    values: dict[str, Any]
+    given: set[str]
+    ref_date: dt.date
+    parent_code: str
+    existing: Unit | None = None
+    unit: Unit | None = None
+    parent_row: PlannedRow | None = None
+    children: list[PlannedRow] = field(default_factory=list)
+
+
+def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: dt.date) -> PlannedRow | None:
+    values: dict[str, Any] = {}
+    bad = False
+
+    def cell(key: str, parse: Any) -> None:
+        nonlocal bad
+        try:
+            value = parse(raw.get(key, ""))
+        except CellError as exc:
+            errors.append(RowError(number, key, str(exc)))
+            bad = True
+            return
+        if value is not None and value != "":
+            values[key] = value
+
+    for key in ("code", "name"):
+        if not raw.get(key, "").strip():
+            errors.append(RowError(number, key, "bắt buộc, không được để trống"))
+            bad = True
+        else:
+            values[key] = " ".join(raw[key].split()) if key == "name" else raw[key].strip()
+    if not raw.get("kind", "").strip():
+        errors.append(RowError(number, "kind", "bắt buộc, không được để trống"))
+        bad = True
+    else:
+        cell("kind", lambda t: parse_choice(t, KIND_WORDS, "loại đơn vị"))
+    cell("managed_by", lambda t: parse_choice(t, LEVEL_WORDS, "cấp quản lý"))
+    cell("size", lambda t: parse_choice(t, SIZE_WORDS, "quy mô"))
+    cell("school_level", lambda t: parse_choice(t, SCHOOL_WORDS, "cấp học"))
+    cell("armed_forces", parse_bool)
+    cell("households", parse_int)
+    cell("valid_from", parse_date)
+    cell("valid_to", parse_date)
+    if raw.get("subtype", "").strip():
+        values["subtype"] = raw["subtype"].strip()[:40]
+    if bad:
+        return None
+    ref = values.get("valid_from") or values.get("valid_to") or today
+    return PlannedRow(number, values, set(values), ref, raw.get("parent_code", "").strip())
+
+
+def _candidates(codes: set[str]) -> dict[str, list[Unit]]:
+    """Database units with any of these codes, by code (one query per 900 codes)."""
+    found: dict[str, list[Unit]] = {}
+    code_list = sorted(codes)
+    for start in range(0, len(code_list), 900):
+        for unit in Unit.objects.filter(code__in=code_list[start:start + 900]):
+            found.setdefault(unit.code, []).append(unit)
+    return found
+
+
+def _covers(valid_from: dt.date | None, valid_to: dt.date | None, day: dt.date) -> bool:
+    return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
+
+
+def _overlaps(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]) -> bool:
+    return (a[1] is None or b[0] is None or b[0] <= a[1]) and (b[1] is None or a[0] is None or a[0] <= b[1])
+
+
+def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+    result = ImportResult(kind="units", dry_run=dry_run)
+    table = read_table(name, data, COLUMNS)
+    result.rows_read = len(table.rows)
+    if table.unknown_headers:
+        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+    for col in table.missing_required:
+        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+    if result.errors:
+        return result
+    today = timezone.localdate()
+    errors: list[RowError] = []
+    planned = [p for number, raw in table.rows if (p := _parse_row(number, raw, errors, today)) is not None]
+
+    db = _candidates({p.values["code"] for p in planned} | {p.parent_code for p in planned if p.parent_code}
+                     | {ROOT_CODE})
+    # In-file rows by code, to resolve parents that come later in the file.
+    in_file: dict[str, list[PlannedRow]] = {}
+    for p in planned:
+        in_file.setdefault(p.values["code"], []).append(p)
+    # Duplicate rows for the same unit.
+    seen: dict[tuple[str, str, dt.date], int] = {}
+    for p in planned:
+        key = (p.values["code"], p.values["kind"], p.ref_date)
+        if key in seen:
+            errors.append(RowError(p.row, "code", f"trùng với dòng {seen[key]} (cùng mã, loại và ngày hiệu lực)"))
+        seen[key] = p.row
+
+    for p in planned:
+        code, kind = p.values["code"], p.values["kind"]
+        matches = [u for u in db.get(code, []) if u.kind == kind and u.is_valid_on(p.ref_date)]
+        p.existing = matches[0] if matches else None
+        # Parent: an explicit code, or the national root for provinces.
+        parent_code = p.parent_code or (ROOT_CODE if kind == Kind.PROVINCE else "")
+        if not parent_code:
+            if kind != Kind.COUNTRY and not (p.existing and p.existing.parent_id):
+                errors.append(RowError(p.row, "parent_code", "bắt buộc với loại đơn vị này"))
+            continue
+        allowed = ALLOWED_PARENT_KINDS.get(kind, ())
+        file_parents = [q for q in in_file.get(parent_code, []) if q is not p and q.values["kind"] in allowed
+                        and _covers(q.values.get("valid_from"), q.values.get("valid_to"), p.ref_date)]
+        db_parents = [u for u in db.get(parent_code, []) if u.kind in allowed and u.is_valid_on(p.ref_date)]
+        # A file row that updates a database unit is the same parent, not a second one.
+        file_ids = {id(q) for q in file_parents}
+        db_parents = [u for u in db_parents if not any(
+            q.values["code"] == u.code and q.values["kind"] == u.kind for q in file_parents)] if file_ids else db_parents
+        options = len(file_parents) + len(db_parents)
+        if options == 0:
+            errors.append(RowError(p.row, "parent_code",
+                                   f"không có đơn vị mã “{parent_code}” còn hiệu lực ngày {date_text(p.ref_date)} "
+                                   "có thể làm cấp trên"))
+        elif options > 1:
+            errors.append(RowError(p.row, "parent_code",
+                                   f"mã “{parent_code}” ứng với nhiều đơn vị ngày {date_text(p.ref_date)}"))
+        elif file_parents:
+            p.parent_row = file_parents[0]
+            file_parents[0].children.append(p)
+        else:
+            p.values["parent"] = db_parents[0]
+
+    # Cycles among file rows.
+    for p in planned:
+        steps, q = 0, p.parent_row
+        while q is not None and steps <= len(planned):
+            if q is p:
+                errors.append(RowError(p.row, "parent_code", "vòng lặp cấp trên trong tệp"))
+                break
+            q, steps = q.parent_row, steps + 1
+
+    # Build each unit in memory, parents before children, and validate it.
+    order = _parents_first(planned)
+    for p in order:
+        if any(e.row == p.row for e in errors):
+            continue
+        unit = Unit(**{f.attname: getattr(p.existing, f.attname) for f in Unit._meta.concrete_fields}) \
+            if p.existing else Unit()
+        if p.existing:
+            unit._state.adding = False
+            unit._state.db = p.existing._state.db
+        for key, value in p.values.items():
+            setattr(unit, key, value)
+        if p.parent_row is not None:
+            if p.parent_row.unit is None:
+                errors.append(RowError(p.row, "parent_code", f"đơn vị cấp trên ở dòng {p.parent_row.row} có lỗi"))
+                continue
+            unit.parent = p.parent_row.unit
+        elif "parent" not in p.values and p.existing and p.existing.parent_id:
+            unit.parent = Unit.objects.get(pk=p.existing.parent_id)
+        if p.existing is None:
+            # Defaults for a new unit: nothing given means empty/false.
+            unit.subtype = unit.subtype or ""
+        if unit.households is not None and unit.kind != Kind.RESIDENTIAL_AREA:
+            result.warnings.append(f"row {p.row}: households: chỉ dùng cho khu dân cư, đã bỏ qua")
+            unit.households = p.existing.households if p.existing else None
+        for fname, messages in validate_unit(unit, check_overlap=False).items():
+            column = {"parent": "parent_code", "": "code"}.get(fname, fname)
+            errors.extend(RowError(p.row, column, m) for m in messages)
+        if not any(e.row == p.row for e in errors):
+            p.unit = unit
+
+    # Overlapping validity for the same code and kind: against the database and within the file.
+    for p in planned:
+        if p.unit is None:
+            continue
+        span = (p.unit.valid_from, p.unit.valid_to)
+        for other in db.get(p.unit.code, []):
+            if other.kind == p.unit.kind and other.pk != p.unit.pk and _overlaps(span, (other.valid_from, other.valid_to)):
+                errors.append(RowError(p.row, "valid_from",
+                                       f"mã {other.code} đã dùng cho “{other.name}” trong thời gian hiệu lực trùng lặp"))
+    errors.sort(key=lambda e: (e.row, e.column))
+    result.errors = errors
+    if errors:
+        return result
+
+    creates = [p for p in order if p.existing is None]
+    updates = [p for p in order if p.existing is not None and snapshot(p.unit) != snapshot(p.existing)]  # type: ignore[arg-type]
+    result.created, result.updated = len(creates), len(updates)
+    result.unchanged = len(planned) - len(creates) - len(updates)
+    result.preview = [(p.row, "create", f"{p.values['code']} {p.values['name']}") for p in creates] + \
+        [(p.row, "update", f"{p.values['code']} {p.values['name']}") for p in updates]
+    result.preview.sort()
+    try:
+        with transaction.atomic():
+            _write(creates, updates, actor)
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result
+
+
+def _parents_first(planned: list[PlannedRow]) -> list[PlannedRow]:
+    order: list[PlannedRow] = []
+    done: set[int] = set()
+    roots = [p for p in planned if p.parent_row is None]
+    stack = list(reversed(roots))
+    while stack:
+        p = stack.pop()
+        if id(p) in done:
+            continue
+        done.add(id(p))
+        order.append(p)
+        stack.extend(reversed(p.children))
+    # Rows caught in a cycle are not reachable from a root; keep them (they carry errors).
+    order += [p for p in planned if id(p) not in done]
+    return order
+
+
+def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -> None:
+    audit_rows: list[tuple[Any, Unit | None, dict | None, dict | None]] = []
+    # Create level by level so that every parent has its primary key before its children.
+    pending = [p.unit for p in creates if p.unit is not None]
+    created_ids: set[int] = set()
+    while pending:
+        ready = [u for u in pending if u.parent is None or u.parent.pk is not None]
+        if not ready:
+            raise RuntimeError("unresolvable parent order")  # cycles were reported as row errors already
+        for unit in ready:
+            unit.refresh_derived()
+        Unit.objects.bulk_create(ready, batch_size=1000)
+        rebuild_closure(ready)
+        created_ids.update(u.pk for u in ready)
+        audit_rows += [(u, u, None, snapshot(u)) for u in ready]
+        pending = [u for u in pending if u.pk is None]
+    moved: list[Unit] = []
+    for p in updates:
+        unit = p.unit
+        assert unit is not None and p.existing is not None
+        unit.refresh_derived()
+        unit.version = p.existing.version + 1
+        unit.save()
+        if unit.parent_id != p.existing.parent_id:
+            moved.append(unit)
+        audit_rows.append((unit, unit, snapshot(p.existing), snapshot(unit)))
+    if moved:
+        from phongtrao.units.actions import _reparent_subtree
+
+        for unit in moved:
+            _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
+    record_many(actor, "unit.import", audit_rows)
+
+
+register(ImportKind(key="units", label="Đơn vị", columns=COLUMNS, run=import_units))

@@ -1,0 +1,288 @@
+"""The unit register: every kind of unit, valid over a date interval, with its ancestors and successors.
+
+A code names a unit only together with a date (the 2025 reform reused codes), so
+every lookup by code takes a date. Subtrees are read through ``UnitAncestor``, a
+closure table (one row per unit and each of its ancestors, itself included), so
+"everything under province P" is one indexed join on every database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Self
+
+from django.db import models
+from django.db.models import Q
+
+from phongtrao.lib.vntext import fold, sort_key
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class Kind(models.TextChoices):
+    COUNTRY = "country", "Toàn quốc"
+    PROVINCE = "province", "Tỉnh/Thành phố"
+    DISTRICT = "district", "Huyện/Quận/Thị xã/Thành phố thuộc tỉnh"
+    COMMUNE = "commune", "Xã/Phường/Thị trấn/Đặc khu"
+    RESIDENTIAL_AREA = "residential_area", "Khu dân cư"
+    AGENCY = "agency", "Cơ quan"
+    ENTERPRISE = "enterprise", "Doanh nghiệp"
+    SCHOOL = "school", "Cơ sở giáo dục"
+
+
+ADMIN_KINDS = (Kind.COUNTRY, Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE)
+ORGANISATION_KINDS = (Kind.AGENCY, Kind.ENTERPRISE, Kind.SCHOOL)
+# Kinds the ANTT standard (TT 124/2021/TT-BCA) applies to.
+STANDARD_KINDS = (Kind.RESIDENTIAL_AREA, Kind.COMMUNE, *ORGANISATION_KINDS)
+# Which kinds may lie directly in which.
+ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
+    Kind.COUNTRY: (),
+    Kind.PROVINCE: (Kind.COUNTRY,),
+    Kind.DISTRICT: (Kind.PROVINCE,),
+    Kind.COMMUNE: (Kind.PROVINCE, Kind.DISTRICT),
+    Kind.RESIDENTIAL_AREA: (Kind.COMMUNE,),
+    Kind.AGENCY: (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE),
+    Kind.ENTERPRISE: (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE),
+    Kind.SCHOOL: (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE),
+}
+
+
+class ManagingLevel(models.TextChoices):
+    COMMUNE = "commune", "Cấp xã"
+    DISTRICT = "district", "Cấp huyện (trước 01/7/2025)"
+    PROVINCE = "province", "Cấp tỉnh"
+
+
+class EnterpriseSize(models.TextChoices):
+    MICRO = "micro", "Siêu nhỏ"
+    SMALL = "small", "Nhỏ"
+    MEDIUM = "medium", "Vừa"
+    LARGE = "large", "Lớn"
+
+
+class SchoolLevel(models.TextChoices):
+    MAM_NON = "mam_non", "Mầm non"
+    NHA_TRE = "nha_tre", "Nhà trẻ"
+    TIEU_HOC = "tieu_hoc", "Tiểu học"
+    THCS = "thcs", "Trung học cơ sở"
+    THPT = "thpt", "Trung học phổ thông"
+    LIEN_CAP = "lien_cap", "Liên cấp"
+    GDNN_GDTX = "gdnn_gdtx", "Giáo dục nghề nghiệp - GDTX"
+    CAO_DANG = "cao_dang", "Cao đẳng"
+    DAI_HOC = "dai_hoc", "Đại học"
+
+
+EXEMPT_SCHOOL_LEVELS = frozenset({SchoolLevel.MAM_NON, SchoolLevel.NHA_TRE, SchoolLevel.TIEU_HOC})
+EXEMPT_ENTERPRISE_SIZES = frozenset({EnterpriseSize.MICRO, EnterpriseSize.SMALL})
+
+
+class Source(models.TextChoices):
+    OFFICIAL = "official", "Danh mục chính thức"
+    LOCAL = "local", "Địa phương nhập"
+
+
+def is_subject_to_standard(
+    kind: str,
+    *,
+    armed_forces: bool = False,
+    size: str = "",
+    school_level: str = "",
+) -> bool:
+    """Whether the ANTT standard applies (TT 124/2021/TT-BCA, art. 2).
+
+    Not subject: armed-forces agencies; small and micro enterprises; preschools,
+    crèches and primary schools. Provinces and districts are not assessed.
+    """
+    if kind not in STANDARD_KINDS:
+        return False
+    if kind == Kind.AGENCY:
+        return not armed_forces
+    if kind == Kind.ENTERPRISE:
+        return size not in EXEMPT_ENTERPRISE_SIZES
+    if kind == Kind.SCHOOL:
+        return school_level not in EXEMPT_SCHOOL_LEVELS
+    return True
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def valid_on(self, day: dt.date) -> Self:
+        """Units in existence on ``day`` (both interval ends inclusive; empty means open)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def with_code(self, code: str, on: dt.date) -> Self:
+        return self.valid_on(on).filter(code=code)
+
+    def in_subtree(self, root: Unit | int, *, include_root: bool = True) -> Self:
+        """The root and everything below it, through the closure table (one indexed join)."""
+        root_id = root if isinstance(root, int) else root.pk
+        qs = self.filter(ancestor_links__ancestor_id=root_id)
+        if not include_root:
+            qs = qs.exclude(pk=root_id)
+        return qs
+
+    def of_kind(self, *kinds: str) -> Self:
+        return self.filter(kind__in=kinds)
+
+    def subject_to_standard(self) -> Self:
+        return self.filter(subject_to_standard=True)
+
+    def search(self, text: str) -> Self:
+        """Diacritic- and case-insensitive search on name or code: "da nang" finds "Đà Nẵng"."""
+        folded = fold(text)
+        if not folded:
+            return self
+        return self.filter(Q(search_name__contains=folded) | Q(code__iexact=text.strip()))
+
+    def vi_ordered(self) -> Self:
+        return self.order_by("sort_key", "code")
+
+
+class Unit(models.Model):
+    code = models.CharField("Mã", max_length=40)
+    name = models.CharField("Tên", max_length=255)
+    kind = models.CharField("Loại", max_length=20, choices=Kind.choices)
+    subtype = models.CharField("Loại hình", max_length=40, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="Đơn vị cấp trên", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    managed_by = models.CharField("Cấp quản lý", max_length=10, choices=ManagingLevel.choices, blank=True)
+    size = models.CharField("Quy mô", max_length=10, choices=EnterpriseSize.choices, blank=True)
+    school_level = models.CharField("Cấp học", max_length=12, choices=SchoolLevel.choices, blank=True)
+    armed_forces = models.BooleanField("Thuộc lực lượng vũ trang", default=False)
+    households = models.PositiveIntegerField("Số hộ", null=True, blank=True)
+    valid_from = models.DateField("Hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("Hiệu lực đến", null=True, blank=True)
+    source = models.CharField("Nguồn", max_length=10, choices=Source.choices, default=Source.LOCAL)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Derived columns, kept by ``refresh_derived()`` on every write.
+    subject_to_standard = models.BooleanField("Thuộc diện tiêu chuẩn ANTT", default=False, editable=False)
+    search_name = models.CharField(max_length=255, editable=False, default="")
+    sort_key = models.CharField(max_length=600, editable=False, default="")
+    # Optimistic concurrency: a form carries the version it was read at.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+        indexes = [
+            models.Index(fields=["code", "valid_from"], name="unit_code_idx"),
+            models.Index(fields=["parent", "kind", "sort_key"], name="unit_parent_kind_idx"),
+            models.Index(fields=["kind", "subject_to_standard"], name="unit_kind_std_idx"),
+            models.Index(fields=["sort_key"], name="unit_sort_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def refresh_derived(self) -> None:
+        self.subject_to_standard = is_subject_to_standard(
+            self.kind, armed_forces=self.armed_forces, size=self.size, school_level=self.school_level
+        )
+        self.search_name = fold(f"{self.name}")[:255]
+        self.sort_key = sort_key(self.name)[:600]
+        self.depth = (self.parent.depth + 1) if self.parent_id and self.parent else 0
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind in ORGANISATION_KINDS
+
+    def ancestors(self) -> models.QuerySet[Unit]:
+        """Ancestors from the root down (excluding self)."""
+        return Unit.objects.filter(descendant_links__unit=self).exclude(pk=self.pk).order_by("depth")
+
+
+class UnitAncestor(models.Model):
+    """Closure table: one row for each (unit, ancestor) pair, including (unit, unit) at distance 0."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="ancestor_links")
+    ancestor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="descendant_links")
+    distance = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ancestor", "unit"], name="unit_ancestor_unique")]
+        indexes = [models.Index(fields=["unit", "ancestor"], name="unit_ancestor_unit_idx")]
+
+
+class SuccessionKind(models.TextChoices):
+    MERGE = "merge", "Sáp nhập"
+    SPLIT = "split", "Chia tách (một phần)"
+    RENAME = "rename", "Đổi tên/giữ nguyên"
+    OTHER = "other", "Khác"
+
+
+class Succession(models.Model):
+    """Old unit -> new unit (N:M), effective on a date, optionally weighted (share of the old unit)."""
+
+    predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successor_links",
+                                    verbose_name="Đơn vị cũ")
+    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessor_links",
+                                  verbose_name="Đơn vị mới")
+    effective_on = models.DateField("Ngày hiệu lực")
+    kind = models.CharField("Hình thức", max_length=10, choices=SuccessionKind.choices, default=SuccessionKind.MERGE)
+    weight = models.DecimalField("Tỷ trọng", max_digits=5, decimal_places=4, null=True, blank=True)
+    source = models.CharField("Nguồn", max_length=10, choices=Source.choices, default=Source.LOCAL)
+
+    class Meta:
+        verbose_name = "kế thừa đơn vị"
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique"),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_self"),
+        ]
+
+
+class RegisterLoad(models.Model):
+    """Which version of the official register (the vietnam-provinces package) was loaded, and when."""
+
+    package_version = models.CharField(max_length=40)
+    data_version = models.CharField(max_length=40, blank=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+
+
+def rebuild_closure(units: Iterable[Unit]) -> None:
+    """Recompute closure rows for ``units``; parents must be saved and listed before their children.
+
+    Ancestor chains of parents outside the batch are read in one query per 900 parents.
+    """
+    units = list(units)
+    ids = [u.pk for u in units]
+    if not ids:
+        return
+    UnitAncestor.objects.filter(unit_id__in=ids).delete()
+    in_batch = set(ids)
+    outside = sorted({u.parent_id for u in units if u.parent_id is not None and u.parent_id not in in_batch})
+    chains: dict[int, list[tuple[int, int]]] = {}
+    for start in range(0, len(outside), 900):
+        for unit_id, ancestor_id, distance in UnitAncestor.objects.filter(
+            unit_id__in=outside[start:start + 900]
+        ).values_list("unit_id", "ancestor_id", "distance"):
+            chains.setdefault(unit_id, []).append((ancestor_id, distance))
+    rows: list[UnitAncestor] = []
+    for unit in units:
+        chain: list[tuple[int, int]] = [(unit.pk, 0)]
+        if unit.parent_id is not None:
+            if unit.parent_id in in_batch and unit.parent_id not in chains:
+                raise ValueError("rebuild_closure needs parents before children")
+            chain += [(a, d + 1) for a, d in chains.get(unit.parent_id, [])]
+        chains[unit.pk] = chain
+        rows.extend(UnitAncestor(unit_id=unit.pk, ancestor_id=a, distance=d) for a, d in chain)
+    UnitAncestor.objects.bulk_create(rows, batch_size=5000)

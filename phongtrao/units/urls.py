@@ -1,0 +1,8 @@
+from django.urls import path
+
+from phongtrao.units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.browse, name="browse"),
+]
