@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "phongtrao.accounts",
     "phongtrao.units",
     "phongtrao.audit",
+    "phongtrao.imports",
 ]
 
 MIDDLEWARE = [

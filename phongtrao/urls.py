@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("phongtrao.core.urls")),
     path("tai-khoan/", include("phongtrao.accounts.urls")),
     path("don-vi/", include("phongtrao.units.urls")),
+    path("nhap-du-lieu/", include("phongtrao.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

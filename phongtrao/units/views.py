@@ -6,3 +6,8 @@ from django.shortcuts import render
 @login_required
 def browse(request: HttpRequest) -> HttpResponse:
     return render(request, "units/browse.html", {})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    return render(request, "units/browse.html", {})

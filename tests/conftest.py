@@ -1,0 +1,98 @@
+"""Shared fixtures.
+
+The official register (about 14,000 units) is loaded once per test session into
+the test database; ordinary tests run inside a transaction that is rolled back,
+so they all see it. Transactional tests (the browser tests) flush the tables
+afterwards; pytest-django runs them after the others, and ``official_register``
+reloads it when a transactional test needs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples" / "tinh-thu-nghiem"
+if not EXAMPLES.is_dir():  # CI clones the project with shared/ beside it
+    EXAMPLES = Path(os.environ.get("PHONGTRAO_EXAMPLES", "../shared/examples/tinh-thu-nghiem")).resolve()
+
+PASSWORD = "Mat-khau-thu-nghiem-2025"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    from phongtrao.units.official import load_official
+
+    with django_db_blocker.unblock():
+        load_official()
+
+
+@pytest.fixture
+def official_register(db: None) -> None:
+    """Make sure the official register is present (reloads it after a transactional flush)."""
+    from phongtrao.units.models import Unit
+    from phongtrao.units.official import load_official
+
+    if not Unit.objects.filter(code="VN").exists():
+        load_official()
+
+
+@pytest.fixture
+def example_dir() -> Path:
+    assert EXAMPLES.is_dir(), f"shared examples not found at {EXAMPLES}"
+    return EXAMPLES
+
+
+@pytest.fixture
+def example_units(official_register: None, example_dir: Path) -> None:
+    """The fictional province T99 from shared/examples, imported through the real importer."""
+    from phongtrao.audit.actions import Actor
+    from phongtrao.lib.importing import run_import
+
+    result = run_import("units", "units.csv", (example_dir / "units.csv").read_bytes(), actor=Actor.system())
+    assert result.ok, [str(e) for e in result.errors]
+
+
+@pytest.fixture
+def make_user(db: None) -> Any:
+    from phongtrao.accounts.models import Role, User
+
+    def make(username: str = "officer", role: str = Role.PROVINCE_OFFICER, unit: Any = None, **extra: Any) -> User:
+        user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, **extra)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def run_command(*args: str) -> None:
+    call_command(*args)
