@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "phongtrao.units",
     "phongtrao.audit",
     "phongtrao.imports",
+    "phongtrao.recognition",
+    "phongtrao.reports",
 ]
 
 MIDDLEWARE = [
