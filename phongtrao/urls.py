@@ -7,6 +7,9 @@ urlpatterns = [
     path("tai-khoan/", include("phongtrao.accounts.urls")),
     path("don-vi/", include("phongtrao.units.urls")),
     path("nhap-du-lieu/", include("phongtrao.imports.urls")),
+    path("nguoi-dung/", include("phongtrao.accounts.urls_users")),
+    path("nhat-ky/", include("phongtrao.audit.urls")),
+    path("api/", include("phongtrao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -60,10 +60,17 @@ def example_units(official_register: None, example_dir: Path) -> None:
 
 @pytest.fixture
 def make_user(db: None) -> Any:
-    from phongtrao.accounts.models import Role, User
+    from phongtrao.accounts.access import grant
+    from phongtrao.accounts.models import Role, ScopeKind, User
 
-    def make(username: str = "officer", role: str = Role.PROVINCE_OFFICER, unit: Any = None, **extra: Any) -> User:
+    def make(username: str = "officer", role: str = Role.ADMIN, unit: Any = None, *,
+             view: Any = None, **extra: Any) -> User:
+        """A user of ``role``; with ``unit``, a capture scope on it (and a view scope on ``view``)."""
         user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, **extra)
+        if unit is not None:
+            grant(user, unit, ScopeKind.VIEW if role in (Role.VIEWER,) else ScopeKind.CAPTURE)
+        if view is not None:
+            grant(user, view, ScopeKind.VIEW)
         return user
 
     return make

@@ -1,41 +1,125 @@
 """The one enforcement point for "who may see and change which units".
 
-Every view, export, upload and API endpoint looks units up through these
-functions. (The foundation lets any signed-in user read and write everything;
-the access issue narrows it to each user's view and capture scopes here, in
-one place.)
+Every page, export, upload, command acting for a user and API endpoint looks
+units up through these functions, so a rule changes in one place:
+
+- a user's **view scope** is the union of the subtrees under their view and
+  capture scopes (capture implies view); administrators see everything;
+- a user's **capture scope** is the union of the subtrees under their capture scopes;
+- what a role may do inside its capture scope is decided by the ``can_*`` functions.
+
+Out-of-scope single objects are 404 (existence must not leak); in-scope objects
+the user may see but not change are 403.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet
+from django.http import Http404
 
-from phongtrao.units.models import Unit, UnitQuerySet
+from phongtrao.accounts.models import Role, ScopeKind, UnitScope
+from phongtrao.units.models import Kind, Unit, UnitAncestor, UnitQuerySet
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
 
     from phongtrao.accounts.models import User
 
+    AnyUser = User | AnonymousUser
 
-def visible_units(user: User) -> UnitQuerySet:
-    """Units the user may read (a QuerySet, so lists and counts filter in SQL)."""
-    if not user.is_authenticated:
+# Roles that may change the unit register inside their capture scope.
+REGISTER_EDITORS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER})
+# Roles that may enter yearly data (registrations, self-assessments, imports) inside their capture scope.
+DATA_CAPTURERS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.ORG_REPORTER})
+# Roles that may record decisions inside their capture scope.
+DECIDERS = frozenset({Role.ADMIN, Role.APPROVER})
+# Roles that may manage users inside their capture scope.
+USER_MANAGERS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER})
+
+
+def is_admin(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def _scope_roots(user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[UnitScope]:
+    return UnitScope.objects.filter(user_id=user.pk, kind__in=kinds).values("unit_id")
+
+
+def _in_scope_ids(user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[UnitAncestor]:
+    """Ids of units under the user's scope roots: a semi-join on the closure table, no Python loop."""
+    return UnitAncestor.objects.filter(ancestor_id__in=_scope_roots(user, kinds)).values("unit_id")
+
+
+def visible_units(user: AnyUser) -> UnitQuerySet:
+    """Units the user may read (a QuerySet, so lists and totals are filtered in SQL)."""
+    if not (user.is_authenticated and user.is_active):
         return Unit.objects.none()
-    return Unit.objects.all()
+    if is_admin(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=_in_scope_ids(user, (ScopeKind.VIEW, ScopeKind.CAPTURE)))
 
 
-def can_change(user: User, unit: Unit) -> bool:
-    """Whether the user may change data of this unit (capture scope)."""
-    return bool(user.is_authenticated and user.is_active)
+def capture_units(user: AnyUser) -> UnitQuerySet:
+    """Units whose data the user may change (before role rules)."""
+    if not (user.is_authenticated and user.is_active):
+        return Unit.objects.none()
+    if is_admin(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(pk__in=_in_scope_ids(user, (ScopeKind.CAPTURE,)))
 
 
-def get_unit_for_user(request: HttpRequest, unit_id: int, *, for_change: bool = False) -> Unit:
-    """The unit, or 404 when it does not exist or is not visible, 403 when it may be seen but not changed."""
-    unit = get_object_or_404(visible_units(request.user), pk=unit_id)  # type: ignore[arg-type]
-    if for_change and not can_change(request.user, unit):  # type: ignore[arg-type]
+def scope_roots(user: AnyUser) -> UnitQuerySet:
+    """The units at the top of the user's view (for a browser's starting page)."""
+    if is_admin(user):
+        return Unit.objects.filter(kind=Kind.COUNTRY)
+    return Unit.objects.filter(pk__in=_scope_roots(user, (ScopeKind.VIEW, ScopeKind.CAPTURE))).vi_ordered()
+
+
+def can_view(user: AnyUser, unit: Unit) -> bool:
+    return visible_units(user).filter(pk=unit.pk).exists()
+
+
+def _captures(user: AnyUser, unit: Unit) -> bool:
+    return capture_units(user).filter(pk=unit.pk).exists()
+
+
+def can_change(user: AnyUser, unit: Unit) -> bool:
+    """May change the register entry of this unit (create children, edit, close)."""
+    return bool(user.is_authenticated and user.role in REGISTER_EDITORS and _captures(user, unit)) or is_admin(user)
+
+
+def can_capture(user: AnyUser, unit: Unit) -> bool:
+    """May enter the unit's yearly data (registration, self-assessment, imports)."""
+    return bool(user.is_authenticated and user.role in DATA_CAPTURERS and _captures(user, unit)) or is_admin(user)
+
+
+def can_decide(user: AnyUser, unit: Unit) -> bool:
+    """May record decisions (recognition, awards) for this unit."""
+    return bool(user.is_authenticated and user.role in DECIDERS and _captures(user, unit)) or is_admin(user)
+
+
+def can_manage_users(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.role in USER_MANAGERS) or is_admin(user)
+
+
+def get_unit_for_user(request: HttpRequest, unit_id: Any, *, for_change: bool = False) -> Unit:
+    """The unit, or 404 when it does not exist or is out of view scope, 403 when it may not be changed."""
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    unit = visible_units(request.user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404("Không tìm thấy đơn vị.")
+    if for_change and not can_change(request.user, unit):
         raise PermissionDenied("Bạn không có quyền thay đổi dữ liệu của đơn vị này.")
     return unit
+
+
+def grant(user: User, unit: Unit, kind: str) -> UnitScope:
+    scope, _ = UnitScope.objects.get_or_create(user=user, unit=unit, kind=kind)
+    return scope

@@ -31,3 +31,28 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class ScopeKind(models.TextChoices):
+    CAPTURE = "capture", "Được nhập/sửa dữ liệu"
+    VIEW = "view", "Được xem"
+
+
+class UnitScope(models.Model):
+    """A subtree the user may read (view) or change (capture); capture implies view.
+
+    As in DHIS2, the units a user may enter data for and the units they may view
+    are separate, each covering the whole subtree under the named unit.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scopes")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="Đơn vị")
+    kind = models.CharField("Phạm vi", max_length=10, choices=ScopeKind.choices)
+
+    class Meta:
+        verbose_name = "phạm vi"
+        verbose_name_plural = "phạm vi"
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "kind"], name="unit_scope_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.unit}"
