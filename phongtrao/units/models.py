@@ -181,7 +181,9 @@ class Unit(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_interval",
             ),
         ]
@@ -220,6 +222,9 @@ class UnitAncestor(models.Model):
         constraints = [models.UniqueConstraint(fields=["ancestor", "unit"], name="unit_ancestor_unique")]
         indexes = [models.Index(fields=["unit", "ancestor"], name="unit_ancestor_unit_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} ⊂ {self.ancestor_id} ({self.distance})"
+
 
 class SuccessionKind(models.TextChoices):
     MERGE = "merge", "Sáp nhập"
@@ -247,6 +252,9 @@ class Succession(models.Model):
             models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_self"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.effective_on:%d/%m/%Y})"
+
 
 class RegisterLoad(models.Model):
     """Which version of the official register (the vietnam-provinces package) was loaded, and when."""
@@ -256,6 +264,9 @@ class RegisterLoad(models.Model):
     loaded_at = models.DateTimeField(auto_now_add=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"vietnam-provinces {self.package_version} ({self.loaded_at:%d/%m/%Y})"
 
 
 def rebuild_closure(units: Iterable[Unit]) -> None:

@@ -1,0 +1,161 @@
+"""``phongtrao demo``: realistic units under a real province's communes, one login per role, idempotent."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from phongtrao.accounts.models import Role, User
+from phongtrao.core.demo import DEMO_DAY, DEMO_PASSWORD, LOGINS
+from phongtrao.units.models import ORGANISATION_KINDS, Kind, Source, Unit
+
+pytestmark = pytest.mark.usefixtures("official_register")
+
+SMALL = ("--communes", "6")
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def demo_units() -> Any:
+    return Unit.objects.filter(source=Source.LOCAL, kind__in=(Kind.RESIDENTIAL_AREA, *ORGANISATION_KINDS))
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    return list(demo_units().order_by("code").values_list(
+        "code", "name", "kind", "subtype", "parent__code", "managed_by", "size", "school_level",
+        "armed_forces", "households", "subject_to_standard"))
+
+
+def test_every_commune_of_the_province_gets_residential_areas_and_organisations() -> None:
+    output = demo()
+    province = Unit.objects.of_kind(Kind.PROVINCE).with_code("48", DEMO_DAY).get()
+    communes = list(Unit.objects.in_subtree(province).of_kind(Kind.COMMUNE).valid_on(DEMO_DAY))
+    assert len(communes) == 94
+    for commune in communes:
+        children = list(commune.children.all())
+        areas = [u for u in children if u.kind == Kind.RESIDENTIAL_AREA]
+        assert 4 <= len(areas) <= 12, commune.name
+        assert {Kind.AGENCY, Kind.ENTERPRISE, Kind.SCHOOL} <= {u.kind for u in children}, commune.name
+        word, subtype = ("Thôn ", "thon") if commune.subtype == "xa" else ("Tổ dân phố ", "to_dan_pho")
+        for area in areas:
+            assert area.name.startswith(word) and area.subtype == subtype
+            assert 80 <= area.households <= 600
+            assert re.fullmatch(rf"KDC-{commune.code}-\d\d", area.code)
+        assert any(u.name == f"UBND {commune.name[0].lower()}{commune.name[1:]}" for u in children)
+    units = demo_units()
+    assert all(u.valid_from == DEMO_DAY and u.valid_to is None for u in units)
+    assert all(u.managed_by for u in units.filter(kind__in=ORGANISATION_KINDS))
+    # The closure table knows them: they are in the province's subtree.
+    assert Unit.objects.in_subtree(province).filter(pk__in=units).count() == units.count()
+    assert "created" in output and "demo-antq-2025" in output
+
+
+def test_organisations_inside_and_outside_the_antt_standard() -> None:
+    demo(*SMALL)
+    orgs = demo_units().filter(kind__in=ORGANISATION_KINDS)
+    assert orgs.filter(subject_to_standard=True).exists()
+    assert orgs.filter(kind=Kind.AGENCY, armed_forces=True, subject_to_standard=False).exists()
+    assert orgs.filter(kind=Kind.ENTERPRISE, size__in=["micro", "small"], subject_to_standard=False).exists()
+    assert orgs.filter(kind=Kind.ENTERPRISE, size__in=["medium", "large"], subject_to_standard=True).exists()
+    assert orgs.filter(kind=Kind.SCHOOL, school_level__in=["mam_non", "tieu_hoc"],
+                       subject_to_standard=False).exists()
+    assert orgs.filter(kind=Kind.SCHOOL, school_level="thcs", subject_to_standard=True).exists()
+    assert set(orgs.values_list("managed_by", flat=True)) == {"commune", "province"}
+    assert orgs.filter(kind=Kind.AGENCY, code__regex=r"^CQ-\d{5}-\d\d$").exists()
+    assert orgs.filter(kind=Kind.ENTERPRISE, name__startswith="Công ty").exists()
+    assert orgs.filter(kind=Kind.SCHOOL, name__startswith="Trường THCS").exists()
+
+
+def test_one_login_per_role_with_a_working_password_and_a_sensible_home_unit() -> None:
+    demo(*SMALL)
+    users = {u.username: u for u in User.objects.select_related("unit")}
+    assert set(users) == {login.username for login in LOGINS}
+    assert {u.role for u in users.values()} == set(Role.values)
+    for username, user in users.items():
+        assert authenticate(username=username, password=DEMO_PASSWORD) == user
+        assert user.get_full_name() and user.title
+    validate_password(DEMO_PASSWORD, users["xem"])
+    province, commune = users["tinh"].unit, users["xa"].unit
+    assert users["admin"].unit is None and users["admin"].is_admin
+    assert province.kind == Kind.PROVINCE and province.code == "48"
+    assert commune.kind == Kind.COMMUNE and commune.parent == province
+    assert users["coquan"].unit.parent == commune and users["coquan"].unit.subject_to_standard
+    assert users["chutich"].unit == commune and users["chutich"].role == Role.APPROVER
+    assert users["chutichtinh"].unit == province
+    assert users["xem"].unit == province
+
+
+def test_running_again_adds_nothing() -> None:
+    demo(*SMALL)
+    before = (snapshot(), User.objects.count())
+    output = demo(*SMALL)
+    assert (snapshot(), User.objects.count()) == before
+    assert "nothing added" in output
+
+
+def test_same_seed_gives_the_same_data_and_another_seed_other_data() -> None:
+    demo("--communes", "3", "--seed", "7")
+    first = snapshot()
+    demo_units().delete()
+    demo("--communes", "3", "--seed", "7")
+    assert snapshot() == first
+    demo_units().delete()
+    demo("--communes", "3", "--seed", "8")
+    assert snapshot() != first
+
+
+def test_if_empty_does_nothing_when_users_exist(make_user: Any) -> None:
+    make_user("someone")
+    output = demo("--if-empty", *SMALL)
+    assert "nothing done" in output
+    assert not demo_units().exists()
+    assert User.objects.count() == 1
+
+
+def test_if_empty_builds_on_an_empty_database() -> None:
+    demo("--if-empty", *SMALL)
+    assert demo_units().exists() and User.objects.filter(username="tinh").exists()
+
+
+def test_print_logins_lists_every_username_and_builds_nothing() -> None:
+    output = demo("--print-logins")
+    for login in LOGINS:
+        assert re.search(rf"^{login.username}\s+{re.escape(DEMO_PASSWORD)}\s", output, re.MULTILINE)
+    assert "Thành phố Đà Nẵng" in output
+    assert not demo_units().exists() and not User.objects.exists()
+
+
+def test_unknown_province_is_a_clear_error() -> None:
+    with pytest.raises(CommandError, match="no current province with code '99'"):
+        demo("--province", "99")
+
+
+def test_another_province() -> None:
+    demo("--province", "12", "--communes", "2")
+    users = {u.username: u for u in User.objects.select_related("unit")}
+    assert users["tinh"].unit.name == "Tỉnh Lai Châu"
+    assert users["chutichtinh"].title == "Chủ tịch UBND tỉnh Lai Châu"
+    assert demo_units().values("parent").distinct().count() == 2
+
+
+def test_without_the_official_register_it_asks_for_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("phongtrao.core.demo.register_loaded", lambda: False)
+    with pytest.raises(CommandError, match="run `phongtrao setup` first"):
+        demo()
+    assert not demo_units().exists()
