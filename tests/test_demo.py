@@ -159,3 +159,18 @@ def test_without_the_official_register_it_asks_for_setup(monkeypatch: pytest.Mon
     with pytest.raises(CommandError, match="run `phongtrao setup` first"):
         demo()
     assert not demo_units().exists()
+
+
+@pytest.mark.django_db
+def test_demo_logins_are_scoped_to_their_home_units(official_register: None) -> None:
+    from phongtrao.accounts.access import can_change, visible_units
+
+    call_command("demo", "--communes", "3", stdout=StringIO())
+    xa = User.objects.get(username="xa")
+    xem = User.objects.get(username="xem")
+    assert xa.unit is not None and xem.unit is not None
+    assert set(visible_units(xa).values_list("pk", flat=True)) == set(
+        Unit.objects.in_subtree(xa.unit).values_list("pk", flat=True))
+    assert can_change(xa, xa.unit)
+    assert visible_units(xem).filter(pk=xa.unit.pk).exists()
+    assert not can_change(xem, xa.unit)

@@ -403,8 +403,9 @@ def home_units(context: DemoContext) -> dict[str, Unit | None]:
 
 
 def add_users(context: DemoContext) -> None:
-    """One login per role (``LOGINS``); usernames already taken are left alone."""
-    from phongtrao.accounts.models import User
+    """One login per role (``LOGINS``), scoped to its home unit; usernames already taken are left alone."""
+    from phongtrao.accounts.access import grant
+    from phongtrao.accounts.models import Role, ScopeKind, User
 
     homes = home_units(context)
     organisation = homes["organisation"]
@@ -425,6 +426,8 @@ def add_users(context: DemoContext) -> None:
                     is_staff=login.role == "admin", is_superuser=login.role == "admin")
         user.password = password
         user.save()
+        if user.unit is not None:  # the home unit's subtree is the user's scope
+            grant(user, user.unit, ScopeKind.VIEW if login.role == Role.VIEWER else ScopeKind.CAPTURE)
         context.users[login.username] = user
         created.append(login.username)
     context.add("logins", len(created))
