@@ -175,3 +175,20 @@ def test_every_write_leaves_an_audit_row_with_before_and_after(official_register
     entries = AuditEntry.objects.filter(object_type="units.unit", object_id=str(area.pk)).order_by("id")
     assert [e.action for e in entries] == ["unit.create", "unit.update"]
     assert entries[1].before["name"] == "Tổ dân phố 3" and entries[1].after["name"] == "Tổ dân phố số 3"
+
+
+def test_child_cannot_outlive_its_parent(official_register: None) -> None:
+    old_commune = Unit.objects.with_code("22918", BEFORE).get()
+    with pytest.raises(ActionError) as exc:
+        do_create_unit(Actor.system(), code="KDC-OPEN", name="Khu phố mở", kind=Kind.RESIDENTIAL_AREA,
+                       parent=old_commune)
+    assert "30/06/2025" in exc.value.errors["parent"][0]
+    area = do_create_unit(Actor.system(), code="KDC-OLD2", name="Khu phố 2", kind=Kind.RESIDENTIAL_AREA,
+                          parent=old_commune, valid_to=dt.date(2025, 6, 30))
+    assert area.is_valid_on(dt.date(2024, 1, 1))
+
+
+def test_search_matches_word_starts_not_inner_syllables(official_register: None) -> None:
+    names = set(Unit.objects.search("an binh").values_list("name", flat=True))
+    assert any(n.endswith("An Bình") for n in names)
+    assert not any("Tân Bình" in n for n in names)

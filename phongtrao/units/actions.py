@@ -83,6 +83,9 @@ def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[s
         start = unit.valid_from or parent.valid_from
         if start and not parent.is_valid_on(start):
             add("parent", f"Đơn vị cấp trên {parent.name} không còn hiệu lực ngày {date_text(start)}.")
+        elif parent.valid_to and (unit.valid_to is None or unit.valid_to > parent.valid_to):
+            add("parent", f"Đơn vị cấp trên {parent.name} chỉ có hiệu lực đến {date_text(parent.valid_to)}; "
+                          "đơn vị trực thuộc phải hết hiệu lực cùng lúc hoặc sớm hơn.")
         if unit.pk and parent.pk == unit.pk:
             add("parent", "Đơn vị không thể là cấp trên của chính nó.")
     if unit.kind in ORGANISATION_KINDS and not unit.managed_by:

@@ -131,11 +131,14 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         return self.filter(subject_to_standard=True)
 
     def search(self, text: str) -> Self:
-        """Diacritic- and case-insensitive search on name or code: "da nang" finds "Đà Nẵng"."""
+        """Diacritic- and case-insensitive search on name (word starts) or code: "da nang" finds "Đà Nẵng"."""
         folded = fold(text)
         if not folded:
             return self
-        return self.filter(Q(search_name__contains=folded) | Q(code__iexact=text.strip()))
+        # Match at word starts: "an binh" finds "An Bình" and "Xã An Bình", not "Tân Bình".
+        return self.filter(
+            Q(search_name__startswith=folded) | Q(search_name__contains=" " + folded) | Q(code__iexact=text.strip())
+        )
 
     def vi_ordered(self) -> Self:
         return self.order_by("sort_key", "code")

@@ -1,9 +1,28 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from phongtrao.units import views
+
+
+class PkConverter:
+    """A primary key: digits that fit a 64-bit integer (a longer number is a 404, not a database error)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(PkConverter, "pk")
 
 app_name = "units"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("tim-kiem/", views.search, name="search"),
+    path("them/", views.create, name="create"),
+    path("<pk:pk>/", views.detail, name="detail"),
+    path("<pk:pk>/sua/", views.edit, name="edit"),
+    path("<pk:pk>/dong/", views.close, name="close"),
 ]

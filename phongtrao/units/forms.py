@@ -1,0 +1,234 @@
+"""Forms of the unit pages. They parse input and show errors; every write goes through ``units.actions``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
+
+from phongtrao.accounts.access import can_change, capture_units
+from phongtrao.lib.vnformat import date_text
+from phongtrao.units.models import (
+    ALLOWED_PARENT_KINDS,
+    ORGANISATION_KINDS,
+    EnterpriseSize,
+    Kind,
+    ManagingLevel,
+    SchoolLevel,
+    Unit,
+    UnitQuerySet,
+)
+
+if TYPE_CHECKING:
+    from phongtrao.accounts.models import User
+    from phongtrao.units.actions import ActionError
+
+# ISO (what <input type="date"> sends) and the Vietnamese 31/12/2024.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+KIND_CHOICES = [("", gettext_lazy("Tất cả loại")), *Kind.choices]
+# Fields that only make sense for some kinds; the form page hides (and disables) them for the others.
+FIELD_KINDS: dict[str, tuple[str, ...]] = {
+    "managed_by": ORGANISATION_KINDS,
+    "size": (Kind.ENTERPRISE,),
+    "school_level": (Kind.SCHOOL,),
+    "armed_forces": (Kind.AGENCY,),
+    "households": (Kind.RESIDENTIAL_AREA, Kind.COMMUNE),
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
+                           widget=DateInput, help_text=help_text)
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on widgets, ``is-invalid`` on fields with errors, action errors on their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self._errors or {}:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+    def add_action_error(self, exc: ActionError) -> None:
+        """Each message of a refused action on its field (``parent_id`` on ``parent``), others on the form."""
+        for key, messages in exc.errors.items():
+            name = "parent" if key == "parent_id" else key
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class BrowseForm(BootstrapForm):
+    """The query string of the browser and the unit page: ``?as_of=2024-12-31&kind=commune&page=2``."""
+
+    as_of = date_field(gettext_lazy("Ngày xem"))
+    kind = forms.ChoiceField(label=gettext_lazy("Loại"), required=False, choices=KIND_CHOICES)
+
+    def value(self, name: str, default: Any = None) -> Any:
+        """The cleaned value, or ``default`` when the parameter is missing or malformed."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or default
+
+
+class SearchForm(BrowseForm):
+    q = forms.CharField(label=gettext_lazy("Tên hoặc mã"), required=False, max_length=200)
+    all_dates = forms.BooleanField(label=gettext_lazy("Mọi thời điểm"), required=False)
+    within = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    field_order = ("q", "kind", "as_of", "all_dates", "within")
+
+    def wants_results(self) -> bool:
+        return bool(self.value("q", "").strip() or self.value("kind") or self.value("within"))
+
+
+class ParentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        label = f"{obj.name} ({obj.code})"
+        if obj.valid_to:
+            label += " · " + gettext("đến %(date)s") % {"date": date_text(obj.valid_to)}
+        return label
+
+
+def parent_choices(user: User, anchor: Unit, kinds: tuple[str, ...], day: dt.date) -> UnitQuerySet:
+    """Sensible parents around ``anchor`` (the proposed parent, or the current one when editing).
+
+    ``anchor`` itself, even outside the user's scope (keeping a commune in its
+    province is no move), and, within the user's capture scope, its siblings of
+    ``kinds`` valid on ``day`` and its own parent when of ``kinds``.
+    """
+    wanted = Q(pk=anchor.pk)
+    if anchor.parent_id is not None:
+        capture = capture_units(user)
+        siblings = capture.filter(parent_id=anchor.parent_id).of_kind(*kinds).valid_on(day)
+        wanted |= Q(pk__in=siblings.values("pk"))
+        wanted |= Q(pk__in=capture.filter(pk=anchor.parent_id, kind__in=kinds).values("pk"))
+    return Unit.objects.filter(wanted).vi_ordered()
+
+
+class UnitForm(BootstrapForm):
+    """Fields shared by the create and edit pages. ``unit_fields()`` gives the action's keyword arguments."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Mã"), max_length=40,
+        help_text=gettext_lazy("Mã thống kê, hoặc mã địa phương với khu dân cư và tổ chức."))
+    name = forms.CharField(label=gettext_lazy("Tên"), max_length=255)
+    kind = forms.ChoiceField(label=gettext_lazy("Loại đơn vị"))
+    parent = ParentChoiceField(label=gettext_lazy("Đơn vị cấp trên"), queryset=Unit.objects.none())
+    subtype = forms.CharField(label=gettext_lazy("Loại hình"), required=False, max_length=40,
+                              help_text=gettext_lazy("Ví dụ: xa, phuong, dac_khu, thon, khu_pho."))
+    managed_by = forms.ChoiceField(label=gettext_lazy("Cấp quản lý"), required=False,
+                                   choices=[("", "—"), *ManagingLevel.choices])
+    size = forms.ChoiceField(label=gettext_lazy("Quy mô doanh nghiệp"), required=False,
+                             choices=[("", "—"), *EnterpriseSize.choices])
+    school_level = forms.ChoiceField(label=gettext_lazy("Cấp học"), required=False,
+                                     choices=[("", "—"), *SchoolLevel.choices])
+    armed_forces = forms.BooleanField(label=gettext_lazy("Thuộc lực lượng vũ trang"), required=False)
+    households = forms.IntegerField(label=gettext_lazy("Số hộ"), required=False, min_value=0)
+    valid_from = date_field(gettext_lazy("Hiệu lực từ"),
+                            help_text=gettext_lazy("Để trống nếu không rõ ngày thành lập."))
+
+    def __init__(self, *args: Any, user: User, parents: UnitQuerySet | None, kinds: list[str],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.saved_values: dict[str, str] = {}
+        if parents is None:  # the root stays the root
+            del self.fields["parent"]
+            del self.fields["kind"]
+        else:
+            self.fields["parent"].queryset = parents
+            self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+        for name, field_kinds in FIELD_KINDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(field_kinds)
+
+    def clean_parent(self) -> Unit | None:
+        """Moving a unit into (or creating it in) a parent needs the right to change that parent."""
+        parent: Unit | None = self.cleaned_data.get("parent")
+        if parent is not None and parent.pk != self.initial.get("parent") and not can_change(self.user, parent):
+            raise forms.ValidationError(
+                gettext("Bạn không có quyền đặt đơn vị vào %(name)s.") % {"name": parent.name})
+        return parent
+
+    def unit_fields(self) -> dict[str, Any]:
+        fields = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        if "parent" in fields:
+            parent = fields.pop("parent")
+            fields["parent_id"] = parent.pk if parent is not None else None
+        return fields
+
+
+class CreateUnitForm(UnitForm):
+    valid_to = date_field(gettext_lazy("Hiệu lực đến"), help_text=gettext_lazy("Để trống nếu còn hiệu lực."))
+
+
+class EditUnitForm(UnitForm):
+    """Carries the version it was read at, so a concurrent save is refused instead of overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def mark_stale(self, saved: Unit, message: str) -> None:
+        """Keep the user's input, note the saved value under each field that differs, take the new version.
+
+        Submitting again is then a deliberate overwrite by someone who has seen the other change.
+        """
+        self.data = self.data.copy()
+        self.data["version"] = str(saved.version)
+        for name, value in self.unit_fields().items():
+            field = "parent" if name == "parent_id" else name
+            if getattr(saved, name) != value:
+                self.saved_values[field] = _display(saved, name)
+        self.add_error(None, message)
+
+
+def _display(unit: Unit, name: str) -> str:
+    value = getattr(unit, name)
+    if name == "parent_id":
+        return str(unit.parent) if unit.parent_id else "—"
+    if isinstance(value, bool):
+        return gettext("Có") if value else gettext("Không")
+    if isinstance(value, dt.date):
+        return date_text(value)
+    if value in (None, ""):
+        return "—"
+    display = getattr(unit, f"get_{name}_display", None)
+    return str(display() if display else value)
+
+
+class CloseForm(BootstrapForm):
+    """Two steps: the date, then a confirmation (``confirm`` set by the confirmation page)."""
+
+    valid_to = date_field(gettext_lazy("Ngày cuối cùng còn hiệu lực"), required=True,
+                          help_text=gettext_lazy("Đơn vị không bị xoá: lịch sử và số liệu cũ vẫn được giữ."))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def child_kinds(parent_kind: str) -> list[str]:
+    """Kinds that may lie directly in a unit of ``parent_kind``."""
+    return [kind for kind, parents in ALLOWED_PARENT_KINDS.items() if parent_kind in parents]
