@@ -192,3 +192,10 @@ def test_search_matches_word_starts_not_inner_syllables(official_register: None)
     names = set(Unit.objects.search("an binh").values_list("name", flat=True))
     assert any(n.endswith("An Bình") for n in names)
     assert not any("Tân Bình" in n for n in names)
+
+
+def test_kind_change_refused_when_children_would_be_misplaced(example_units: None) -> None:
+    commune = Unit.objects.with_code("T99001", AFTER).get()
+    with pytest.raises(ActionError) as exc:
+        do_update_unit(Actor.system(), commune.pk, kind=Kind.AGENCY, managed_by="commune")
+    assert "kind" in exc.value.errors

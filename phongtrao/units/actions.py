@@ -149,6 +149,11 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
     if "parent_id" in changes:
         unit.parent = Unit.objects.get(pk=unit.parent_id) if unit.parent_id else None
     errors = validate_unit(unit)
+    if before["kind"] != unit.kind:
+        misplaced = Unit.objects.filter(parent=unit).exclude(kind__in=_kinds_allowed_under(unit.kind)).count()
+        if misplaced:
+            errors.setdefault("kind", []).append(
+                f"Không thể đổi loại: {misplaced} đơn vị trực thuộc không được nằm trong {Kind(unit.kind).label}.")
     if unit.parent_id and old_parent != unit.parent_id and unit.parent_id in set(
         Unit.objects.in_subtree(unit).values_list("pk", flat=True)
     ):
@@ -165,6 +170,10 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
         _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
     record(actor, "unit.update", unit, unit=unit, before=before, after=after)
     return unit
+
+
+def _kinds_allowed_under(kind: str) -> list[str]:
+    return [child for child, parents in ALLOWED_PARENT_KINDS.items() if kind in parents]
 
 
 def _reparent_subtree(root: Unit, subtree: list[Unit]) -> None:
