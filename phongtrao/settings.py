@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "phongtrao.accounts.views.account_nav",
             ],
             "builtins": ["phongtrao.core.templatetags.vn"],
         },
@@ -134,7 +135,8 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's validator with a Vietnamese message (Django 6.1's Vietnamese catalogue lacks its new text).
+    {"NAME": "phongtrao.accounts.forms.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -150,6 +152,8 @@ FORMAT_MODULE_PATH = ["phongtrao.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end files vendored from npm (scripts/vendor.mjs) live outside any app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -178,4 +182,32 @@ LOGGING = {
 # Domain settings (DOMAIN.md: uncertain rules are settings, not constants).
 PHONGTRAO = {
     "REFORM_DATE": "2025-07-01",
+    # ANTT standard: share of a commune's residential areas that must be recognised, in percent,
+    # rounded up (the old rule: 70%, so 25 areas need 18).
+    "RECOGNITION_COMMUNE_MIN_SHARE": 70,
+    # Evaluation windows (month-day, both ends inclusive; the start is in the previous year).
+    "RECOGNITION_WINDOWS": {
+        "residential_area": ["11-01", "10-31"],
+        "default": ["11-16", "11-15"],
+    },
 }
+
+# --- Sign-in security (accounts) ---
+# Lockout (django-axes): ten wrong passwords for one username lock that username, from any
+# address (offices share one address, so never by address alone), for 30 minutes; a successful
+# sign-in clears the count; an administrator unlocks from the user pages.
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "phongtrao.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# axes.W006 warns that without the address an attacker may rotate user agents or cookies; counting by
+# username alone ignores both, and an address-wide lock would shut out a whole commune office.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "password_confirm", "new_password1",
+                             "new_password2", "old_password"]
+# Second factor (django-otp TOTP) for administrators and province officers.
+OTP_TOTP_ISSUER = "Phong trào BVANTQ"
+# Refusals in Vietnamese (the password-length rule is in AUTH_PASSWORD_VALIDATORS above).
+CSRF_FAILURE_VIEW = "phongtrao.accounts.views.csrf_failure"

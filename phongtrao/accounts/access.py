@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope
@@ -123,3 +123,50 @@ def get_unit_for_user(request: HttpRequest, unit_id: Any, *, for_change: bool = 
 def grant(user: User, unit: Unit, kind: str) -> UnitScope:
     scope, _ = UnitScope.objects.get_or_create(user=user, unit=unit, kind=kind)
     return scope
+
+
+# --- user management -----------------------------------------------------------------------------
+# A province officer gives these roles only (never admin or province officer), inside their capture scope.
+ROLES_GRANTABLE_BY_MANAGERS = (Role.COMMUNE_OFFICER, Role.ORG_REPORTER, Role.APPROVER, Role.VIEWER)
+
+
+def grantable_roles(user: AnyUser) -> list[str]:
+    """The roles ``user`` may give to the accounts they create or edit."""
+    if is_admin(user):
+        return list(Role.values)
+    if can_manage_users(user):
+        return list(ROLES_GRANTABLE_BY_MANAGERS)
+    return []
+
+
+def users_in_scope(user: AnyUser) -> QuerySet[User]:
+    """Accounts ``user`` may see on the user pages.
+
+    Administrators see every account. A province officer sees the non-administrator
+    accounts whose home unit and scopes all lie inside their capture scope (and at
+    least one of them does); an account with a scope elsewhere belongs to someone else.
+    """
+    from phongtrao.accounts.models import User
+
+    if not can_manage_users(user):
+        return User.objects.none()
+    if is_admin(user):
+        return User.objects.all()
+    inside = capture_units(user)
+    return (
+        User.objects.filter(is_superuser=False).exclude(role=Role.ADMIN)
+        .filter(Q(unit__in=inside) | Q(pk__in=UnitScope.objects.filter(unit__in=inside).values("user_id")))
+        .exclude(Q(unit__isnull=False) & ~Q(unit__in=inside))
+        .exclude(pk__in=UnitScope.objects.exclude(unit__in=inside).values("user_id"))
+    )
+
+
+def manageable_users(user: AnyUser) -> QuerySet[User]:
+    """Accounts ``user`` may change: in scope, and holding a role ``user`` may give (never oneself)."""
+    if is_admin(user):
+        return users_in_scope(user)
+    return users_in_scope(user).filter(role__in=grantable_roles(user)).exclude(pk=user.pk)
+
+
+def can_manage_user(user: AnyUser, target: User) -> bool:
+    return manageable_users(user).filter(pk=target.pk).exists()

@@ -1,2 +1,17 @@
+from django.urls import path
+
+from phongtrao.accounts import views_users as views
+
 app_name = "users"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.user_list, name="list"),
+    path("them/", views.user_create, name="create"),
+    path("chon-don-vi/", views.unit_picker, name="unit_picker"),
+    path("<int:user_id>/", views.user_edit, name="edit"),
+    path("<int:user_id>/pham-vi/", views.user_scopes, name="scopes"),
+    path("<int:user_id>/ngung/", views.user_deactivate, name="deactivate"),
+    path("<int:user_id>/kich-hoat/", views.user_reactivate, name="reactivate"),
+    path("<int:user_id>/mo-khoa/", views.user_unlock, name="unlock"),
+    path("<int:user_id>/tat-xac-thuc-hai-buoc/", views.user_reset_totp, name="reset_totp"),
+    path("<int:user_id>/dat-mat-khau/", views.user_set_password, name="set_password"),
+]

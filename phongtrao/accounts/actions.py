@@ -1,0 +1,315 @@
+"""Named actions that write accounts, their scopes and their sign-in security.
+
+Each action checks that the actor may do it, validates, runs in one transaction,
+writes the change and an audit row. Audit rows never hold a password, its hash
+or a second-factor secret: a password change is recorded as the fact that it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from phongtrao.accounts.access import capture_units, grantable_roles, is_admin, manageable_users
+from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
+from phongtrao.accounts.otp import DEVICE_NAME, can_use_totp, throttled_message, wrong_code_message
+from phongtrao.audit.actions import Actor, record
+from phongtrao.units.actions import ActionError
+from phongtrao.units.models import Unit
+
+USER_FIELDS = ("username", "first_name", "email", "phone", "title", "role", "unit_id", "is_active")
+EDITABLE_FIELDS = ("first_name", "email", "phone", "title", "role", "unit_id")
+
+Scope = tuple[Unit, str]
+
+
+def snapshot(user: User) -> dict[str, Any]:
+    """What the audit trail keeps of an account (never the password or its hash)."""
+    return {name: getattr(user, name) for name in USER_FIELDS}
+
+
+def scope_snapshot(user: User) -> list[str]:
+    return sorted(f"{kind}:{unit_id}" for unit_id, kind in
+                  UnitScope.objects.filter(user=user).values_list("unit_id", "kind"))
+
+
+# --- checks ---------------------------------------------------------------------------------------------
+
+def _acting_user(actor: Actor) -> User | None:
+    """The user behind the actor; ``None`` for the system and commands run without a user (trusted)."""
+    return actor.user if actor.user is not None and actor.user.pk else None
+
+
+def _check_manages(actor: Actor, target: User) -> None:
+    user = _acting_user(actor)
+    if user is not None and not manageable_users(user).filter(pk=target.pk).exists():
+        raise PermissionDenied("Bạn không có quyền quản lý tài khoản này.")
+
+
+def _assignment_errors(actor: Actor, *, role: str, units: Iterable[Unit]) -> dict[str, list[str]]:
+    """A role and units the actor may give: any for administrators, their province's for province officers."""
+    errors: dict[str, list[str]] = {}
+    if role not in Role.values:
+        errors["role"] = [f"Vai trò “{role}” không hợp lệ."]
+    user = _acting_user(actor)
+    if user is None or is_admin(user):
+        return errors
+    if role in Role.values and role not in grantable_roles(user):
+        errors["role"] = [f"Bạn không được cấp vai trò “{Role(role).label}”."]
+    ids = {u.pk for u in units}
+    allowed = set(capture_units(user).filter(pk__in=ids).values_list("pk", flat=True))
+    outside = [u.name for u in units if u.pk not in allowed]
+    if outside:
+        errors["unit"] = [f"Đơn vị ngoài phạm vi bạn quản lý: {', '.join(sorted(set(outside)))}."]
+    return errors
+
+
+def _password_errors(password: str, user: User) -> list[str]:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def _clean_scopes(scopes: Iterable[Scope]) -> list[Scope]:
+    seen: dict[tuple[int, str], Scope] = {}
+    for unit, kind in scopes:
+        if kind not in ScopeKind.values:
+            raise ActionError({"kind": [f"Loại phạm vi “{kind}” không hợp lệ."]})
+        seen.setdefault((unit.pk, kind), (unit, kind))
+    return list(seen.values())
+
+
+# --- accounts -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def do_create_user(actor: Actor, *, username: str, password: str, role: str, first_name: str = "",
+                   email: str = "", phone: str = "", title: str = "", unit: Unit | None = None,
+                   scopes: Iterable[Scope] = ()) -> User:
+    """A new active account with its scopes (a home unit alone gives no access; scopes do)."""
+    scopes = _clean_scopes(scopes)
+    user = User(username=User.normalize_username(username.strip()), first_name=" ".join(first_name.split()),
+                email=User.objects.normalize_email(email.strip()), phone=phone.strip(), title=title.strip(),
+                role=role, unit=unit)
+    units = [u for u, _kind in scopes] + ([unit] if unit is not None else [])
+    errors = _assignment_errors(actor, role=role, units=units)
+    if not user.username:
+        errors.setdefault("username", []).append("Tên đăng nhập không được để trống.")
+    elif User.objects.filter(username__iexact=user.username).exists():
+        errors.setdefault("username", []).append(f"Tên đăng nhập “{user.username}” đã có người dùng.")
+    if role != Role.ADMIN and unit is None:
+        errors.setdefault("unit", []).append("Phải chọn đơn vị công tác.")
+    password_errors = _password_errors(password, user)
+    if password_errors:
+        errors["password"] = password_errors
+    if errors:
+        raise ActionError(errors)
+    user.set_password(password)
+    user.save()
+    UnitScope.objects.bulk_create([UnitScope(user=user, unit=u, kind=kind) for u, kind in scopes])
+    record(actor, "user.create", user, unit=unit, before=None,
+           after={**snapshot(user), "scopes": scope_snapshot(user)})
+    return user
+
+
+@transaction.atomic
+def do_update_user(actor: Actor, user_id: int, **changes: Any) -> User:
+    """Change an account's name, contact, title, role or home unit (``unit_id``)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    _check_manages(actor, user)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    before = snapshot(user)
+    for name, value in changes.items():
+        setattr(user, name, " ".join(value.split()) if name == "first_name" else value)
+    if "unit_id" in changes:
+        user.unit = Unit.objects.get(pk=user.unit_id) if user.unit_id else None
+    units = [user.unit] if user.unit is not None and user.unit_id != before["unit_id"] else []
+    errors = _assignment_errors(actor, role=user.role, units=units) if user.role != before["role"] or units else {}
+    acting = _acting_user(actor)
+    if acting is not None and acting.pk == user.pk and user.role != before["role"]:
+        errors.setdefault("role", []).append("Bạn không thể tự đổi vai trò của mình.")
+    if user.role != Role.ADMIN and user.unit is None:
+        errors.setdefault("unit", []).append("Phải chọn đơn vị công tác.")
+    if errors:
+        raise ActionError(errors)
+    after = snapshot(user)
+    if after == before:
+        return user
+    user.save()
+    record(actor, "user.update", user, unit=user.unit, before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def do_set_scopes(actor: Actor, user_id: int, scopes: Iterable[Scope]) -> User:
+    """Replace the account's capture and view scopes by ``scopes`` (pairs of unit and kind)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    _check_manages(actor, user)
+    scopes = _clean_scopes(scopes)
+    current = {(s.unit_id, s.kind): s for s in UnitScope.objects.filter(user=user)}
+    wanted = {(u.pk, kind): (u, kind) for u, kind in scopes}
+    added = [wanted[key] for key in wanted.keys() - current.keys()]
+    errors = _assignment_errors(actor, role=user.role, units=[u for u, _kind in added])
+    errors.pop("role", None)  # the role is not changing here
+    if errors:
+        raise ActionError(errors)
+    removed = [current[key].pk for key in current.keys() - wanted.keys()]
+    if not added and not removed:
+        return user
+    before = scope_snapshot(user)
+    UnitScope.objects.filter(pk__in=removed).delete()
+    UnitScope.objects.bulk_create([UnitScope(user=user, unit=u, kind=kind) for u, kind in added])
+    record(actor, "user.set_scopes", user, unit=user.unit, before={"scopes": before},
+           after={"scopes": scope_snapshot(user)})
+    return user
+
+
+def _set_active(actor: Actor, user_id: int, active: bool) -> User:
+    user = User.objects.select_for_update().get(pk=user_id)
+    _check_manages(actor, user)
+    acting = _acting_user(actor)
+    if not active and acting is not None and acting.pk == user.pk:
+        raise ActionError("Bạn không thể tự ngừng tài khoản của mình.")
+    if user.is_active == active:
+        return user
+    before = snapshot(user)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record(actor, "user.reactivate" if active else "user.deactivate", user, unit=user.unit,
+           before=before, after=snapshot(user))
+    return user
+
+
+@transaction.atomic
+def do_deactivate_user(actor: Actor, user_id: int) -> User:
+    """Stop an account: it can no longer sign in and its open sessions end. Accounts are never deleted."""
+    return _set_active(actor, user_id, False)
+
+
+@transaction.atomic
+def do_reactivate_user(actor: Actor, user_id: int) -> User:
+    return _set_active(actor, user_id, True)
+
+
+@transaction.atomic
+def do_unlock_user(actor: Actor, user_id: int) -> int:
+    """Clear the failed sign-ins that lock the account (django-axes); the number of records removed."""
+    user = User.objects.get(pk=user_id)
+    _check_manages(actor, user)
+    count = axes_reset(username=user.get_username())
+    record(actor, "user.unlock", user, unit=user.unit, before=None, after={"cleared_attempts": count})
+    return count
+
+
+@transaction.atomic
+def do_set_password(actor: Actor, user_id: int, password: str) -> User:
+    """A manager sets a new password for an account (for a forgotten password)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    _check_manages(actor, user)
+    return _write_password(actor, user, password, "user.set_password")
+
+
+@transaction.atomic
+def do_change_password(actor: Actor, password: str) -> User:
+    """The actor changes their own password (the old one is checked by the form)."""
+    user = _acting_user(actor)
+    if user is None:
+        raise PermissionDenied
+    user = User.objects.select_for_update().get(pk=user.pk)
+    return _write_password(actor, user, password, "user.change_password")
+
+
+def _write_password(actor: Actor, user: User, password: str, action: str) -> User:
+    errors = _password_errors(password, user)
+    if errors:
+        raise ActionError({"password": errors})
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(actor, action, user, unit=user.unit, before=None, after={"password_set": True})
+    return user
+
+
+# --- second factor --------------------------------------------------------------------------------------
+
+def _own_user(actor: Actor) -> User:
+    user = _acting_user(actor)
+    if user is None:
+        raise PermissionDenied
+    return user
+
+
+@transaction.atomic
+def do_start_totp(actor: Actor) -> TOTPDevice:
+    """A new, unconfirmed authenticator for the actor (replacing an earlier unconfirmed one)."""
+    user = _own_user(actor)
+    if not can_use_totp(user):
+        raise PermissionDenied("Vai trò của bạn không dùng xác thực hai bước.")
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        raise ActionError("Xác thực hai bước đã được bật.")
+    TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    record(actor, "user.totp_start", user, unit=user.unit, before=None, after={"totp": "pending"})
+    return device
+
+
+def do_confirm_totp(actor: Actor, token: str) -> TOTPDevice:
+    """Confirm the pending authenticator with a code it shows; from now on sign-in asks for a code.
+
+    A wrong code is refused after the transaction, so that django-otp's throttling count is kept.
+    """
+    user = _own_user(actor)
+    with transaction.atomic():
+        device = (TOTPDevice.objects.devices_for_user(user, confirmed=False).select_for_update()
+                  .order_by("-pk").first())
+        if device is None:
+            raise ActionError("Chưa bắt đầu bật xác thực hai bước, hoặc đã bật xong.")
+        refusal = throttled_message(device)
+        verified = not refusal and device.verify_token(token.strip())
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            record(actor, "user.totp_confirm", user, unit=user.unit, before={"totp": "pending"},
+                   after={"totp": "on"})
+    if not verified:
+        raise ActionError({"token": [refusal or wrong_code_message()]})
+    return device
+
+
+def do_remove_totp(actor: Actor, token: str) -> None:
+    """The actor turns their second factor off, proving it with a current code."""
+    user = _own_user(actor)
+    with transaction.atomic():
+        device = (TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update()
+                  .order_by("pk").first())
+        if device is None:
+            raise ActionError("Xác thực hai bước chưa được bật.")
+        refusal = throttled_message(device)
+        verified = not refusal and device.verify_token(token.strip())
+        if verified:
+            TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()
+            record(actor, "user.totp_remove", user, unit=user.unit, before={"totp": "on"},
+                   after={"totp": "off"})
+    if not verified:
+        raise ActionError({"token": [refusal or wrong_code_message()]})
+
+
+@transaction.atomic
+def do_reset_totp(actor: Actor, user_id: int) -> None:
+    """An administrator turns off another account's second factor (a lost phone)."""
+    user = User.objects.get(pk=user_id)
+    acting = _acting_user(actor)
+    if acting is not None and not is_admin(acting):
+        raise PermissionDenied("Chỉ quản trị hệ thống được tắt xác thực hai bước của người khác.")
+    _check_manages(actor, user)
+    deleted, _ = TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()
+    if deleted:
+        record(actor, "user.totp_reset", user, unit=user.unit, before={"totp": "on"}, after={"totp": "off"})
