@@ -82,7 +82,9 @@ def register(kind: ImportKind) -> None:
     IMPORT_KINDS[kind.key] = kind
 
 
-def run_import(kind: str, name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def run_import(
+    kind: str, name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False
+) -> ImportResult:
     spec = IMPORT_KINDS[kind]
     raw = data if isinstance(data, bytes) else data.read()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,22 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+
+
+def _check_unzipped_size(data: bytes) -> None:
+    """Refuse a "zip bomb": an .xlsx is a zip archive; its parts must unpack to a sane size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileFormatError("Không đọc được tệp Excel (.xlsx).") from exc
+    if total > MAX_UNZIPPED_BYTES:
+        raise FileFormatError("Tệp Excel quá lớn khi giải nén.")
+
+
 def _raw_rows(name: str, data: bytes) -> Iterator[list[str]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
@@ -60,19 +77,35 @@ def _raw_rows(name: str, data: bytes) -> Iterator[list[str]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FileFormatError("Tệp CSV phải được mã hóa UTF-8.") from exc
-        for row in csv.reader(io.StringIO(text, newline="")):
-            yield [cell.strip() for cell in row]
+        if "\x00" in text:
+            raise FileFormatError("Tệp CSV chứa ký tự NUL: có lẽ đây không phải tệp văn bản CSV.")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            for row in reader:
+                yield [cell.strip() for cell in row]
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            raise FileFormatError(
+                f"Không đọc được tệp CSV ở dòng {reader.line_num} (ô quá dài hoặc định dạng hỏng).") from exc
     elif suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
+        _check_unzipped_size(data)
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise FileFormatError("Không đọc được tệp Excel (.xlsx).") from exc
-        ws = wb.worksheets[0]
-        for values in ws.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-        wb.close()
+        try:
+            if not wb.worksheets:
+                raise FileFormatError("Tệp Excel không có trang tính nào.")
+            # read_only parses the sheet lazily: a broken sheet fails here, not in load_workbook.
+            for values in wb.worksheets[0].iter_rows(values_only=True):
+                yield [_cell_text(v) for v in values]
+        except FileFormatError:
+            raise
+        except Exception as exc:
+            raise FileFormatError("Không đọc được tệp Excel (.xlsx): trang tính đầu tiên bị hỏng.") from exc
+        finally:
+            wb.close()
     else:
         raise FileFormatError("Chỉ nhận tệp .csv hoặc .xlsx.")
 
@@ -85,6 +118,8 @@ def read_table(name: str, source: bytes | IO[bytes], columns: list[Column]) -> T
         header = next(rows)
     except StopIteration as exc:
         raise FileFormatError("Tệp trống: dòng 1 phải là dòng tiêu đề.") from exc
+    if not any(str(title).strip() for title in header):
+        raise FileFormatError("Tệp trống: dòng 1 phải là dòng tiêu đề.")
     lookup: dict[str, str] = {}
     for col in columns:
         lookup[_norm_header(col.key)] = col.key
@@ -109,6 +144,11 @@ def read_table(name: str, source: bytes | IO[bytes], columns: list[Column]) -> T
     return table
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """A cell's text quoted in an error message, cut short so a huge cell cannot flood the report."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def parse_date(text: str) -> dt.date | None:
     """ISO 2023-12-15 or Vietnamese 15/12/2023; empty is None."""
     text = text.strip()
@@ -119,7 +159,7 @@ def parse_date(text: str) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
         except ValueError:
             continue
-    raise CellError(f"ngày không hợp lệ “{text}” (dùng 15/12/2023 hoặc 2023-12-15)")
+    raise CellError(f"ngày không hợp lệ “{_shown(text)}” (dùng 15/12/2023 hoặc 2023-12-15)")
 
 
 def parse_bool(text: str) -> bool | None:
@@ -130,19 +170,28 @@ def parse_bool(text: str) -> bool | None:
         return True
     if low in FALSE_WORDS:
         return False
-    raise CellError(f"giá trị “{text}” không phải có/không (yes/no, true/false, 1/0)")
+    raise CellError(f"giá trị “{_shown(text)}” không phải có/không (yes/no, true/false, 1/0)")
 
 
-def parse_int(text: str, *, minimum: int | None = 0) -> int | None:
-    text = text.strip().replace(".", "").replace(" ", "") if text.strip() else ""
+INT_MAX = 2_147_483_647  # the largest value an integer column holds on every database
+_INT_RE = re.compile(r"[+-]?([0-9]+|[0-9]{1,3}([. ][0-9]{3})+)")
+
+
+def parse_int(text: str, *, minimum: int | None = 0, maximum: int | None = INT_MAX) -> int | None:
+    """A whole number; Vietnamese thousands separators are accepted ("1.234", "1 234"), decimals are not."""
+    text = text.strip()
     if not text:
         return None
+    if not _INT_RE.fullmatch(text):
+        raise CellError(f"“{_shown(text)}” không phải số nguyên")
     try:
-        value = int(text)
-    except ValueError as exc:
-        raise CellError(f"“{text}” không phải số nguyên") from exc
+        value = int(text.replace(".", "").replace(" ", ""))
+    except ValueError as exc:  # more digits than Python converts (4,300)
+        raise CellError("số quá lớn") from exc
     if minimum is not None and value < minimum:
         raise CellError(f"số phải từ {minimum} trở lên")
+    if maximum is not None and value > maximum:
+        raise CellError(f"số phải không quá {maximum}")
     return value
 
 
@@ -153,5 +202,5 @@ def parse_choice(text: str, choices: dict[str, str], what: str) -> str | None:
         return None
     if low in choices:
         return choices[low]
-    accepted = ", ".join(sorted({v for v in choices.values()}))
-    raise CellError(f"{what} “{text}” không hợp lệ (chấp nhận: {accepted})")
+    accepted = ", ".join(sorted(set(choices.values())))
+    raise CellError(f"{what} “{_shown(text)}” không hợp lệ (chấp nhận: {accepted})")

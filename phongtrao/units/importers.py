@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
-from phongtrao.lib.tabular import CellError, Column, parse_bool, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.tabular import (
+    CellError,
+    Column,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_int,
+    read_table,
+)
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.actions import snapshot, validate_unit
 from phongtrao.units.models import (
@@ -90,6 +98,10 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
             bad = True
         else:
             values[key] = " ".join(raw[key].split()) if key == "name" else raw[key].strip()
+            limit = Unit._meta.get_field(key).max_length or 0
+            if len(values[key]) > limit:
+                errors.append(RowError(number, key, f"dài quá {limit} ký tự"))
+                bad = True
     if not raw.get("kind", "").strip():
         errors.append(RowError(number, "kind", "bắt buộc, không được để trống"))
         bad = True
@@ -153,7 +165,8 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
     for p in planned:
         key = (p.values["code"], p.values["kind"], p.ref_date)
         if key in seen:
-            errors.append(RowError(p.row, "code", f"trùng với dòng {seen[key]} (cùng mã, loại và ngày hiệu lực)"))
+            errors.append(RowError(p.row, "code",
+                                   f"trùng với dòng {seen[key]} (cùng mã, loại và ngày hiệu lực)"))
         seen[key] = p.row
 
     for p in planned:
@@ -172,13 +185,14 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
         db_parents = [u for u in db.get(parent_code, []) if u.kind in allowed and u.is_valid_on(p.ref_date)]
         # A file row that updates a database unit is the same parent, not a second one.
         file_ids = {id(q) for q in file_parents}
-        db_parents = [u for u in db_parents if not any(
-            q.values["code"] == u.code and q.values["kind"] == u.kind for q in file_parents)] if file_ids else db_parents
+        if file_ids:
+            db_parents = [u for u in db_parents if not any(
+                q.values["code"] == u.code and q.values["kind"] == u.kind for q in file_parents)]
         options = len(file_parents) + len(db_parents)
         if options == 0:
             errors.append(RowError(p.row, "parent_code",
-                                   f"không có đơn vị mã “{parent_code}” còn hiệu lực ngày {date_text(p.ref_date)} "
-                                   "có thể làm cấp trên"))
+                                   f"không có đơn vị mã “{parent_code}” còn hiệu lực "
+                                   f"ngày {date_text(p.ref_date)} có thể làm cấp trên"))
         elif options > 1:
             errors.append(RowError(p.row, "parent_code",
                                    f"mã “{parent_code}” ứng với nhiều đơn vị ngày {date_text(p.ref_date)}"))
@@ -211,7 +225,8 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
             setattr(unit, key, value)
         if p.parent_row is not None:
             if p.parent_row.unit is None:
-                errors.append(RowError(p.row, "parent_code", f"đơn vị cấp trên ở dòng {p.parent_row.row} có lỗi"))
+                errors.append(RowError(p.row, "parent_code",
+                                       f"đơn vị cấp trên ở dòng {p.parent_row.row} có lỗi"))
                 continue
             unit.parent = p.parent_row.unit
         elif "parent" not in p.values and p.existing and p.existing.parent_id:
@@ -234,9 +249,27 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
             continue
         span = (p.unit.valid_from, p.unit.valid_to)
         for other in db.get(p.unit.code, []):
-            if other.kind == p.unit.kind and other.pk != p.unit.pk and _overlaps(span, (other.valid_from, other.valid_to)):
+            same = other.kind == p.unit.kind and other.pk != p.unit.pk
+            if same and _overlaps(span, (other.valid_from, other.valid_to)):
                 errors.append(RowError(p.row, "valid_from",
-                                       f"mã {other.code} đã dùng cho “{other.name}” trong thời gian hiệu lực trùng lặp"))
+                                       f"mã {other.code} đã dùng cho “{other.name}” "
+                                       "trong thời gian hiệu lực trùng lặp"))
+    # ... and within the file: two rows for the same code and kind must not overlap nor update the same unit.
+    by_key: dict[tuple[str, str], list[PlannedRow]] = {}
+    for p in planned:
+        if p.unit is None:
+            continue
+        for q in by_key.get((p.unit.code, p.unit.kind), []):
+            assert q.unit is not None
+            if p.existing is not None and q.existing is not None and p.existing.pk == q.existing.pk:
+                errors.append(RowError(p.row, "code",
+                                       f"dòng {q.row} cũng cập nhật đơn vị “{p.existing.name}”"))
+                break
+            if _overlaps((p.unit.valid_from, p.unit.valid_to), (q.unit.valid_from, q.unit.valid_to)):
+                errors.append(RowError(p.row, "valid_from",
+                                       f"thời gian hiệu lực trùng với dòng {q.row} (cùng mã và loại)"))
+                break
+        by_key.setdefault((p.unit.code, p.unit.kind), []).append(p)
     errors.sort(key=lambda e: (e.row, e.column))
     result.errors = errors
     if errors:
@@ -276,6 +309,13 @@ def _parents_first(planned: list[PlannedRow]) -> list[PlannedRow]:
     return order
 
 
+def _sync_parent_id(unit: Unit) -> None:
+    """A parent created earlier in this import was unsaved when assigned, so ``parent_id`` is still None;
+    ``refresh_derived`` reads it to compute the depth."""
+    if unit.parent is not None and unit.parent_id is None:
+        unit.parent_id = unit.parent.pk
+
+
 def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -> None:
     audit_rows: list[tuple[Any, Unit | None, dict | None, dict | None]] = []
     # Create level by level so that every parent has its primary key before its children.
@@ -286,6 +326,7 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
         if not ready:
             raise RuntimeError("unresolvable parent order")  # cycles were reported as row errors already
         for unit in ready:
+            _sync_parent_id(unit)
             unit.refresh_derived()
         Unit.objects.bulk_create(ready, batch_size=1000)
         rebuild_closure(ready)
@@ -296,6 +337,7 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
     for p in updates:
         unit = p.unit
         assert unit is not None and p.existing is not None
+        _sync_parent_id(unit)
         unit.refresh_derived()
         unit.version = p.existing.version + 1
         unit.save()
