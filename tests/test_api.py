@@ -421,11 +421,22 @@ def test_import_of_a_file_that_is_not_a_table_is_422(admin: Any, official_regist
     assert_error(token_client(admin).post("/api/v1/imports/units", {}), 422, "validation_error")
 
 
-def test_import_is_refused_to_commune_officers(make_user: Any, commune: Unit) -> None:
+def test_import_acts_only_inside_the_callers_capture_scope(make_user: Any, commune: Unit) -> None:
     api = token_client(make_user("canbo_xa", Role.COMMUNE_OFFICER, commune))
     response = upload(api, f"{HEADER}\nKDC-API-01,Thôn Mới,residential_area,T99001,thon,1,2025-09-01\n")
+    assert response.status_code == 200, response.content
+    assert Unit.objects.filter(code="KDC-API-01").exists()
+    response = upload(api, f"{HEADER}\nKDC-API-02,Thôn Khác,residential_area,T99002,thon,1,2025-09-01\n")
+    assert_error(response, 422, "import_failed")
+    assert "phạm vi" in response.json()["error"]["details"][0]["message"]
+    assert not Unit.objects.filter(code="KDC-API-02").exists()
+
+
+def test_import_is_refused_to_viewers(make_user: Any, commune: Unit) -> None:
+    api = token_client(make_user("xem_api", Role.VIEWER, commune))
+    response = upload(api, f"{HEADER}\nKDC-API-03,Thôn Mới,residential_area,T99001,thon,1,2025-09-01\n")
     assert_error(response, 403, "forbidden")
-    assert not Unit.objects.filter(code="KDC-API-01").exists()
+    assert not Unit.objects.filter(code="KDC-API-03").exists()
 
 
 # --- the OpenAPI document -------------------------------------------------------------------------

@@ -170,3 +170,33 @@ def manageable_users(user: AnyUser) -> QuerySet[User]:
 
 def can_manage_user(user: AnyUser, target: User) -> bool:
     return manageable_users(user).filter(pk=target.pk).exists()
+
+
+# Which roles may import which kinds (inside their capture scope); other kinds: data capturers.
+IMPORT_ROLES: dict[str, frozenset[str]] = {
+    "units": REGISTER_EDITORS,
+    "recognitions": DATA_CAPTURERS | DECIDERS,
+}
+
+
+def can_import(user: AnyUser | None, kind: str) -> bool:
+    """May run imports of this kind. ``None`` is the system itself (setup, commands without --user)."""
+    if user is None:
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return is_admin(user) or user.role in IMPORT_ROLES.get(kind, DATA_CAPTURERS)
+
+
+class CaptureScope:
+    """Membership test for a user's capture scope, read once (for importers checking many rows).
+
+    ``None`` user (the system) and administrators cover everything.
+    """
+
+    def __init__(self, user: AnyUser | None) -> None:
+        self.unlimited = user is None or is_admin(user)
+        self._ids: set[int] = set() if self.unlimited else set(capture_units(user).values_list("pk", flat=True))
+
+    def __contains__(self, unit_id: object) -> bool:
+        return self.unlimited or unit_id in self._ids

@@ -15,8 +15,7 @@ from django.utils.translation import gettext
 from ninja import File, Form, NinjaAPI, Path, Query, Status
 from ninja.files import UploadedFile
 
-from phongtrao.accounts.access import can_change, get_unit_for_user, is_admin, visible_units
-from phongtrao.accounts.models import Role
+from phongtrao.accounts.access import can_change, can_import, get_unit_for_user, is_admin, visible_units
 from phongtrao.api.auth import SessionAuth, TokenAuth
 from phongtrao.api.errors import ApiError, detail, error_body, in_error_shape, install_error_handlers, not_found
 from phongtrao.api.schemas import (
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Roles that may import through the API (see ``import_units``).
-API_IMPORTERS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER})
 
 DESCRIPTION = """\
 API của hệ thống quản lý Phong trào toàn dân bảo vệ an ninh Tổ quốc.
@@ -233,10 +231,9 @@ def import_units(
     every bad row in ``details`` (``row``, ``column``, ``message``); nothing is written.
     ``dry_run=true`` checks and counts without writing."""
     user = _user(request)
-    # TODO(lead): the importer does not yet check the caller's capture scope row by row; until it does,
-    # only administrators and province officers may import through the API.
-    if not (is_admin(user) or user.role in API_IMPORTERS):
-        raise ApiError(403, "forbidden", gettext("Chỉ quản trị viên và cán bộ cấp tỉnh được nhập tệp qua API."))
+    # The importer checks each row against the caller's capture scope; the role is checked here first.
+    if not can_import(user, "units"):
+        raise ApiError(403, "forbidden", gettext("Tài khoản này không có quyền nhập loại dữ liệu này."))
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise ApiError(413, "too_large", gettext("Tệp quá lớn (tối đa 20 MB)."))
     result = run_import("units", file.name or "", file.read(), actor=_actor(request), dry_run=dry_run)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from phongtrao.accounts.access import can_import
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import Channel
 from phongtrao.imports import storage
@@ -22,10 +24,12 @@ from phongtrao.lib.importing import IMPORT_KINDS, ImportKind
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _kind(key: str) -> ImportKind:
+def _kind(key: str, user: Any = None) -> ImportKind:
     spec = IMPORT_KINDS.get(key)
     if spec is None:
         raise Http404(_("Không có loại dữ liệu nhập “%(key)s”.") % {"key": key})
+    if user is not None and not can_import(user, key):
+        raise PermissionDenied(_("Tài khoản này không có quyền nhập loại dữ liệu này."))
     return spec
 
 
@@ -44,6 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
     kinds = [
         {"spec": spec, "description": description(spec), "required": [c.label for c in spec.columns if c.required]}
         for spec in IMPORT_KINDS.values()
+        if can_import(request.user, spec.key)
     ]
     return render(request, "imports/index.html", {"kinds": kinds})
 
@@ -51,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = _kind(kind)
+    spec = _kind(kind, request.user)
     if request.method != "POST":
         return _render(request, spec, {})
     form = UploadForm(request.POST, request.FILES)
@@ -68,7 +73,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = _kind(kind)
+    spec = _kind(kind, request.user)
     form = ConfirmForm(request.POST)
     found = storage.claim(request.session, spec.key, form.cleaned_data["token"]) if form.is_valid() else None
     if found is None:
@@ -84,7 +89,7 @@ def confirm(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def template(request: HttpRequest, kind: str) -> HttpResponse:
-    spec = _kind(kind)
+    spec = _kind(kind, request.user)
     response = HttpResponse(build_template(spec), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="mau-{spec.key}.xlsx"'
     return response

@@ -85,7 +85,12 @@ def register(kind: ImportKind) -> None:
 def run_import(
     kind: str, name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False
 ) -> ImportResult:
+    from phongtrao.accounts.access import can_import
+
     spec = IMPORT_KINDS[kind]
+    if not can_import(actor.user, kind):
+        return ImportResult(kind=kind, dry_run=dry_run,
+                            errors=[RowError(0, "", "Tài khoản này không có quyền nhập loại dữ liệu này.")])
     raw = data if isinstance(data, bytes) else data.read()
     try:
         return spec.run(name, raw, actor=actor, dry_run=dry_run)

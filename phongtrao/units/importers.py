@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
 from phongtrao.lib.tabular import (
@@ -201,6 +202,17 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
             file_parents[0].children.append(p)
         else:
             p.values["parent"] = db_parents[0]
+
+    # The acting user's capture scope: existing units changed and database parents must lie in it
+    # (a parent created by the same file is checked through its own row).
+    scope = CaptureScope(actor.user)
+    for p in planned:
+        if p.existing is not None and p.existing.pk not in scope:
+            errors.append(RowError(p.row, "code", f"đơn vị “{p.values['code']}” nằm ngoài phạm vi được nhập liệu "
+                                                  "của tài khoản"))
+        elif "parent" in p.values and p.values["parent"].pk not in scope:
+            errors.append(RowError(p.row, "parent_code", f"đơn vị cấp trên “{p.parent_code}” nằm ngoài phạm vi "
+                                                         "được nhập liệu của tài khoản"))
 
     # Cycles among file rows.
     for p in planned:
