@@ -1,9 +1,68 @@
-"""Append-only audit trail: who changed what, when, through which channel, before and after."""
+"""Append-only audit trail: who changed what, when, through which channel, before and after.
+
+Entries are written by ``phongtrao.audit.actions`` (inside every named action) and never
+changed or deleted by the application: ``save()`` of an existing row, ``delete()`` and the
+manager's ``update()``/``delete()`` raise ``ImmutableEntry``; ``bulk_create`` still works.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
+
+from phongtrao.audit.querysets import AuditEntryQuerySet, ImmutableEntry
+from phongtrao.lib import vnformat
+
+__all__ = ["ACTION_GROUPS", "ACTION_LABELS", "AuditEntry", "Change", "Channel", "ImmutableEntry"]
+
+# Vietnamese labels of the actions named actions record, grouped by kind of object ("unit." ...);
+# an action not listed is shown as written. Add a line here with each new named action.
+ACTION_LABELS: dict[str, str] = {
+    "unit.create": gettext_noop("Thêm đơn vị"),
+    "unit.update": gettext_noop("Sửa đơn vị"),
+    "unit.import": gettext_noop("Nhập đơn vị từ tệp"),
+    "recognition.register": gettext_noop("Đăng ký xây dựng đạt chuẩn ANTT"),
+    "recognition.self_assess": gettext_noop("Tự đánh giá"),
+    "recognition.submit": gettext_noop("Đề nghị công nhận"),
+    "recognition.start_review": gettext_noop("Bắt đầu thẩm định"),
+    "recognition.decide": gettext_noop("Quyết định công nhận"),
+    "recognition.withdraw": gettext_noop("Rút hồ sơ"),
+    "recognition.import": gettext_noop("Nhập kết quả công nhận từ tệp"),
+    "user.create": gettext_noop("Thêm người dùng"),
+    "user.update": gettext_noop("Sửa người dùng"),
+    "user.set_scopes": gettext_noop("Đặt phạm vi người dùng"),
+    "user.deactivate": gettext_noop("Vô hiệu hoá tài khoản"),
+    "user.reactivate": gettext_noop("Kích hoạt lại tài khoản"),
+    "user.unlock": gettext_noop("Mở khoá đăng nhập"),
+    "user.set_password": gettext_noop("Đặt lại mật khẩu"),
+    "user.change_password": gettext_noop("Đổi mật khẩu"),
+    "user.totp_start": gettext_noop("Bắt đầu bật xác thực hai bước"),
+    "user.totp_confirm": gettext_noop("Bật xác thực hai bước"),
+    "user.totp_remove": gettext_noop("Tắt xác thực hai bước"),
+    "user.totp_reset": gettext_noop("Đặt lại xác thực hai bước"),
+    "api_token.create": gettext_noop("Tạo khoá API"),
+    "api_token.revoke": gettext_noop("Thu hồi khoá API"),
+    "demo.load": gettext_noop("Nạp dữ liệu mẫu"),
+}
+# The action filter's groups: the prefix matches every action on that kind of object.
+ACTION_GROUPS: dict[str, str] = {
+    "unit.": gettext_noop("Đơn vị"),
+    "recognition.": gettext_noop("Công nhận đạt chuẩn ANTT"),
+    "user.": gettext_noop("Người dùng"),
+    "api_token.": gettext_noop("Khoá API"),
+    "demo.": gettext_noop("Dữ liệu mẫu"),
+}
 
 
 class Channel(models.TextChoices):
@@ -29,6 +88,8 @@ class AuditEntry(models.Model):
     before = models.JSONField("Trước", null=True, blank=True)
     after = models.JSONField("Sau", null=True, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
@@ -37,3 +98,163 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableEntry("Không được sửa nhật ký thay đổi.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableEntry("Không được xoá nhật ký thay đổi.")
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted: the person's name (or username); "Hệ thống" for system changes without a person."""
+        if self.user is not None:
+            return self.user.get_full_name() or self.user.username
+        return gettext("Hệ thống") if self.channel == Channel.SYSTEM else "—"
+
+    @property
+    def action_label(self) -> str:
+        label = ACTION_LABELS.get(self.action)
+        return gettext(label) if label else self.action
+
+    @property
+    def object_type_label(self) -> str:
+        """The model's verbose name ("Đơn vị"), or the raw type for a model that no longer exists."""
+        model = _model(self.object_type)
+        return str(capfirst(model._meta.verbose_name)) if model is not None else self.object_type
+
+    def changed_keys(self) -> list[str]:
+        """Keys whose values differ between before and after, in snapshot order.
+
+        On a creation (no before) or a removal (no after), empty values (None, "", False) are left out.
+        """
+        before, after = _as_dict(self.before), _as_dict(self.after)
+        one_sided = self.before is None or self.after is None
+        keys: list[str] = []
+        for key in dict.fromkeys([*before, *after]):
+            old, new = before.get(key), after.get(key)
+            if old == new:
+                continue
+            if one_sided and _is_blank(old) and _is_blank(new):
+                continue
+            keys.append(key)
+        return keys
+
+    def unit_references(self) -> set[int]:
+        """Ids of units named by changed foreign keys (e.g. ``parent_id``), to be named in one query."""
+        ids: set[int] = set()
+        model = _model(self.object_type)
+        for key in self.changed_keys():
+            field = _field(model, key)
+            if field is not None and field.is_relation and field.related_model is _unit_model():
+                for value in (_as_dict(self.before).get(key), _as_dict(self.after).get(key)):
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        ids.add(value)
+        return ids
+
+    def changes(self, unit_names: Mapping[int, str] | None = None) -> list[Change]:
+        """The compact diff: each changed key with its Vietnamese label and both values as display text."""
+        model = _model(self.object_type)
+        before, after = _as_dict(self.before), _as_dict(self.after)
+        result = []
+        for key in self.changed_keys():
+            field = _field(model, key)
+            label = str(capfirst(field.verbose_name)) if field is not None else key
+            result.append(Change(
+                key=key, label=label,
+                before=display_value(field, before.get(key), unit_names),
+                after=display_value(field, after.get(key), unit_names),
+                created=self.before is None,
+            ))
+        return result
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed field; on a creation (``created``) only the new value is worth showing."""
+
+    key: str
+    label: str
+    before: str
+    after: str
+    created: bool = False
+
+    def __str__(self) -> str:
+        if self.created:
+            return f"{self.label}: {self.after}"
+        return f"{self.label}: {self.before} → {self.after}"
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        return {}
+    return {"": value}  # a bare value (not a snapshot of fields)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value is False or value in ("", [], {})
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _unit_model() -> type[models.Model]:
+    return apps.get_model("units", "Unit")
+
+
+def _field(model: type[models.Model] | None, key: str) -> Any:
+    """The model field named ``key`` (its attname works too: ``parent_id``), or None."""
+    if model is None or not key:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return field if getattr(field, "concrete", False) else None  # not a reverse relation
+
+
+def display_value(field: Any, value: Any, unit_names: Mapping[int, str] | None = None) -> str:
+    """A snapshot value as Vietnamese display text: — · Có/Không · 15/12/2023 · 1.234 · choice labels · names."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Có") if value else gettext("Không")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if field is None:
+        return str(value)
+    if field.is_relation:
+        if field.related_model is _unit_model() and unit_names and value in unit_names:
+            return unit_names[value]
+        return f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%d/%m/%Y %H:%M")
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return vnformat.date_text(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)) and isinstance(
+        value, (int, float, str)
+    ):
+        try:
+            return vnformat.number(value)
+        except ArithmeticError:
+            return str(value)
+    return str(value)
