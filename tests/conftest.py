@@ -24,6 +24,12 @@ if not EXAMPLES.is_dir():  # CI clones the project with shared/ beside it
 PASSWORD = "Mat-khau-thu-nghiem-2025"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """PBKDF2 costs ~0.3 s a user; tests need correct hashing, not slow hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     from phongtrao.units.official import load_official

@@ -636,3 +636,22 @@ def test_validity_and_subtype_texts() -> None:
     assert subtype_label("to_tu_quan") == "to_tu_quan"
     assert share(Decimal("0.25")) == "25,00%"
     assert share(None) == ""
+
+
+def test_unit_page_has_a_history_tab_that_loads_its_audit_entries(
+    client: Client, official_register: None, make_user: Any
+) -> None:
+    from phongtrao.audit.actions import Actor
+    from phongtrao.units.actions import do_create_unit, do_update_unit
+
+    commune = Unit.objects.with_code("00004", dt.date(2025, 12, 31)).get()
+    admin = make_user("history_admin")
+    area = do_create_unit(Actor(user=admin), code="KDC-H1", name="Tổ dân phố Lịch Sử", kind="residential_area",
+                          parent=commune, valid_from=dt.date(2025, 7, 1))
+    do_update_unit(Actor(user=admin), area.pk, households=321)
+    client.force_login(admin)
+    page = client.get(reverse("units:detail", args=[area.pk])).content.decode()
+    history_url = reverse("audit:history", args=["units.unit", str(area.pk)])
+    assert history_url in page
+    history = client.get(history_url, headers={"HX-Request": "true"}).content.decode()
+    assert "321" in history and "history_admin" in history
