@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -104,5 +103,3 @@ def leaked_markers(persona: Persona, body: str) -> set[str]:
     return {key for key, marker in MARKERS.items() if key not in persona.sees and marker in body}
 
 
-def any_value(_: Any) -> Any:
-    return _

@@ -50,7 +50,9 @@ OTHER_KWARGS = {"kind": "units"}
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
                   "set_language")
-LEAK_PARAMS = ("unit", "parent", "within", "root", "in_subtree", "unit_id", "q", "subtree")
+# Query parameters the views read that name a unit (by id or code) or search for one.
+LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
+               "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",)}
 ADMIN_SITE = re.compile(r"^admin:")
 
 
@@ -167,9 +169,9 @@ def check_plain_route(persona: Persona, name: str, url: str, world: World) -> No
     for key, target in world.targets.items():
         if key in persona.sees:
             continue
-        for param in LEAK_PARAMS:
-            # q: the marker without diacritics (found by the search, never echoed back as the marker itself)
-            value = fold(MARKERS[key]) if param == "q" else str(target.pk)
+        # text: the marker without diacritics (found by a search, never echoed back as the marker itself)
+        values = {"pk": str(target.pk), "code": target.code, "text": fold(MARKERS[key])}
+        for param, value in ((p, values[sort]) for p, sorts in LEAK_PARAMS.items() for sort in sorts):
             response = request(persona, name, f"{url}?{param}={value}", "get")
             assert response.status_code < 500, (persona.name, name, param, response.status_code)
             body = body_text(response) if response.status_code == 200 else ""
