@@ -1,0 +1,201 @@
+"""The English translation: a complete catalogue, placeholders kept, and the language switch working.
+
+The UI is written in Vietnamese (the msgids); English lives in phongtrao/locale/en/LC_MESSAGES/django.po.
+See docs/howto/translate.md for the checklist when adding or changing a UI string.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import runpy
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parent.parent
+PO_PATH = ROOT / "phongtrao" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MO_PATH = PO_PATH.with_suffix(".mo")
+COMPILE_SCRIPT = ROOT / "scripts" / "compilemessages.py"
+
+# printf-style placeholders: %(name)s, %(n)d, %s, %d, %% ...
+PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]")
+# HTML tags and character references (&lt; &amp; ...), which must survive translation. Only real HTML tag
+# names: "Bearer <khoá>" in an API message is text.
+MARKUP = re.compile(r"</?(?:a|abbr|b|br|code|em|i|kbd|li|p|small|span|strong|sub|sup|ul)\b[^>]*>|&[a-zA-Z]+;|&#\d+;")
+# Letters only Vietnamese uses; English pages should not contain any outside user data.
+VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]",
+                                re.IGNORECASE)
+
+
+def catalogue() -> polib.POFile:
+    return polib.pofile(str(PO_PATH))
+
+
+def forms(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """(source, translation) pairs: one for a simple entry, one per plural form otherwise."""
+    if entry.msgid_plural:
+        return [(entry.msgid if n == 0 else entry.msgid_plural, text)
+                for n, text in sorted(entry.msgstr_plural.items())]
+    return [(entry.msgid, entry.msgstr)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_catalogue() -> Iterator[None]:
+    """Compile the .po with the project's own script (as ./run and ./test do) when the .mo is missing or older,
+    then make Django drop any catalogue it loaded before (overriding LOCALE_PATHS clears the caches)."""
+    runpy.run_path(str(COMPILE_SCRIPT))
+    assert MO_PATH.exists() and MO_PATH.stat().st_mtime >= PO_PATH.stat().st_mtime
+    with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _keep_active_language() -> Iterator[None]:
+    """LocaleMiddleware activates the request's language for the thread; don't leak English into other tests."""
+    previous = translation.get_language()
+    yield
+    translation.activate(previous)
+
+
+# --- the catalogue -----------------------------------------------------------------------------------------
+
+
+def test_catalogue_exists_for_english() -> None:
+    po = catalogue()
+    assert po.metadata.get("Language") == "en"
+    assert "nplurals=2" in po.metadata.get("Plural-Forms", "")
+    assert len(po) > 100
+
+
+def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
+    po = catalogue()
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    empty_plural = [e.msgid for e in po if e.msgid_plural and not all(e.msgstr_plural.values())]
+    assert not untranslated, "untranslated entries (see docs/howto/translate.md):\n" + "\n".join(untranslated)
+    assert not fuzzy, "fuzzy entries: check the translation, then delete the '#, fuzzy' line:\n" + "\n".join(fuzzy)
+    assert not empty_plural, "plural entries with an empty form:\n" + "\n".join(empty_plural)
+    assert not po.metadata_is_fuzzy, "the catalogue header is marked fuzzy"
+
+
+def test_obsolete_entries_are_removed() -> None:
+    obsolete = [e.msgid for e in catalogue().obsolete_entries()]
+    assert not obsolete, "delete the '#~' entries (strings no longer in the code):\n" + "\n".join(obsolete)
+
+
+def test_translations_keep_the_placeholders() -> None:
+    wrong = []
+    for entry in catalogue().translated_entries():
+        for source, text in forms(entry):
+            if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(text)):
+                wrong.append(f"{source!r}\n  -> {text!r}")
+    assert not wrong, "placeholders differ between msgid and msgstr:\n" + "\n".join(wrong)
+
+
+def test_translations_keep_the_markup() -> None:
+    wrong = []
+    for entry in catalogue().translated_entries():
+        for source, text in forms(entry):
+            if Counter(MARKUP.findall(source)) != Counter(MARKUP.findall(text)):
+                wrong.append(f"{source!r}\n  -> {text!r}")
+    assert not wrong, "HTML tags or entities differ between msgid and msgstr:\n" + "\n".join(wrong)
+
+
+def test_python_format_translations_format() -> None:
+    """Every python-format translation can be %-formatted with the msgid's own arguments."""
+    for entry in catalogue().translated_entries():
+        if "python-format" not in entry.flags:
+            continue
+        names = set(re.findall(r"%\((\w+)\)", entry.msgid))
+        args: dict[str, Any] = dict.fromkeys(names, 1)
+        for _source, text in forms(entry):
+            text % args  # raises on a broken placeholder
+
+
+def test_compiled_catalogue_translates() -> None:
+    with translation.override("en"):
+        assert translation.gettext("Đăng nhập") == "Sign in"
+        assert translation.ngettext("… và %(counter)s lỗi nữa không hiển thị.",
+                                    "… và %(counter)s lỗi nữa không hiển thị.", 1) % {"counter": 1} \
+            == "… and 1 more error not shown."
+        assert translation.ngettext("… và %(counter)s lỗi nữa không hiển thị.",
+                                    "… và %(counter)s lỗi nữa không hiển thị.", 3) % {"counter": 3} \
+            == "… and 3 more errors not shown."
+    with translation.override("vi"):
+        assert translation.gettext("Đăng nhập") == "Đăng nhập"
+
+
+# --- switching the language ------------------------------------------------------------------------------
+
+
+def visible_text(page: str) -> str:
+    """The page's text without tags, scripts and attribute values (form values, URLs)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def switch_to_english(client: Client) -> None:
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+@pytest.mark.django_db
+def test_login_page_is_english_after_switching(client: Client) -> None:
+    switch_to_english(client)
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="en">' in page
+    assert "Sign in" in page and "Username" in page and "Password" in page
+    assert "Đăng nhập" not in page
+    text = visible_text(page)
+    assert not VIETNAMESE_LETTERS.search(text), f"Vietnamese left on the English login page: {text!r}"
+
+
+@pytest.mark.django_db
+def test_unit_browser_is_english_after_switching(client: Client, make_user: Any) -> None:
+    client.force_login(make_user("quantri", "admin"))
+    switch_to_english(client)
+    response = client.get(reverse("units:browse"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    for english in ("Unit register", "Advanced search", "Today", "Before the merger", "Sign out", "Audit log",
+                    "Import data", "Subordinate units"):
+        assert english in page, english
+    for vietnamese in ("Danh mục đơn vị", "Tìm kiếm nâng cao", "Đăng xuất", "Nhập dữ liệu"):
+        assert vietnamese not in page, vietnamese
+    # The switcher shows English as the chosen language.
+    assert '<option value="en" selected>' in page
+
+
+@pytest.mark.django_db
+def test_switching_back_to_vietnamese(client: Client) -> None:
+    switch_to_english(client)
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="vi">' in page and "Đăng nhập" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("headers", [{}, {"HTTP_ACCEPT_LANGUAGE": "vi"}, {"HTTP_ACCEPT_LANGUAGE": "vi-VN,vi;q=0.9"}])
+def test_login_page_is_vietnamese_by_default(client: Client, headers: dict[str, str]) -> None:
+    page = client.get(reverse("accounts:login"), **headers).content.decode()
+    assert '<html lang="vi">' in page
+    assert "Đăng nhập" in page and "Tên đăng nhập" in page
+    assert "Sign in" not in page
+
+
+@pytest.mark.django_db
+def test_english_browser_gets_english_without_a_cookie(client: Client) -> None:
+    """LocaleMiddleware follows Accept-Language when no language was chosen (the login page has no switcher)."""
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="en">' in page and "Sign in" in page
