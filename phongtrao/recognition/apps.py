@@ -1,6 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class RecognitionConfig(AppConfig):
     name = "phongtrao.recognition"
     verbose_name = "Tiêu chuẩn An toàn về ANTT"
+
+    def ready(self) -> None:
+        from phongtrao.recognition import importers  # noqa: F401  (registers the "recognitions" import kind)
+
+    def seed(self, stdout: Any) -> None:
+        """Called by ``phongtrao setup``: the national criteria sets (idempotent)."""
+        from phongtrao.recognition.criteria import seed_criteria_sets
+
+        sets, criteria = seed_criteria_sets()
+        stdout.write(f"criteria sets: {sets} created, {criteria} criteria created (others refreshed)")

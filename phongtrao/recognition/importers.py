@@ -1,0 +1,274 @@
+"""``import recognitions`` (INTERCHANGE.md): yearly ANTT results, one row per unit and year.
+
+Unit codes resolve as of 31 December of the row's year. A unit not subject to the
+standard is an error. All-or-nothing: on any error nothing is written. Results set the
+status directly (dat -> recognised, chua_dat -> not_recognised, empty -> registered)
+and append a history row with source "import".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from phongtrao.accounts.access import CaptureScope
+from phongtrao.audit.actions import Actor, record_many
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
+from phongtrao.lib.tabular import CellError, Column, parse_bool, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.vnformat import date_text
+from phongtrao.recognition.models import (
+    IN_PROGRESS_STATUSES,
+    EventSource,
+    Recognition,
+    RecognitionEvent,
+    Status,
+)
+from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
+
+COLUMNS = [
+    Column("unit_code", "Mã đơn vị", required=True),
+    Column("year", "Năm", required=True),
+    Column("registered", "Đăng ký"),
+    Column("households_committed", "Số hộ ký cam kết"),
+    Column("result", "Kết quả"),
+    Column("decision_no", "Số quyết định"),
+    Column("decision_date", "Ngày quyết định"),
+]
+RESULT_WORDS = {"dat": "dat", "đạt": "dat", "chua_dat": "chua_dat", "chưa đạt": "chua_dat", "chua dat": "chua_dat"}
+RESULT_STATUS = {"dat": Status.RECOGNISED, "chua_dat": Status.NOT_RECOGNISED}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+FIELDS = ("status", "registered_on", "households_committed", "decision_no", "decision_date")
+
+
+@dataclass
+class Row:
+    number: int
+    code: str
+    year: int
+    registered: bool | None
+    households: int | None
+    result: str | None
+    decision_no: str
+    decision_date: dt.date | None
+    unit: Unit | None = None
+
+    @property
+    def ref_date(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+
+def _parse(number: int, raw: dict[str, str], errors: list[RowError]) -> Row | None:
+    values: dict[str, Any] = {}
+    bad = False
+
+    def cell(key: str, parse: Any) -> None:
+        nonlocal bad
+        try:
+            values[key] = parse(raw.get(key, ""))
+        except CellError as exc:
+            errors.append(RowError(number, key, str(exc)))
+            bad = True
+
+    code = raw.get("unit_code", "").strip()
+    if not code:
+        errors.append(RowError(number, "unit_code", "bắt buộc, không được để trống"))
+        bad = True
+    if not raw.get("year", "").strip():
+        errors.append(RowError(number, "year", "bắt buộc, không được để trống"))
+        bad = True
+    else:
+        cell("year", lambda t: parse_int(t, minimum=MIN_YEAR, maximum=MAX_YEAR))
+    cell("registered", parse_bool)
+    cell("households_committed", parse_int)
+    cell("result", lambda t: parse_choice(t, RESULT_WORDS, "kết quả"))
+    cell("decision_date", parse_date)
+    decision_no = raw.get("decision_no", "").strip()
+    if len(decision_no) > 60:
+        errors.append(RowError(number, "decision_no", "dài quá 60 ký tự"))
+        bad = True
+    if bad:
+        return None
+    row = Row(number, code, values["year"], values["registered"], values["households_committed"],
+              values["result"], decision_no, values["decision_date"])
+    if row.result and row.registered is False:
+        errors.append(RowError(number, "registered", "có kết quả thì phải là đã đăng ký (để trống hoặc “có”)"))
+        return None
+    return row
+
+
+def _resolve_units(rows: list[Row]) -> dict[str, list[Unit]]:
+    """Candidate units by code (one query per 900 codes); the date test is done per row."""
+    codes = sorted({r.code for r in rows})
+    found: dict[str, list[Unit]] = {}
+    for start in range(0, len(codes), 900):
+        for unit in Unit.objects.filter(code__in=codes[start:start + 900]):
+            found.setdefault(unit.code, []).append(unit)
+    return found
+
+
+def _target(row: Row, existing: Recognition | None) -> dict[str, Any]:
+    """The fields the row sets on the year's record."""
+    if row.result:
+        status = RESULT_STATUS[row.result]
+    elif row.registered:
+        # Empty result = not yet decided: keep a cycle already in progress where it is.
+        status = existing.status if existing and existing.status in IN_PROGRESS_STATUSES else Status.REGISTERED
+    else:
+        status = Status.NOT_REGISTERED
+    target = {
+        "status": status,
+        "registered_on": (existing.registered_on if existing else None) if status != Status.NOT_REGISTERED else None,
+        "households_committed": row.households if row.households is not None
+        else (existing.households_committed if existing else None),
+        "decision_no": row.decision_no if row.result else "",
+        "decision_date": row.decision_date if row.result else None,
+    }
+    return target
+
+
+def import_recognitions(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+    result = ImportResult(kind="recognitions", dry_run=dry_run)
+    table = read_table(name, data, COLUMNS)
+    result.rows_read = len(table.rows)
+    if table.unknown_headers:
+        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+    for col in table.missing_required:
+        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+    if result.errors:
+        return result
+    errors: list[RowError] = []
+    rows = [r for number, raw in table.rows if (r := _parse(number, raw, errors)) is not None]
+    candidates = _resolve_units(rows)
+    scope = CaptureScope(actor.user)  # the acting user may import only inside their capture scope
+    seen: dict[tuple[int, int], int] = {}
+    for row in rows:
+        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date)]
+        if len(valid) > 1:  # a local code may repeat across kinds: prefer the kinds the standard applies to
+            valid = [u for u in valid if u.kind in STANDARD_KINDS] or valid
+        if not valid:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"không có đơn vị mã “{row.code}” còn hiệu lực ngày {date_text(row.ref_date)}"))
+            continue
+        if len(valid) > 1:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
+            continue
+        unit = valid[0]
+        if unit.pk not in scope:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"đơn vị “{row.code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
+            continue
+        if not unit.subject_to_standard:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"{unit.name} ({unit.get_kind_display()}) không thuộc diện xét tiêu chuẩn "
+                                   "“An toàn về an ninh, trật tự”"))
+            continue
+        if row.households is not None:
+            if unit.kind != Kind.RESIDENTIAL_AREA:
+                errors.append(RowError(row.number, "households_committed", "chỉ dùng cho khu dân cư"))
+                continue
+            if unit.households is not None and row.households > unit.households:
+                errors.append(RowError(row.number, "households_committed",
+                                       f"lớn hơn số hộ của khu dân cư ({unit.households})"))
+                continue
+        key = (unit.pk, row.year)
+        if key in seen:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"trùng với dòng {seen[key]} (cùng đơn vị và năm {row.year})"))
+            continue
+        seen[key] = row.number
+        row.unit = unit
+    errors.sort(key=lambda e: (e.row, e.column))
+    result.errors = errors
+    if errors:
+        return result
+
+    try:
+        with transaction.atomic():
+            creates, updates = _plan(rows, result)
+            _write(creates, updates, actor)
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result
+
+
+Create = tuple[Row, Recognition]
+Update = tuple[Row, Recognition, dict[str, Any], str]
+
+
+def _plan(rows: list[Row], result: ImportResult) -> tuple[list[Create], list[Update]]:
+    """What each row changes, against the existing records (locked until the write commits)."""
+    existing = _existing({(r.unit.pk, r.year) for r in rows if r.unit is not None})
+    today = timezone.localdate()
+    creates: list[Create] = []
+    updates: list[Update] = []
+    for row in rows:
+        assert row.unit is not None
+        old = existing.get((row.unit.pk, row.year))
+        target = _target(row, old)
+        if target["status"] != Status.NOT_REGISTERED and target["registered_on"] is None:
+            target["registered_on"] = today
+        if old is None:
+            creates.append((row, Recognition(unit=row.unit, year=row.year, **target)))
+            continue
+        if all(getattr(old, k) == v for k, v in target.items()):
+            result.unchanged += 1
+            continue
+        before, from_status = old.snapshot(), old.status
+        for k, v in target.items():
+            setattr(old, k, v)
+        updates.append((row, old, before, from_status))
+    result.created, result.updated = len(creates), len(updates)
+    result.preview = sorted(
+        [(row.number, "create", f"{row.code} {row.year}: {Status(rec.status).label}") for row, rec in creates]
+        + [(row.number, "update", f"{row.code} {row.year}: {Status(rec.status).label}")
+           for row, rec, _, _ in updates]
+    )
+    return creates, updates
+
+
+def _existing(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Recognition]:
+    """Existing records for (unit, year) pairs, locked for the write (one query per 900 units)."""
+    unit_ids = sorted({u for u, _ in keys})
+    found: dict[tuple[int, int], Recognition] = {}
+    for start in range(0, len(unit_ids), 900):
+        for rec in Recognition.objects.select_for_update().filter(unit_id__in=unit_ids[start:start + 900]):
+            if (rec.unit_id, rec.year) in keys:
+                found[(rec.unit_id, rec.year)] = rec
+    return found
+
+
+def _write(creates: list[Create], updates: list[Update], actor: Actor) -> None:
+    user = actor.user if actor.user is not None and actor.user.pk else None
+    new = [rec for _, rec in creates]
+    Recognition.objects.bulk_create(new, batch_size=1000)
+    now = timezone.now()
+    changed = []
+    for _, rec, _, _ in updates:
+        rec.version += 1
+        rec.updated_at = now
+        changed.append(rec)
+    Recognition.objects.bulk_update(changed, [*FIELDS, "version", "updated_at"], batch_size=1000)
+    events = [RecognitionEvent(recognition=rec, action="import", from_status="", to_status=rec.status,
+                               source=EventSource.IMPORT, user=user, details=_details(row))
+              for row, rec in creates]
+    events += [RecognitionEvent(recognition=rec, action="import", from_status=from_status, to_status=rec.status,
+                                source=EventSource.IMPORT, user=user, details=_details(row))
+               for row, rec, _, from_status in updates]
+    RecognitionEvent.objects.bulk_create(events, batch_size=1000)
+    record_many(actor, "recognition.import",
+                [(rec, rec.unit, None, rec.snapshot()) for _, rec in creates]
+                + [(rec, rec.unit, before, rec.snapshot()) for _, rec, before, _ in updates])
+
+
+def _details(row: Row) -> dict[str, Any]:
+    return {"import_row": row.number, "result": row.result or ""}
+
+
+register(ImportKind(key="recognitions", label="Kết quả tiêu chuẩn ANTT", columns=COLUMNS, run=import_recognitions))

@@ -1,0 +1,303 @@
+"""The ANTT standard ("An toàn về an ninh, trật tự", TT 124/2021/TT-BCA amended by TT 48/2025/TT-BCA).
+
+- ``CriteriaSet`` / ``Criterion``: the criteria as versioned data (kinds, legal basis,
+  effective date; a province may add its own set on top of the national one).
+- ``Recognition``: one record per unit and year (a database constraint), moving through
+  ``Status`` only by the named actions in ``phongtrao.recognition.actions``.
+- ``RecognitionEvent``: the append-only history of those moves (and of imported results).
+
+Only units, decisions and aggregate answers live here: the one person named is the
+official who signed a decision (DOMAIN.md §2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from phongtrao.audit.models import Channel
+from phongtrao.units.models import Kind, ManagingLevel, Unit
+
+# --- criteria -----------------------------------------------------------------------------------
+
+
+class CriterionType(models.TextChoices):
+    YES_NO = "yes_no", "Có/Không"
+    NO_EVENT = "no_event", "Không để xảy ra (số vụ phải bằng 0)"
+    PERCENT_THRESHOLD = "percent_threshold", "Tỷ lệ đạt ngưỡng"
+    AT_LEAST_N = "at_least_n", "Có ít nhất N"
+    NOT_WORSE = "not_worse", "Không tăng so với năm trước"
+    SHARE_RECOGNISED = "share_recognised", "Tỷ lệ khu dân cư được công nhận"
+
+
+class Derivation(models.TextChoices):
+    """Where an answer may come from when the checklist leaves it empty."""
+
+    NONE = "", "Do đơn vị trả lời"
+    HOUSEHOLDS_COMMITTED = "households_committed", "Số hộ ký cam kết / tổng số hộ"
+
+
+class CriteriaSetQuerySet(models.QuerySet["CriteriaSet"]):
+    def effective_on(self, day: dt.date) -> Self:
+        return self.filter(
+            Q(effective_from__lte=day),
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day),
+        )
+
+    def for_unit(self, unit: Unit, day: dt.date) -> list[CriteriaSet]:
+        """The sets that apply to ``unit`` on ``day``: the newest national set for its kind,
+        then every set its province added (few rows: the kind test is done in Python)."""
+        province_ids = list(
+            Unit.objects.filter(descendant_links__unit=unit, kind=Kind.PROVINCE).values_list("pk", flat=True)
+        )
+        candidates = [
+            s for s in self.effective_on(day).filter(Q(province__isnull=True) | Q(province_id__in=province_ids))
+            .order_by("-effective_from", "pk")
+            if unit.kind in s.kinds
+        ]
+        national = [s for s in candidates if s.province_id is None][:1]
+        added = [s for s in candidates if s.province_id is not None]
+        return national + sorted(added, key=lambda s: (s.effective_from, s.pk))
+
+
+class CriteriaSet(models.Model):
+    code = models.SlugField("Mã bộ tiêu chí", max_length=60, unique=True)
+    name = models.CharField("Tên bộ tiêu chí", max_length=255)
+    # Unit kinds the set applies to (a few keys of ``Kind``); agencies and enterprises share one.
+    kinds = models.JSONField("Loại đơn vị áp dụng", default=list)
+    legal_basis = models.CharField("Căn cứ pháp lý", max_length=255)
+    effective_from = models.DateField("Áp dụng từ")
+    effective_to = models.DateField("Áp dụng đến", null=True, blank=True)
+    # Empty for a national set; a province for the criteria that province added.
+    province = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="Tỉnh bổ sung", limit_choices_to={"kind": Kind.PROVINCE})
+
+    objects = CriteriaSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bộ tiêu chí"
+        verbose_name_plural = "bộ tiêu chí"
+        ordering = ["effective_from", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria",
+                                     verbose_name="Bộ tiêu chí")
+    order = models.PositiveSmallIntegerField("Thứ tự")
+    code = models.SlugField("Mã tiêu chí", max_length=60)
+    text = models.TextField("Nội dung")
+    type = models.CharField("Cách đánh giá", max_length=20, choices=CriterionType.choices)
+    # percent_threshold: a percentage (100 = all); at_least_n: N; share_recognised: a percentage,
+    # empty = the RECOGNITION_COMMUNE_MIN_SHARE setting.
+    threshold = models.DecimalField("Ngưỡng", max_digits=6, decimal_places=2, null=True, blank=True)
+    derived_from = models.CharField("Tự tính từ", max_length=30, choices=Derivation.choices, blank=True,
+                                    default=Derivation.NONE)
+
+    class Meta:
+        verbose_name = "tiêu chí"
+        verbose_name_plural = "tiêu chí"
+        ordering = ["criteria_set", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_unique"),
+            models.UniqueConstraint(fields=["criteria_set", "order"], name="criterion_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.text}"
+
+    @property
+    def key(self) -> str:
+        """Stable key of the criterion in a checklist: set code and criterion code."""
+        return f"{self.criteria_set.code}/{self.code}"
+
+
+def share_threshold() -> Decimal:
+    return Decimal(str(settings.PHONGTRAO.get("RECOGNITION_COMMUNE_MIN_SHARE", 70)))
+
+
+def needed_for_share(total: int, percent: Decimal) -> int:
+    """Residential areas that must be recognised: ``percent`` of ``total``, rounded up (25 at 70% -> 18)."""
+    return math.ceil(Decimal(total) * percent / Decimal(100))
+
+
+# --- the yearly cycle ---------------------------------------------------------------------------
+
+
+class Status(models.TextChoices):
+    NOT_REGISTERED = "not_registered", "Chưa đăng ký"
+    REGISTERED = "registered", "Đã đăng ký"
+    SELF_ASSESSED = "self_assessed", "Đã tự đánh giá"
+    SUBMITTED = "submitted", "Đã gửi hồ sơ"
+    UNDER_REVIEW = "under_review", "Đang thẩm định"
+    RECOGNISED = "recognised", "Đạt"
+    NOT_RECOGNISED = "not_recognised", "Chưa đạt"
+    WITHDRAWN = "withdrawn", "Đã rút/thu hồi"
+
+
+# Statuses that count as "registered" in the yearly figures: registered or has a result.
+REGISTERED_STATUSES = (
+    Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW,
+    Status.RECOGNISED, Status.NOT_RECOGNISED,
+)
+IN_PROGRESS_STATUSES = (Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW)
+DECIDED_STATUSES = (Status.RECOGNISED, Status.NOT_RECOGNISED)
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+def evaluation_window(kind: str, year: int) -> tuple[dt.date, dt.date]:
+    """The assessment period of ``year`` for a unit kind (both ends inclusive).
+
+    Residential areas: 1 Nov of the previous year to 31 Oct; the others: 16 Nov to 15 Nov
+    (setting ``RECOGNITION_WINDOWS``).
+    """
+    windows: dict[str, list[str]] = settings.PHONGTRAO["RECOGNITION_WINDOWS"]
+    start, end = windows.get(kind, windows["default"])
+    sm, sd = _month_day(start)
+    em, ed = _month_day(end)
+    return dt.date(year - 1, sm, sd), dt.date(year, em, ed)
+
+
+class RecognitionQuerySet(models.QuerySet["Recognition"]):
+    def for_year(self, year: int) -> Self:
+        return self.filter(year=year)
+
+    def passed(self) -> Self:
+        return self.filter(status=Status.RECOGNISED)
+
+    def registered(self) -> Self:
+        return self.filter(status__in=REGISTERED_STATUSES)
+
+    def in_progress(self) -> Self:
+        return self.filter(status__in=IN_PROGRESS_STATUSES)
+
+    def in_subtree(self, root: Unit | int) -> Self:
+        root_id = root if isinstance(root, int) else root.pk
+        return self.filter(unit__ancestor_links__ancestor_id=root_id)
+
+    def overdue(self, today: dt.date) -> Self:
+        """Registered but not decided although the unit kind's evaluation window has ended.
+
+        One condition per kind: the latest year whose window ended before ``today``.
+        """
+        condition = Q(pk__in=[])
+        windows: dict[str, list[str]] = settings.PHONGTRAO["RECOGNITION_WINDOWS"]
+        for kind in (Kind.RESIDENTIAL_AREA, Kind.COMMUNE, Kind.AGENCY, Kind.ENTERPRISE, Kind.SCHOOL):
+            month, day = _month_day(windows.get(kind, windows["default"])[1])
+            last_closed = today.year if today > dt.date(today.year, month, day) else today.year - 1
+            condition |= Q(unit__kind=kind, year__lte=last_closed)
+        return self.in_progress().filter(condition)
+
+
+class Recognition(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="recognitions", verbose_name="Đơn vị")
+    year = models.PositiveSmallIntegerField("Năm")
+    status = models.CharField("Trạng thái", max_length=20, choices=Status.choices, default=Status.NOT_REGISTERED)
+    registered_on = models.DateField("Ngày đăng ký", null=True, blank=True)
+    households_committed = models.PositiveIntegerField("Số hộ ký cam kết", null=True, blank=True)
+    # Self-assessment: the checklist (one answer per criterion) and the review meeting.
+    answers = models.JSONField("Kết quả tự đánh giá", default=list, blank=True)
+    checklist_met = models.BooleanField("Đạt đủ tiêu chí (tự đánh giá)", null=True, blank=True)
+    review_meeting_on = models.DateField("Ngày họp bình xét", null=True, blank=True)
+    submitted_on = models.DateField("Ngày gửi hồ sơ", null=True, blank=True)
+    review_started_on = models.DateField("Ngày bắt đầu thẩm định", null=True, blank=True)
+    # The decision (for a result): its number, date, the official who signed it and the authority.
+    decision_no = models.CharField("Số quyết định", max_length=60, blank=True)
+    decision_date = models.DateField("Ngày quyết định", null=True, blank=True)
+    signer_name = models.CharField("Người ký", max_length=120, blank=True)
+    authority_level = models.CharField("Cấp có thẩm quyền", max_length=10, choices=ManagingLevel.choices,
+                                       blank=True)
+    authority = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="UBND ra quyết định")
+    withdrawn_reason = models.TextField("Lý do rút/thu hồi", blank=True)
+    withdrawn_on = models.DateField("Ngày rút/thu hồi", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecognitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kết quả tiêu chuẩn ANTT"
+        verbose_name_plural = "kết quả tiêu chuẩn ANTT"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="recognition_one_per_unit_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="recognition_year_range"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="recognition_status_valid"),
+        ]
+        indexes = [
+            # The yearly figures read only this index: a subtree probes it by (year, unit), the
+            # whole country scans the year's slice in unit order (reports.figures).
+            models.Index(fields=["year", "unit", "status"], name="recognition_figures_idx"),
+            models.Index(fields=["year", "status"], name="recognition_year_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.year}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+    def window(self) -> tuple[dt.date, dt.date]:
+        return evaluation_window(self.unit.kind, self.year)
+
+    def snapshot(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name in ("unit_id", "year", "status", "registered_on", "households_committed", "checklist_met",
+                     "review_meeting_on", "submitted_on", "review_started_on", "decision_no", "decision_date",
+                     "signer_name", "authority_level", "authority_id", "withdrawn_reason", "withdrawn_on"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return data
+
+
+# Where a move came from: the audit trail's channels (web, api, import, command, system).
+EventSource = Channel
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class RecognitionEvent(models.Model):
+    """One move of a recognition (append-only: never updated, never deleted)."""
+
+    recognition = models.ForeignKey(Recognition, on_delete=models.PROTECT, related_name="events",
+                                    verbose_name="Kết quả")
+    at = models.DateTimeField("Thời điểm", auto_now_add=True)
+    action = models.CharField("Thao tác", max_length=30)
+    from_status = models.CharField("Từ trạng thái", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("Sang trạng thái", max_length=20, choices=Status.choices)
+    source = models.CharField("Nguồn", max_length=10, choices=EventSource.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name="Người thực hiện")
+    details = models.JSONField("Chi tiết", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "lịch sử tiêu chuẩn ANTT"
+        verbose_name_plural = "lịch sử tiêu chuẩn ANTT"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recognition}: {self.from_status or '—'} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được xóa.")

@@ -1,0 +1,94 @@
+"""``phongtrao generate``: synthetic units and results on the real communes, deterministic per seed.
+
+Runs the province scale on the smallest current province only (Lai Châu, 38 communes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from phongtrao.core.management.commands.generate import PREFIX
+from phongtrao.recognition.models import Recognition, Status
+from phongtrao.units.models import Kind, Unit, UnitAncestor
+
+pytestmark = pytest.mark.django_db
+PROVINCE = "12"
+DAY = dt.date(2025, 12, 31)
+
+
+def generate(seed: int = 7) -> str:
+    out = io.StringIO()
+    call_command("generate", "--scale", "province", "--province", PROVINCE, "--years", "2", "--end-year", "2025",
+                 "--seed", str(seed), stdout=out)
+    return out.getvalue()
+
+
+def digest() -> str:
+    rows = Recognition.objects.order_by("unit__code", "year").values_list("unit__code", "year", "status")
+    units = Unit.objects.filter(code__startswith=PREFIX).order_by("code").values_list(
+        "code", "name", "kind", "managed_by", "size", "school_level", "armed_forces", "households", "parent__code")
+    return hashlib.sha256(repr((list(rows), list(units))).encode()).hexdigest()
+
+
+def wipe() -> None:
+    Recognition.objects.all().delete()
+    Unit.objects.filter(code__startswith=PREFIX).delete()
+
+
+def test_province_scale_counts_and_report(official_register: None) -> None:
+    text = generate()
+    assert "generated:" in text
+    province = Unit.objects.with_code(PROVINCE, DAY).get()
+    communes = Unit.objects.filter(parent=province, kind=Kind.COMMUNE)
+    generated = Unit.objects.filter(code__startswith=PREFIX)
+    areas = generated.filter(kind=Kind.RESIDENTIAL_AREA)
+    assert 12 * 38 <= areas.count() <= 42 * 38
+    per_commune = areas.values("parent").annotate(n=Count("pk"))
+    assert len(per_commune) == communes.count() == 38
+    organisations = generated.exclude(kind=Kind.RESIDENTIAL_AREA)
+    assert 18 * 38 <= organisations.filter(subject_to_standard=True).count() <= 48 * 38
+    assert 3 * 38 <= organisations.filter(subject_to_standard=False).count() <= 9 * 38
+    # Closure rows: self, commune, province, country.
+    assert UnitAncestor.objects.filter(unit__in=generated).count() == 4 * generated.count()
+    assert Unit.objects.in_subtree(province).filter(code__startswith=PREFIX).count() == generated.count()
+    # Results only for units subject to the standard; 2024 for the pre-reform communes.
+    assert not Recognition.objects.filter(unit__subject_to_standard=False).exists()
+    assert Recognition.objects.filter(year=2025, unit__kind=Kind.COMMUNE, unit__valid_to__isnull=False).count() == 0
+    assert Recognition.objects.filter(year=2024, unit__kind=Kind.COMMUNE, unit__valid_to=dt.date(2025, 6, 30)).exists()
+    assert Recognition.objects.filter(year=2025, status=Status.RECOGNISED).count() > \
+        Recognition.objects.filter(year=2025, status=Status.NOT_RECOGNISED).count() > 0
+
+    out = io.StringIO()
+    call_command("report", "annual", "--unit", PROVINCE, "--year", "2025", stdout=out)
+    figures = json.loads(out.getvalue())["recognition"]
+    assert figures["residential_area"]["total"] == areas.count()
+    assert figures["commune"]["total"] == 38
+    assert figures["organisation"]["total"] == organisations.filter(subject_to_standard=True).count()
+    assert figures["residential_area"]["recognised"] == Recognition.objects.filter(
+        year=2025, status=Status.RECOGNISED, unit__kind=Kind.RESIDENTIAL_AREA).count()
+
+
+def test_same_seed_same_data(official_register: None) -> None:
+    generate(seed=7)
+    first = digest()
+    with pytest.raises(CommandError, match="already present"):
+        generate(seed=7)
+    wipe()
+    generate(seed=7)
+    assert digest() == first
+    wipe()
+    generate(seed=8)
+    assert digest() != first
+
+
+def test_province_scale_needs_a_known_province(official_register: None) -> None:
+    with pytest.raises(CommandError, match="needs --province"):
+        call_command("generate", "--scale", "province", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="unknown province"):
+        call_command("generate", "--scale", "province", "--province", "99", stdout=io.StringIO())
