@@ -17,7 +17,7 @@ def env_str(name: str, default: str = "") -> str:
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
         return Path(file_path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default  # empty means "not set"
 
 
 def env_bool(name: str, default: bool) -> bool:
