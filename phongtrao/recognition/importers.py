@@ -100,16 +100,6 @@ def _parse(number: int, raw: dict[str, str], errors: list[RowError]) -> Row | No
     return row
 
 
-def _resolve_units(rows: list[Row]) -> dict[str, list[Unit]]:
-    """Candidate units by code (one query per 900 codes); the date test is done per row."""
-    codes = sorted({r.code for r in rows})
-    found: dict[str, list[Unit]] = {}
-    for start in range(0, len(codes), 900):
-        for unit in Unit.objects.filter(code__in=codes[start:start + 900]):
-            found.setdefault(unit.code, []).append(unit)
-    return found
-
-
 def _target(row: Row, existing: Recognition | None) -> dict[str, Any]:
     """The fields the row sets on the year's record."""
     if row.result:
@@ -142,7 +132,7 @@ def import_recognitions(name: str, data: bytes, *, actor: Actor, dry_run: bool =
         return result
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse(number, raw, errors)) is not None]
-    candidates = _resolve_units(rows)
+    candidates = Unit.objects.by_codes(r.code for r in rows)
     scope = CaptureScope(actor.user)  # the acting user may import only inside their capture scope
     seen: dict[tuple[int, int], int] = {}
     for row in rows:

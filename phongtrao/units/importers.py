@@ -123,16 +123,6 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
     return PlannedRow(number, values, set(values), ref, raw.get("parent_code", "").strip())
 
 
-def _candidates(codes: set[str]) -> dict[str, list[Unit]]:
-    """Database units with any of these codes, by code (one query per 900 codes)."""
-    found: dict[str, list[Unit]] = {}
-    code_list = sorted(codes)
-    for start in range(0, len(code_list), 900):
-        for unit in Unit.objects.filter(code__in=code_list[start:start + 900]):
-            found.setdefault(unit.code, []).append(unit)
-    return found
-
-
 def _covers(valid_from: dt.date | None, valid_to: dt.date | None, day: dt.date) -> bool:
     return (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day)
 
@@ -155,7 +145,7 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
     errors: list[RowError] = []
     planned = [p for number, raw in table.rows if (p := _parse_row(number, raw, errors, today)) is not None]
 
-    db = _candidates({p.values["code"] for p in planned} | {p.parent_code for p in planned if p.parent_code}
+    db = Unit.objects.by_codes({p.values["code"] for p in planned} | {p.parent_code for p in planned if p.parent_code}
                      | {ROOT_CODE})
     # In-file rows by code, to resolve parents that come later in the file.
     in_file: dict[str, list[PlannedRow]] = {}

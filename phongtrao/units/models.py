@@ -116,6 +116,18 @@ class UnitQuerySet(models.QuerySet["Unit"]):
     def with_code(self, code: str, on: dt.date) -> Self:
         return self.valid_on(on).filter(code=code)
 
+    def by_codes(self, codes: Iterable[str]) -> dict[str, list[Unit]]:
+        """Every unit holding one of these codes, at any date, grouped by code (one query per 900 codes).
+
+        Importers resolve many rows at once with this, then pick each row's unit by its own date.
+        """
+        found: dict[str, list[Unit]] = {}
+        code_list = sorted(set(codes))
+        for start in range(0, len(code_list), 900):
+            for unit in self.filter(code__in=code_list[start:start + 900]):
+                found.setdefault(unit.code, []).append(unit)
+        return found
+
     def in_subtree(self, root: Unit | int, *, include_root: bool = True) -> Self:
         """The root and everything below it, through the closure table (one indexed join)."""
         root_id = root if isinstance(root, int) else root.pk
