@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "phongtrao.audit",
     "phongtrao.imports",
     "phongtrao.recognition",
+    "phongtrao.models_registry",
+    "phongtrao.awards",
     "phongtrao.reports",
     "phongtrao.api",
 ]

@@ -54,3 +54,20 @@ ensure_assets() {
 compile_messages() {
   .venv/bin/python scripts/compilemessages.py
 }
+
+# WeasyPrint (PDF certificates and reports) needs Pango; the documents use Liberation Serif
+# (metric-compatible with Times New Roman, NĐ 30/2020). Install them from Debian when missing.
+ensure_pdf_libs() {
+  local missing=()
+  ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
+  fc-list 2>/dev/null | grep -qi 'Liberation Serif' || missing+=(fonts-liberation fontconfig)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing ${missing[*]} for PDF documents"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || die "apt-get install ${missing[*]} failed"
+  else
+    die "PDF documents need ${missing[*]}: install them (as root: apt-get install ${missing[*]})"
+  fi
+}

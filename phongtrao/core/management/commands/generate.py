@@ -9,6 +9,11 @@ subject to the standard and 3-9 that are not (DOMAIN.md §10: about 90,000, 110,
 20,000 nationally), then a result for every unit subject to the standard in each of the
 years (ending last year; the pre-reform communes for the years before 2025).
 
+Other apps add their own synthetic rows (models, awards, ...) through a hook: an
+``AppConfig.generate(self, context: GenerateContext) -> dict[str, int]`` method, called in
+``INSTALLED_APPS`` order after the units and results exist, inside the same transaction; it
+returns counts to print. ``context`` carries the communes, years, seed and a ``say``.
+
 Deterministic: one random stream per commune, seeded by ``seed`` and the commune code, so
 a province run makes exactly that province's share of the national run. Synthetic codes
 start with ``SIM-``. Rows are bulk-inserted without history or audit rows (this is test
@@ -20,9 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -37,6 +44,29 @@ CHUNK = 200  # communes per write batch
 IN_SCOPE_SCHOOLS = (SchoolLevel.THCS, SchoolLevel.THPT, SchoolLevel.LIEN_CAP, SchoolLevel.GDNN_GDTX,
                     SchoolLevel.CAO_DANG, SchoolLevel.DAI_HOC)
 EXEMPT_SCHOOLS = (SchoolLevel.MAM_NON, SchoolLevel.NHA_TRE, SchoolLevel.TIEU_HOC)
+
+
+@dataclass(frozen=True)
+class GenerateContext:
+    """What an app's ``generate`` hook gets: the current communes in scope, the years and the seed."""
+
+    communes: list[Unit]
+    years: list[int]
+    seed: int
+    say: Callable[[str], None]
+
+    def rng(self, *keys: object) -> random.Random:
+        """A reproducible random stream for ``keys`` (e.g. the app label and a commune code)."""
+        return random.Random(":".join([str(self.seed), *map(str, keys)]))  # noqa: S311 - synthetic data
+
+
+def generate_hooks() -> list[tuple[str, Callable[[GenerateContext], dict[str, int]]]]:
+    hooks = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "generate", None)
+        if callable(hook):
+            hooks.append((config.label, hook))
+    return hooks
 
 
 class Command(BaseCommand):
@@ -71,8 +101,13 @@ class Command(BaseCommand):
         if Unit.objects.filter(code__startswith=PREFIX, parent__in=communes).exists():
             raise CommandError("synthetic data already present for these communes (codes SIM-...)")
         seed = options["seed"]
+        extra: dict[str, int] = {}
         with transaction.atomic():
             counts = self._generate(communes, years, seed)
+            context = GenerateContext(communes, years, seed, lambda text: self.stdout.write(f"  {text}"))
+            for label, hook in generate_hooks():
+                for key, value in (hook(context) or {}).items():
+                    extra[f"{label}.{key}"] = value
         with connection.cursor() as cursor:
             # Fresh statistics for the planner; on PostgreSQL also the visibility map, so that
             # the figures' index-only scans need not visit the table.
@@ -83,6 +118,8 @@ class Command(BaseCommand):
             f"generated: {counts['residential_area']} residential areas, {counts['in_scope']} organisations "
             f"subject to the standard, {counts['out_of_scope']} not subject, {counts['recognitions']} results "
             f"for {years[0]}-{years[-1]} in {len(communes)} communes ({took:.1f} s)")
+        if extra:
+            self.stdout.write("also: " + ", ".join(f"{key} {value}" for key, value in extra.items()))
 
     def _generate(self, communes: list[Unit], years: list[int], seed: int) -> dict[str, int]:
         counts = {"residential_area": 0, "in_scope": 0, "out_of_scope": 0, "recognitions": 0}
