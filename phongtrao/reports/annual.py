@@ -3,11 +3,14 @@
 An app adds a section by registering a builder at app ready::
 
     from phongtrao.reports.annual import register_section
-    register_section("models", build_models_section, render_md=models_markdown, order=20)
+    register_section("models", build_models_section, render_md=models_markdown, order=20,
+                     template="models_registry/_annual_section.html")
 
 ``build_annual(unit, year)`` calls every builder in order; the JSON output is that dict as
 is, and the Markdown output joins each section's ``render_md`` (sections without one are
-left out of the prose, never out of the JSON).
+left out of the prose, never out of the JSON). A section's ``template`` (optional) renders
+it on the web (province and commune pages) with ``unit``, ``year`` and ``section`` (the built
+data) in its context: the pages and the command show the same figures from the same builder.
 """
 
 from __future__ import annotations
@@ -30,14 +33,20 @@ class Section:
     build: SectionBuilder
     render_md: MarkdownRenderer | None = None
     order: int = 100
+    template: str | None = None
 
 
 SECTIONS: dict[str, Section] = {}
 
 
 def register_section(key: str, build: SectionBuilder, *, render_md: MarkdownRenderer | None = None,
-                     order: int = 100) -> None:
-    SECTIONS[key] = Section(key, build, render_md, order)
+                     order: int = 100, template: str | None = None) -> None:
+    SECTIONS[key] = Section(key, build, render_md, order, template)
+
+
+def web_sections(report: dict[str, Any]) -> list[tuple[Section, Any]]:
+    """The built sections that have a web template, in report order: ``[(section, data), ...]``."""
+    return [(s, report[s.key]) for s in _ordered() if s.template and s.key in report]
 
 
 def _ordered() -> list[Section]:
