@@ -176,6 +176,9 @@ def can_manage_user(user: AnyUser, target: User) -> bool:
 IMPORT_ROLES: dict[str, frozenset[str]] = {
     "units": REGISTER_EDITORS,
     "recognitions": DATA_CAPTURERS | DECIDERS,
+    "models": REGISTER_EDITORS,
+    "model_sites": REGISTER_EDITORS,
+    "awards": DECIDERS | {Role.PROVINCE_OFFICER},
 }
 
 
