@@ -56,12 +56,13 @@ compile_messages() {
 }
 
 # WeasyPrint (PDF certificates and reports) needs Pango; the documents use Liberation Serif
-# (metric-compatible with Times New Roman, NĐ 30/2020). Install them from Debian when missing.
+# (metric-compatible with Times New Roman, NĐ 30/2020), version 2 for the Vietnamese letters. Install them from Debian when missing.
 ensure_pdf_libs() {
   local missing=()
   ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
   ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
-  fc-list 2>/dev/null | grep -qi 'Liberation Serif' || missing+=(fonts-liberation fontconfig)
+  # Liberation 2 has the Vietnamese letters (ố, ề, ự, ...); version 1 lacks them.
+  fc-list ':charset=1ed1' family 2>/dev/null | grep -qi 'Liberation Serif' || missing+=(fonts-liberation2 fontconfig)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "Installing ${missing[*]} for PDF documents"
