@@ -1,9 +1,69 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from phongtrao.core.demo import DemoContext
+    from phongtrao.core.management.commands.generate import GenerateContext
+
+ACTION_LABELS = {
+    "model.create": gettext_noop("Thêm mô hình"),
+    "model.update": gettext_noop("Sửa mô hình"),
+    "model.approve": gettext_noop("Phê duyệt mô hình"),
+    "model.operate": gettext_noop("Đưa mô hình vào hoạt động"),
+    "model.retire": gettext_noop("Thanh loại mô hình"),
+    "model.designate_leading": gettext_noop("Công nhận điển hình tiên tiến"),
+    "model.revoke_leading": gettext_noop("Thu hồi công nhận điển hình tiên tiến"),
+    "model.evaluate": gettext_noop("Đánh giá mô hình"),
+    "model.import": gettext_noop("Nhập mô hình từ tệp"),
+    "model_site.create": gettext_noop("Nhân rộng mô hình (thêm điểm)"),
+    "model_site.retire": gettext_noop("Thanh loại điểm mô hình"),
+    "model_site.import": gettext_noop("Nhập điểm mô hình từ tệp"),
+    "field.create": gettext_noop("Thêm lĩnh vực"),
+    "field.rename": gettext_noop("Đổi tên lĩnh vực"),
+    "initiator.create": gettext_noop("Thêm cấp/cơ quan phát động"),
+    "initiator.rename": gettext_noop("Đổi tên cấp/cơ quan phát động"),
+}
+ACTION_GROUPS = {
+    "model.": gettext_noop("Mô hình"),
+    "model_site.": gettext_noop("Điểm mô hình"),
+    "field.": gettext_noop("Lĩnh vực mô hình"),
+    "initiator.": gettext_noop("Cấp/cơ quan phát động mô hình"),
+}
 
 
 class ModelsRegistryConfig(AppConfig):
     name = "phongtrao.models_registry"
     label = "models_registry"
     verbose_name = "Mô hình, điển hình tiên tiến"
+
+    def ready(self) -> None:
+        from phongtrao.audit import models as audit
+        from phongtrao.models_registry import importers  # noqa: F401  (registers "models" and "model_sites")
+        from phongtrao.models_registry.figures import build_models_section, models_markdown
+        from phongtrao.reports.annual import register_section
+
+        audit.ACTION_LABELS.update(ACTION_LABELS)
+        audit.ACTION_GROUPS.update(ACTION_GROUPS)
+        register_section("models", build_models_section, render_md=models_markdown, order=20,
+                         template="models_registry/_annual_section.html")
+
+    def seed(self, stdout: Any) -> None:
+        """Called by ``phongtrao setup``: the national initiators and common fields (idempotent)."""
+        from phongtrao.models_registry.catalogue import seed_catalogues
+
+        initiators, fields = seed_catalogues()
+        stdout.write(f"models catalogues: {initiators} initiators, {fields} fields created")
+
+    def demo(self, context: DemoContext) -> None:
+        from phongtrao.models_registry.demo import add_demo_models
+
+        add_demo_models(context)
+
+    def generate(self, context: GenerateContext) -> dict[str, int]:
+        from phongtrao.models_registry.generate import generate_models
+
+        return generate_models(context)

@@ -1,0 +1,389 @@
+"""Named actions of the models registry. Views, the importers, the demo and commands call these.
+
+Each action validates, runs in one transaction, writes the change, appends a ``ModelEvent``
+(for changes to a model) and an audit row. Status moves lock the model row and refuse a move
+the current status does not allow, with a Vietnamese message::
+
+    proposed -> approved -> operating -> retired (thanh loại)
+    proposed, approved -> retired (dropped before it ran)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from phongtrao.audit.actions import Actor, record, record_many
+from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.vntext import fold
+from phongtrao.models_registry.models import (
+    CatalogueEntry,
+    Evaluation,
+    Field,
+    Initiator,
+    Model,
+    ModelEvent,
+    Result,
+    Site,
+    SiteStatus,
+    Status,
+)
+from phongtrao.units.actions import ActionError, StaleVersion
+from phongtrao.units.models import Kind, Unit
+
+__all__ = [
+    "ActionError", "StaleVersion", "do_add_catalogue_entry", "do_approve_model", "do_create_model",
+    "do_designate_leading", "do_operate_model", "do_record_evaluation", "do_rename_catalogue_entry",
+    "do_replicate", "do_retire_model", "do_retire_site", "do_revoke_leading", "do_update_model",
+]
+
+CATALOGUES: dict[str, type[CatalogueEntry]] = {"field": Field, "initiator": Initiator}
+CODE_RE = re.compile(r"^[a-z0-9_-]{1,60}$")
+MODEL_FIELDS = ("code", "name", "field", "initiator", "unit", "description", "started_on")
+
+# action -> (statuses it may start from, status it leads to, what it is called in a message)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "approve": ((Status.PROPOSED,), Status.APPROVED, "phê duyệt"),
+    "operate": ((Status.APPROVED,), Status.OPERATING, "đưa vào hoạt động"),
+    "retire": ((Status.PROPOSED, Status.APPROVED, Status.OPERATING), Status.RETIRED, "thanh loại"),
+}
+
+
+def _user(actor: Actor) -> Any:
+    return actor.user if actor.user is not None and actor.user.pk else None
+
+
+def _event(actor: Actor, model: Model, action: str, from_status: str, **details: Any) -> None:
+    ModelEvent.objects.create(model=model, action=action, from_status=from_status, to_status=model.status,
+                              source=actor.channel, user=_user(actor), details=details)
+
+
+def _lock(model: Model | int) -> Model:
+    pk = model if isinstance(model, int) else model.pk
+    try:
+        return Model.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+    except Model.DoesNotExist as exc:
+        raise ActionError("Không tìm thấy mô hình.") from exc
+
+
+def _check_version(model: Model, expected_version: int | None) -> None:
+    if expected_version is not None and model.version != expected_version:
+        raise StaleVersion("Mô hình này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
+                           "Hãy tải lại trang để xem thay đổi mới nhất rồi làm lại.")
+
+
+def _refuse_move(model: Model, action: str) -> str:
+    allowed, target, words = TRANSITIONS[action]
+    if model.status not in allowed:
+        need = ", ".join(f"“{Status(s).label}”" for s in allowed)
+        raise ActionError({"status": [f"Không thể {words} mô hình {model.code}: mô hình đang ở trạng thái "
+                                      f"“{model.get_status_display()}” (cần {need})."]})
+    return target
+
+
+def _save(actor: Actor, model: Model, action: str, before: dict[str, Any] | None, from_status: str,
+          **details: Any) -> Model:
+    model.refresh_derived()
+    model.version += 1
+    model.save()
+    _event(actor, model, action, from_status, **details)
+    record(actor, f"model.{action}", model, unit=model.unit, before=before, after=model.snapshot())
+    return model
+
+
+# --- catalogues -----------------------------------------------------------------------------------
+
+
+def catalogue_code(name: str) -> str:
+    """A code from a name: "Phòng cháy, chữa cháy" -> "phong_chay_chua_chay"."""
+    return re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:60] or "khac"
+
+
+@transaction.atomic
+def do_add_catalogue_entry(actor: Actor, catalogue: str, *, name: str, province: Unit | None,
+                           code: str = "") -> CatalogueEntry:
+    """Add a field or initiator, national (``province`` None) or for one province."""
+    model = CATALOGUES[catalogue]
+    name = " ".join(name.split())
+    code = code.strip().lower() or catalogue_code(name)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Tên không được để trống."]
+    if not CODE_RE.match(code):
+        errors["code"] = ["Mã chỉ gồm chữ thường không dấu, số, “_” và “-” (tối đa 60 ký tự)."]
+    if province is not None and province.kind != Kind.PROVINCE:
+        errors["province"] = ["Danh mục riêng chỉ đặt cho một tỉnh."]
+    if not errors:
+        clash = model.objects.for_province(province).filter(code=code).first()
+        if clash is None and province is None:
+            clash = model.objects.filter(code=code).first()
+        if clash is not None:
+            errors["code"] = [f"Mã “{code}” đã có trong danh mục ({clash.name})."]
+    if errors:
+        raise ActionError(errors)
+    entry = model(code=code, name=name, province=province)
+    entry.refresh_derived()
+    entry.save()
+    record(actor, f"{catalogue}.create", entry, unit=province, before=None,
+           after={"code": code, "name": name, "province_id": province.pk if province else None})
+    return entry
+
+
+@transaction.atomic
+def do_rename_catalogue_entry(actor: Actor, catalogue: str, entry_id: int, *, name: str) -> CatalogueEntry:
+    model = CATALOGUES[catalogue]
+    entry = model.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None:
+        raise ActionError("Không tìm thấy mục danh mục.")
+    name = " ".join(name.split())
+    if not name:
+        raise ActionError({"name": ["Tên không được để trống."]})
+    if name == entry.name:
+        return entry
+    before = {"name": entry.name}
+    entry.name = name
+    entry.refresh_derived()
+    entry.save()
+    record(actor, f"{catalogue}.rename", entry, unit=entry.province, before=before, after={"name": name})
+    return entry
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+
+def _validate(model: Model) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not model.code.strip():
+        errors.setdefault("code", []).append("Mã không được để trống.")
+    elif Model.objects.filter(code=model.code).exclude(pk=model.pk).exists():
+        errors.setdefault("code", []).append(f"Mã {model.code} đã dùng cho một mô hình khác.")
+    if not model.name.strip():
+        errors.setdefault("name", []).append("Tên mô hình không được để trống.")
+    province = _province_of(model.unit) if model.unit_id else None
+    for name, entry in (("field", model.field), ("initiator", model.initiator)):
+        if entry.province_id is not None and entry.province_id != (province.pk if province else None):
+            errors.setdefault(name, []).append(f"“{entry.name}” thuộc danh mục riêng của tỉnh khác.")
+    return errors
+
+
+def _province_of(unit: Unit | None) -> Unit | None:
+    if unit is None:
+        return None
+    if unit.kind == Kind.PROVINCE:
+        return unit
+    return Unit.objects.filter(descendant_links__unit=unit, kind=Kind.PROVINCE).first()
+
+
+@transaction.atomic
+def do_create_model(actor: Actor, *, code: str, name: str, field: Field, initiator: Initiator, unit: Unit,
+                    description: str = "", started_on: dt.date | None = None,
+                    status: str = Status.PROPOSED) -> Model:
+    model = Model(code=code.strip(), name=" ".join(name.split()), field=field, initiator=initiator, unit=unit,
+                  description=description.strip(), started_on=started_on, status=status)
+    errors = _validate(model)
+    if status not in (Status.PROPOSED, Status.APPROVED, Status.OPERATING):
+        errors.setdefault("status", []).append("Mô hình mới phải ở trạng thái đề xuất, đã phê duyệt "
+                                               "hoặc đang hoạt động.")
+    if errors:
+        raise ActionError(errors)
+    model.refresh_derived()
+    model.save()
+    _event(actor, model, "create", "")
+    record(actor, "model.create", model, unit=unit, before=None, after=model.snapshot())
+    return model
+
+
+@transaction.atomic
+def do_update_model(actor: Actor, model_id: int, *, expected_version: int | None = None, **changes: Any) -> Model:
+    """Edit the register entry (not the status: that moves only by the transitions)."""
+    model = _lock(model_id)
+    _check_version(model, expected_version)
+    unknown = set(changes) - set(MODEL_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    before = model.snapshot()
+    for name, value in changes.items():
+        setattr(model, name, value.strip() if isinstance(value, str) else value)
+    model.name = " ".join(model.name.split())
+    errors = _validate(model)
+    if errors:
+        raise ActionError(errors)
+    if model.snapshot() == before:
+        return model
+    return _save(actor, model, "update", before, model.status)
+
+
+def _move(actor: Actor, model_id: int, action: str, expected_version: int | None = None, **details: Any) -> Model:
+    model = _lock(model_id)
+    _check_version(model, expected_version)
+    target = _refuse_move(model, action)
+    before, from_status = model.snapshot(), model.status
+    model.status = target
+    return _save(actor, model, action, before, from_status, **details)
+
+
+@transaction.atomic
+def do_approve_model(actor: Actor, model_id: int, *, expected_version: int | None = None) -> Model:
+    return _move(actor, model_id, "approve", expected_version)
+
+
+@transaction.atomic
+def do_operate_model(actor: Actor, model_id: int, *, started_on: dt.date | None = None,
+                     expected_version: int | None = None) -> Model:
+    model = _lock(model_id)
+    if started_on is not None or model.started_on is None:
+        model.started_on = started_on or timezone.localdate()
+        model.save(update_fields=["started_on"])
+    return _move(actor, model_id, "operate", expected_version)
+
+
+@transaction.atomic
+def do_retire_model(actor: Actor, model_id: int, *, retired_on: dt.date, reason: str,
+                    expected_version: int | None = None) -> Model:
+    """Retire (thanh loại) a model and, on the same date, its active sites."""
+    model = _lock(model_id)
+    _check_version(model, expected_version)
+    _refuse_move(model, "retire")
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = ["Phải ghi lý do thanh loại."]
+    if model.started_on and retired_on < model.started_on:
+        errors["retired_on"] = [f"Ngày thanh loại phải từ ngày xây dựng ({date_text(model.started_on)}) trở đi."]
+    later = model.sites.active().filter(started_on__gt=retired_on).count()
+    if later:
+        errors.setdefault("retired_on", []).append(
+            f"Có {later} điểm triển khai sau ngày {date_text(retired_on)}; chọn ngày thanh loại muộn hơn.")
+    if errors:
+        raise ActionError(errors)
+    sites = list(model.sites.active().select_for_update().select_related("unit"))
+    site_rows = []
+    for site in sites:
+        before_site = site.snapshot()
+        site.status, site.retired_on = SiteStatus.RETIRED, retired_on
+        site_rows.append((site, site.unit, before_site, site.snapshot()))
+    Site.objects.bulk_update(sites, ["status", "retired_on"])
+    record_many(actor, "model_site.retire", site_rows)
+    before, from_status = model.snapshot(), model.status
+    model.status, model.retired_on, model.retired_reason = Status.RETIRED, retired_on, reason.strip()
+    return _save(actor, model, "retire", before, from_status, sites_retired=len(sites))
+
+
+@transaction.atomic
+def do_designate_leading(actor: Actor, model_id: int, *, decision_no: str, decision_date: dt.date,
+                         issuer: str) -> Model:
+    """Recognise an operating model as a leading example (điển hình tiên tiến) by a decision."""
+    model = _lock(model_id)
+    errors: dict[str, list[str]] = {}
+    if model.status != Status.OPERATING:
+        errors["status"] = [f"Chỉ mô hình đang hoạt động mới được công nhận điển hình tiên tiến "
+                            f"(mô hình {model.code} đang “{model.get_status_display()}”)."]
+    if not decision_no.strip():
+        errors["decision_no"] = ["Phải ghi số quyết định."]
+    if not issuer.strip():
+        errors["issuer"] = ["Phải ghi cơ quan ra quyết định."]
+    if model.is_leading:
+        errors.setdefault("status", []).append("Mô hình đã là điển hình tiên tiến.")
+    if errors:
+        raise ActionError(errors)
+    before = model.snapshot()
+    model.is_leading = True
+    model.leading_decision_no, model.leading_decision_date = decision_no.strip(), decision_date
+    model.leading_issuer = issuer.strip()
+    return _save(actor, model, "designate_leading", before, model.status)
+
+
+@transaction.atomic
+def do_revoke_leading(actor: Actor, model_id: int, *, reason: str = "") -> Model:
+    model = _lock(model_id)
+    if not model.is_leading:
+        raise ActionError({"status": [f"Mô hình {model.code} không phải điển hình tiên tiến."]})
+    before = model.snapshot()
+    model.is_leading = False
+    model.leading_decision_no, model.leading_decision_date, model.leading_issuer = "", None, ""
+    return _save(actor, model, "revoke_leading", before, model.status, reason=reason.strip())
+
+
+# --- sites and evaluations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_replicate(actor: Actor, model_id: int, units: Iterable[Unit], *, started_on: dt.date,
+                 teams: int = 1) -> list[Site]:
+    """Add a site at each unit (nhân rộng), all or nothing. A unit where the model already runs is refused."""
+    model = _lock(model_id)
+    units = list(dict.fromkeys(units))
+    errors: dict[str, list[str]] = {}
+    if model.status not in (Status.APPROVED, Status.OPERATING):
+        errors["status"] = [f"Chỉ nhân rộng mô hình đã phê duyệt hoặc đang hoạt động "
+                            f"(mô hình {model.code} đang “{model.get_status_display()}”)."]
+    if not units:
+        errors["units"] = ["Chọn ít nhất một đơn vị."]
+    if teams < 1:
+        errors["teams"] = ["Mỗi điểm có ít nhất 1 tổ/nhóm."]
+    for unit in units:
+        if not unit.is_valid_on(started_on):
+            errors.setdefault("units", []).append(f"{unit.name} không có hiệu lực ngày {date_text(started_on)}.")
+    running = list(model.sites.active().filter(unit__in=units).values_list("unit__name", flat=True))
+    if running:
+        errors.setdefault("units", []).append("Mô hình đã có điểm đang hoạt động tại: " + ", ".join(running) + ".")
+    if errors:
+        raise ActionError(errors)
+    sites = Site.objects.bulk_create([Site(model=model, unit=u, started_on=started_on, teams=teams) for u in units])
+    record_many(actor, "model_site.create", [(site, site.unit, None, site.snapshot()) for site in sites])
+    _event(actor, model, "replicate", model.status, units=[u.code for u in units], teams=teams,
+           started_on=started_on.isoformat())
+    return sites
+
+
+@transaction.atomic
+def do_retire_site(actor: Actor, site_id: int, *, retired_on: dt.date) -> Site:
+    site = Site.objects.select_for_update().select_related("unit", "model").filter(pk=site_id).first()
+    if site is None:
+        raise ActionError("Không tìm thấy điểm mô hình.")
+    if site.status != SiteStatus.ACTIVE:
+        raise ActionError({"status": ["Điểm này đã thanh loại."]})
+    if retired_on < site.started_on:
+        raise ActionError({"retired_on": [f"Ngày thanh loại phải từ ngày triển khai "
+                                          f"({date_text(site.started_on)}) trở đi."]})
+    before = site.snapshot()
+    site.status, site.retired_on = SiteStatus.RETIRED, retired_on
+    site.save()
+    record(actor, "model_site.retire", site, unit=site.unit, before=before, after=site.snapshot())
+    _event(actor, site.model, "retire_site", site.model.status, unit=site.unit.code,
+           retired_on=retired_on.isoformat())
+    return site
+
+
+@transaction.atomic
+def do_record_evaluation(actor: Actor, model_id: int, *, evaluated_on: dt.date, evaluator: str, result: str,
+                         notes: str = "", site: Site | None = None) -> Evaluation:
+    """Record an evaluation of the model (or of one site). An ineffective result proposes retirement."""
+    model = _lock(model_id)
+    errors: dict[str, list[str]] = {}
+    if model.status == Status.RETIRED:
+        errors["status"] = [f"Mô hình {model.code} đã thanh loại."]
+    if result not in Result.values:
+        errors["result"] = ["Kết quả đánh giá không hợp lệ."]
+    if not evaluator.strip():
+        errors["evaluator"] = ["Phải ghi cơ quan đánh giá."]
+    if site is not None and site.model_id != model.pk:
+        errors["site"] = ["Điểm này không thuộc mô hình."]
+    if evaluated_on > timezone.localdate():
+        errors["evaluated_on"] = ["Ngày đánh giá không được ở tương lai."]
+    if model.started_on and evaluated_on < model.started_on:
+        errors.setdefault("evaluated_on", []).append(
+            f"Ngày đánh giá phải từ ngày xây dựng ({date_text(model.started_on)}) trở đi.")
+    if errors:
+        raise ActionError(errors)
+    evaluation = Evaluation.objects.create(model=model, site=site, evaluated_on=evaluated_on,
+                                           evaluator=evaluator.strip(), result=result, notes=notes.strip())
+    record(actor, "model.evaluate", evaluation, unit=site.unit if site else model.unit, before=None,
+           after=evaluation.snapshot())
+    _event(actor, model, "evaluate", model.status, result=result, evaluated_on=evaluated_on.isoformat(),
+           site=site.unit.code if site else None)
+    return evaluation

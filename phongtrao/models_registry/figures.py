@@ -1,0 +1,109 @@
+"""The models figures of the annual report (INTERCHANGE.md ``models``), and the web page's breakdowns.
+
+A site is active in a year if it started on or before 31 December and was not retired before
+1 January; a site marked retired with no date is not counted in any year (``site_active_in``).
+A model counts if at least one of its sites in the unit's subtree is active in the year, and the
+model itself neither starts after the year nor was retired before it. ``sites`` and ``teams``
+sum those active sites. Each figure is one GROUP BY over the closure join, never a loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypedDict
+
+from django.db.models import Count, Sum
+
+from phongtrao.lib.vnformat import number
+from phongtrao.models_registry.models import Initiator, Site, has_effective_site, model_active_in, site_active_in
+from phongtrao.units.models import Kind, Unit, UnitQuerySet
+
+
+class ModelsSection(TypedDict):
+    models: int
+    fields: int
+    sites: int
+    teams: int
+    by_initiator: dict[str, int]
+
+
+def counted_sites(root: Unit, year: int) -> Any:
+    """The active sites in ``root``'s subtree in ``year`` of models that count in it."""
+    sites = Site.objects.filter(site_active_in(year), model_active_in(year))
+    if root.kind != Kind.COUNTRY:  # the country holds every unit: no closure join needed
+        sites = sites.filter(unit__ancestor_links__ancestor_id=root.pk)
+    return sites
+
+
+def build_models_section(root: Unit, year: int) -> ModelsSection:
+    """The ``models`` section in one query, grouped by (initiator, field): a model has exactly one of
+    each, so models, sites and teams are sums over the groups and ``fields`` is the number of distinct
+    fields among them."""
+    rows = list(counted_sites(root, year).values("model__initiator__code", "model__field_id")
+                .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams"))
+                .order_by("model__initiator__position", "model__initiator__code"))
+    by_initiator: dict[str, int] = {}
+    for r in rows:
+        by_initiator[r["model__initiator__code"]] = by_initiator.get(r["model__initiator__code"], 0) + r["models"]
+    return {"models": sum(r["models"] for r in rows), "fields": len({r["model__field_id"] for r in rows}),
+            "sites": sum(r["sites"] for r in rows), "teams": sum(r["teams"] or 0 for r in rows),
+            "by_initiator": {code: n for code, n in by_initiator.items() if n}}
+
+
+def _breakdown(root: Unit, year: int, key: str) -> list[dict[str, Any]]:
+    rows = (counted_sites(root, year).values(f"model__{key}__code", f"model__{key}__name")
+            .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams"))
+            .order_by(f"model__{key}__position", f"model__{key}__sort_key"))
+    return [{"code": r[f"model__{key}__code"], "name": r[f"model__{key}__name"], "models": r["models"],
+             "sites": r["sites"], "teams": r["teams"] or 0} for r in rows]
+
+
+def models_by_field(root: Unit, year: int) -> list[dict[str, Any]]:
+    """Models, sites and teams per field (one GROUP BY)."""
+    return _breakdown(root, year, "field")
+
+
+def models_by_initiator(root: Unit, year: int) -> list[dict[str, Any]]:
+    """Models, sites and teams per initiator, with its name (one GROUP BY)."""
+    return _breakdown(root, year, "initiator")
+
+
+def communes_without_effective_model(root: Unit, year: int) -> UnitQuerySet:
+    """Communes in the subtree (valid on 31 December) with no site active in the year whose latest
+    evaluation up to 31 December rates it effective (the ANTT standard wants at least one each)."""
+    day = dt.date(year, 12, 31)
+    communes = Unit.objects.of_kind(Kind.COMMUNE).valid_on(day)
+    if root.kind != Kind.COUNTRY:
+        communes = communes.in_subtree(root)
+    return communes.filter(~has_effective_site("pk", until=day)).vi_ordered()
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
+
+WHOLE = {Kind.COUNTRY: "Toàn quốc", Kind.DISTRICT: "Toàn huyện"}
+
+
+def whole_of(unit: Unit) -> str:
+    """ "Toàn tỉnh", "Toàn thành phố", "Toàn xã", "Toàn phường", …: how a report names its own area."""
+    if unit.kind in WHOLE:
+        return WHOLE[unit.kind]
+    for word in ("Thành phố", "Tỉnh", "Xã", "Phường", "Thị trấn", "Đặc khu"):
+        if unit.name.startswith(word + " "):
+            return "Toàn " + word.lower()
+    return unit.name
+
+
+def models_markdown(unit: Unit, year: int, section: ModelsSection) -> str:
+    lines = ["## Xây dựng, nhân rộng mô hình", ""]
+    if not section["models"]:
+        lines.append(f"Năm {year}, {whole_of(unit).lower()} không có mô hình nào đang hoạt động.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"{whole_of(unit)} có {number(section['models'])} mô hình thuộc {number(section['fields'])} "
+                 f"lĩnh vực, triển khai tại {number(section['sites'])} điểm với {number(section['teams'])} tổ, nhóm.")
+    names = dict(Initiator.objects.filter(code__in=section["by_initiator"], province__isnull=True)
+                 .values_list("code", "name"))
+    lines += ["", "| Cấp/cơ quan phát động | Số mô hình |", "|---|---:|"]
+    for code, count in section["by_initiator"].items():
+        lines.append(f"| {names.get(code, code)} | {number(count)} |")
+    return "\n".join(lines) + "\n"
+

@@ -1,0 +1,461 @@
+"""``import models`` and ``import model_sites`` (INTERCHANGE.md).
+
+models: one row per model code; a known code is updated. ``field`` and ``initiated_by`` are
+looked up in the catalogues by code or name (case and diacritics ignored); a value not yet there
+is added (to the owning unit's province, or nationally) and listed as a warning. Extra columns:
+``unit_code`` (Mã đơn vị quản lý, resolved as of the row's ``started_on`` or today) and
+``description``. Without ``unit_code`` the owner is the importing user's only capture root; for
+the system (and administrators) it stays empty until the sites are imported, then it is the
+province the sites lie in.
+
+model_sites: the unit code resolves as of the row's ``started_on`` (required). A site is the
+model at a unit from a date: a row with the same model, unit and ``started_on`` updates it.
+
+Both are all-or-nothing, check every unit against the importing user's capture scope, and write
+history (``ModelEvent``) and audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from phongtrao.accounts.access import CaptureScope, is_admin
+from phongtrao.audit.actions import Actor, record_many
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
+from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.vntext import fold
+from phongtrao.models_registry.actions import catalogue_code
+from phongtrao.models_registry.models import (
+    CatalogueEntry,
+    Field,
+    Initiator,
+    Model,
+    ModelEvent,
+    Site,
+    SiteStatus,
+    Status,
+)
+from phongtrao.units.models import Kind, Unit, UnitAncestor
+
+MODEL_COLUMNS = [
+    Column("code", "Mã", required=True),
+    Column("name", "Tên mô hình", required=True),
+    Column("field", "Lĩnh vực", required=True),
+    Column("initiated_by", "Cấp/cơ quan phát động", required=True),
+    Column("started_on", "Ngày xây dựng"),
+    Column("status", "Trạng thái"),
+    Column("retired_on", "Ngày thanh loại"),
+    Column("unit_code", "Mã đơn vị quản lý"),
+    Column("description", "Mô tả"),
+]
+SITE_COLUMNS = [
+    Column("model_code", "Mã mô hình", required=True),
+    Column("unit_code", "Mã đơn vị", required=True),
+    Column("started_on", "Ngày triển khai", required=True),
+    Column("teams", "Số tổ/nhóm"),
+    Column("status", "Trạng thái"),
+    Column("retired_on", "Ngày thanh loại"),
+]
+STATUS_WORDS = {"active": "active", "đang hoạt động": "active", "dang hoat dong": "active",
+                "retired": "retired", "thanh loại": "retired", "thanh loai": "retired"}
+MODEL_STATUS = {"active": Status.OPERATING, "retired": Status.RETIRED}
+MODEL_WRITE_FIELDS = ("name", "field", "initiator", "unit", "description", "started_on", "status", "retired_on")
+
+
+def _required(number: int, raw: dict[str, str], key: str, errors: list[RowError]) -> str:
+    value = raw.get(key, "").strip()
+    if not value:
+        errors.append(RowError(number, key, "bắt buộc, không được để trống"))
+    return value
+
+
+def _cells(number: int, raw: dict[str, str], parsers: dict[str, Any], errors: list[RowError]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, parse in parsers.items():
+        try:
+            values[key] = parse(raw.get(key, ""))
+        except CellError as exc:
+            errors.append(RowError(number, key, str(exc)))
+            values[key] = None
+    return values
+
+
+def _status_and_date(number: int, values: dict[str, Any], errors: list[RowError]) -> str | None:
+    """``status`` (empty: retired when a date is given) checked against ``retired_on``."""
+    status, retired_on = values.get("status"), values.get("retired_on")
+    if status is None and retired_on is not None:
+        status = "retired"
+    if status == "active" and retired_on is not None:
+        errors.append(RowError(number, "retired_on", "chỉ ghi ngày thanh loại khi trạng thái là thanh loại"))
+    started_on = values.get("started_on")
+    if retired_on is not None and started_on is not None and retired_on < started_on:
+        errors.append(RowError(number, "retired_on", "ngày thanh loại trước ngày bắt đầu"))
+    return status
+
+
+def _resolve_unit(number: int, code: str, day: dt.date, candidates: dict[str, list[Unit]],
+                  scope: CaptureScope, errors: list[RowError]) -> Unit | None:
+    valid = [u for u in candidates.get(code, []) if u.is_valid_on(day)]
+    if len(valid) > 1:  # a code shared by an administrative unit and a local one: the higher unit
+        valid = [u for u in valid if u.depth == min(v.depth for v in valid)]
+    if not valid:
+        errors.append(RowError(number, "unit_code", f"không có đơn vị mã “{code}” còn hiệu lực ngày {date_text(day)}"))
+        return None
+    if len(valid) > 1:
+        errors.append(RowError(number, "unit_code", f"mã “{code}” ứng với nhiều đơn vị ngày {date_text(day)}"))
+        return None
+    if valid[0].pk not in scope:
+        errors.append(RowError(number, "unit_code",
+                               f"đơn vị “{code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
+        return None
+    return valid[0]
+
+
+def _provinces(units: list[Unit]) -> dict[int, int]:
+    """unit id -> the id of the province it lies in (one query)."""
+    ids = [u.pk for u in units]
+    rows = UnitAncestor.objects.filter(unit_id__in=ids, ancestor__kind=Kind.PROVINCE).values_list(
+        "unit_id", "ancestor_id")
+    return dict(rows)
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModelRow:
+    number: int
+    code: str
+    name: str
+    field_text: str
+    initiator_text: str
+    started_on: dt.date | None
+    status: str | None
+    retired_on: dt.date | None
+    unit_code: str
+    description: str
+    unit: Unit | None = None
+    existing: Model | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Catalogue:
+    """Finds entries by code or folded name (national and the province's own) and adds missing ones."""
+
+    def __init__(self, model: type[CatalogueEntry], label: str, result: ImportResult) -> None:
+        self.model, self.label, self.result = model, label, result
+        self.entries = list(model.objects.all())
+
+    def find(self, text: str, province_id: int | None) -> CatalogueEntry:
+        key, folded = text.strip().casefold(), fold(text)
+        for entry in self.entries:
+            if entry.province_id in (None, province_id) and (entry.code == key or entry.search_name == folded):
+                return entry
+        return self._add(text, province_id)
+
+    def _add(self, text: str, province_id: int | None) -> CatalogueEntry:
+        name = " ".join(text.split())
+        base = catalogue_code(name)
+        taken = {e.code for e in self.entries if e.province_id in (None, province_id)}
+        code, n = base, 2
+        while code in taken:
+            code, n = f"{base[:56]}_{n}", n + 1
+        entry = self.model(code=code, name=name, province_id=province_id)
+        entry.refresh_derived()
+        entry.save()
+        self.entries.append(entry)
+        where = "toàn quốc" if province_id is None else "của tỉnh"
+        self.result.warnings.append(f"đã thêm {self.label} mới “{name}” (mã {code}) vào danh mục {where}")
+        return entry
+
+
+def _parse_model(number: int, raw: dict[str, str], errors: list[RowError]) -> ModelRow | None:
+    before = len(errors)
+    code = _required(number, raw, "code", errors)
+    name = _required(number, raw, "name", errors)
+    field_text = _required(number, raw, "field", errors)
+    initiator_text = _required(number, raw, "initiated_by", errors)
+    values = _cells(number, raw, {"started_on": parse_date, "retired_on": parse_date,
+                                  "status": lambda t: parse_choice(t, STATUS_WORDS, "trạng thái")}, errors)
+    status = _status_and_date(number, values, errors)
+    for key, limit in (("code", 40), ("name", 255), ("field", 255), ("initiated_by", 255)):
+        if len(raw.get(key, "").strip()) > limit:
+            errors.append(RowError(number, key, f"dài quá {limit} ký tự"))
+    if len(errors) > before:
+        return None
+    return ModelRow(number, code, " ".join(name.split()), field_text, initiator_text, values["started_on"], status,
+                    values["retired_on"], raw.get("unit_code", "").strip(), raw.get("description", "").strip())
+
+
+def _default_owner(actor: Actor) -> Unit | None:
+    """The importing user's only capture root (a province or commune officer's own unit)."""
+    from phongtrao.accounts.models import ScopeKind, UnitScope
+
+    user = actor.user
+    if user is None or is_admin(user):
+        return None
+    roots = list(Unit.objects.filter(pk__in=UnitScope.objects.filter(user_id=user.pk, kind=ScopeKind.CAPTURE)
+                                     .values("unit_id"))[:2])
+    return roots[0] if len(roots) == 1 else None
+
+
+def import_models(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+    result = ImportResult(kind="models", dry_run=dry_run)
+    table = read_table(name, data, MODEL_COLUMNS)
+    result.rows_read = len(table.rows)
+    if table.unknown_headers:
+        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+    for col in table.missing_required:
+        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+    if result.errors:
+        return result
+    errors: list[RowError] = []
+    rows = [r for number, raw in table.rows if (r := _parse_model(number, raw, errors)) is not None]
+    scope = CaptureScope(actor.user)
+    candidates = Unit.objects.by_codes(r.unit_code for r in rows if r.unit_code)
+    existing = {m.code: m for m in Model.objects.filter(code__in=[r.code for r in rows]).select_related("unit")}
+    default_owner = _default_owner(actor)
+    seen: dict[str, int] = {}
+    today = timezone.localdate()
+    for row in rows:
+        if row.code in seen:
+            errors.append(RowError(row.number, "code", f"trùng với dòng {seen[row.code]} (cùng mã {row.code})"))
+            continue
+        seen[row.code] = row.number
+        row.existing = existing.get(row.code)
+        if row.unit_code:
+            row.unit = _resolve_unit(row.number, row.unit_code, row.started_on or today, candidates, scope, errors)
+        elif row.existing is not None:
+            row.unit = row.existing.unit
+        else:
+            row.unit = default_owner
+            if row.unit is None and not scope.unlimited:
+                errors.append(RowError(row.number, "unit_code",
+                                       "bắt buộc với tài khoản có nhiều phạm vi: ghi mã đơn vị quản lý mô hình"))
+        if row.existing is not None and not scope.unlimited and (
+                row.existing.unit_id is None or row.existing.unit_id not in scope):
+            errors.append(RowError(row.number, "code",
+                                   f"mô hình {row.code} đã có và thuộc đơn vị ngoài phạm vi của tài khoản"))
+    errors.sort(key=lambda e: (e.row, e.column))
+    result.errors = errors
+    if errors:
+        return result
+    try:
+        with transaction.atomic():
+            _write_models(rows, actor, result)
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result
+
+
+def _write_models(rows: list[ModelRow], actor: Actor, result: ImportResult) -> None:
+    provinces = _provinces([r.unit for r in rows if r.unit is not None])
+    fields = Catalogue(Field, "lĩnh vực", result)
+    initiators = Catalogue(Initiator, "cấp/cơ quan phát động", result)
+    locked = {m.code: m for m in Model.objects.select_for_update().filter(code__in=[r.code for r in rows])}
+    creates: list[tuple[ModelRow, Model]] = []
+    updates: list[tuple[ModelRow, Model, dict[str, Any], str]] = []
+    for row in rows:
+        province_id = provinces.get(row.unit.pk) if row.unit is not None else None
+        target: dict[str, Any] = {
+            "name": row.name,
+            "field": fields.find(row.field_text, province_id),
+            "initiator": initiators.find(row.initiator_text, province_id),
+            "unit": row.unit,
+            "started_on": row.started_on,
+        }
+        if row.description:
+            target["description"] = row.description
+        old = locked.get(row.code)
+        if row.status is not None:
+            target["status"] = MODEL_STATUS[row.status]
+            target["retired_on"] = row.retired_on if row.status == "retired" else None
+        elif old is None:
+            target["status"] = Status.OPERATING
+        if old is None:
+            model = Model(code=row.code, **target)
+            model.refresh_derived()
+            creates.append((row, model))
+            continue
+        if all(getattr(old, k) == v for k, v in target.items()):
+            result.unchanged += 1
+            continue
+        before, from_status = old.snapshot(), old.status
+        for k, v in target.items():
+            setattr(old, k, v)
+        old.refresh_derived()
+        old.version += 1
+        updates.append((row, old, before, from_status))
+    Model.objects.bulk_create([m for _, m in creates], batch_size=1000)
+    Model.objects.bulk_update([m for _, m, _, _ in updates],
+                              [*MODEL_WRITE_FIELDS, "search_name", "sort_key", "version", "updated_at"],
+                              batch_size=1000)
+    user = actor.user if actor.user is not None and actor.user.pk else None
+    ModelEvent.objects.bulk_create(
+        [ModelEvent(model=m, action="import", from_status="", to_status=m.status, source=actor.channel, user=user,
+                    details={"import_row": row.number}) for row, m in creates]
+        + [ModelEvent(model=m, action="import", from_status=from_status, to_status=m.status, source=actor.channel,
+                      user=user, details={"import_row": row.number}) for row, m, _, from_status in updates])
+    record_many(actor, "model.import", [(m, m.unit, None, m.snapshot()) for _, m in creates]
+                + [(m, m.unit, before, m.snapshot()) for _, m, before, _ in updates])
+    result.created, result.updated = len(creates), len(updates)
+    result.preview = sorted([(row.number, "create", f"{m.code} {m.name}") for row, m in creates]
+                            + [(row.number, "update", f"{m.code} {m.name}") for row, m, _, _ in updates])
+
+
+# --- model sites ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteRow:
+    number: int
+    model_code: str
+    unit_code: str
+    started_on: dt.date
+    teams: int
+    status: str
+    retired_on: dt.date | None
+    model: Model | None = None
+    unit: Unit | None = None
+
+
+def _parse_site(number: int, raw: dict[str, str], errors: list[RowError]) -> SiteRow | None:
+    before = len(errors)
+    model_code = _required(number, raw, "model_code", errors)
+    unit_code = _required(number, raw, "unit_code", errors)
+    if not raw.get("started_on", "").strip():
+        errors.append(RowError(number, "started_on", "bắt buộc: mã đơn vị được tra theo ngày triển khai"))
+    values = _cells(number, raw, {"started_on": parse_date, "retired_on": parse_date,
+                                  "teams": lambda t: parse_int(t, minimum=1, maximum=10_000),
+                                  "status": lambda t: parse_choice(t, STATUS_WORDS, "trạng thái")}, errors)
+    status = _status_and_date(number, values, errors)
+    if len(errors) > before:
+        return None
+    teams = values["teams"] if values["teams"] is not None else 1
+    return SiteRow(number, model_code, unit_code, values["started_on"], teams, status or "active",
+                   values["retired_on"])
+
+
+def import_model_sites(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+    result = ImportResult(kind="model_sites", dry_run=dry_run)
+    table = read_table(name, data, SITE_COLUMNS)
+    result.rows_read = len(table.rows)
+    if table.unknown_headers:
+        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+    for col in table.missing_required:
+        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+    if result.errors:
+        return result
+    errors: list[RowError] = []
+    rows = [r for number, raw in table.rows if (r := _parse_site(number, raw, errors)) is not None]
+    scope = CaptureScope(actor.user)
+    candidates = Unit.objects.by_codes(r.unit_code for r in rows)
+    models = {m.code: m for m in Model.objects.filter(code__in={r.model_code for r in rows})}
+    seen: dict[tuple[int, int, dt.date], int] = {}
+    for row in rows:
+        row.model = models.get(row.model_code)
+        if row.model is None:
+            errors.append(RowError(row.number, "model_code", f"không có mô hình mã “{row.model_code}” "
+                                                             "(nhập danh sách mô hình trước)"))
+        elif not scope.unlimited and (row.model.unit_id is None or row.model.unit_id not in scope):
+            errors.append(RowError(row.number, "model_code",
+                                   f"mô hình {row.model_code} thuộc đơn vị ngoài phạm vi của tài khoản"))
+        row.unit = _resolve_unit(row.number, row.unit_code, row.started_on, candidates, scope, errors)
+        if row.model is not None and row.unit is not None:
+            key = (row.model.pk, row.unit.pk, row.started_on)
+            if key in seen:
+                errors.append(RowError(row.number, "unit_code", f"trùng với dòng {seen[key]} "
+                                                                "(cùng mô hình, đơn vị và ngày triển khai)"))
+            seen[key] = row.number
+        if row.status == "retired" and row.retired_on is None:
+            result.warnings.append(f"dòng {row.number}: điểm thanh loại không ghi ngày thanh loại, "
+                                   "nên không được tính vào số liệu năm nào")
+    errors.sort(key=lambda e: (e.row, e.column))
+    result.errors = errors
+    if errors:
+        result.warnings = [w for w in result.warnings if not w.startswith("dòng ")]
+        return result
+    try:
+        with transaction.atomic():
+            _write_sites(rows, actor, result)
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result
+
+
+def _write_sites(rows: list[SiteRow], actor: Actor, result: ImportResult) -> None:
+    model_ids = sorted({r.model.pk for r in rows if r.model is not None})
+    existing: dict[tuple[int, int, dt.date], Site] = {}
+    for start in range(0, len(model_ids), 900):
+        for site in Site.objects.select_for_update().filter(model_id__in=model_ids[start:start + 900]):
+            existing[(site.model_id, site.unit_id, site.started_on)] = site
+    creates: list[tuple[SiteRow, Site]] = []
+    updates: list[tuple[SiteRow, Site, dict[str, Any]]] = []
+    for row in rows:
+        assert row.model is not None and row.unit is not None
+        target = {"teams": row.teams, "status": SiteStatus(row.status), "retired_on": row.retired_on}
+        old = existing.get((row.model.pk, row.unit.pk, row.started_on))
+        if old is None:
+            creates.append((row, Site(model=row.model, unit=row.unit, started_on=row.started_on, **target)))
+            continue
+        if all(getattr(old, k) == v for k, v in target.items()):
+            result.unchanged += 1
+            continue
+        before = old.snapshot()
+        for k, v in target.items():
+            setattr(old, k, v)
+        updates.append((row, old, before))
+    Site.objects.bulk_create([s for _, s in creates], batch_size=1000)
+    now = timezone.now()
+    for _, site, _ in updates:
+        site.updated_at = now
+    Site.objects.bulk_update([s for _, s, _ in updates], ["teams", "status", "retired_on", "updated_at"],
+                             batch_size=1000)
+    _adopt_owners(rows, actor)
+    record_many(actor, "model_site.import", [(s, s.unit, None, s.snapshot()) for _, s in creates]
+                + [(s, s.unit, before, s.snapshot()) for _, s, before in updates])
+    result.created, result.updated = len(creates), len(updates)
+    result.preview = sorted(
+        [(row.number, "create", f"{row.model_code} @ {row.unit_code} ({date_text(row.started_on)})")
+         for row, _ in creates]
+        + [(row.number, "update", f"{row.model_code} @ {row.unit_code} ({date_text(row.started_on)})")
+           for row, _, _ in updates])
+
+
+def _adopt_owners(rows: list[SiteRow], actor: Actor) -> None:
+    """Models imported without an owner take the province their sites lie in (when there is just one)."""
+    orphans = {r.model.pk for r in rows if r.model is not None and r.model.unit_id is None}
+    if not orphans:
+        return
+    found = (UnitAncestor.objects.filter(ancestor__kind=Kind.PROVINCE, unit__model_sites__model_id__in=orphans)
+             .values_list("unit__model_sites__model_id", "ancestor_id").distinct())
+    by_model: dict[int, set[int]] = {}
+    for model_id, province_id in found:
+        by_model.setdefault(model_id, set()).add(province_id)
+    models = list(Model.objects.select_for_update(of=("self",)).select_related("unit")
+                  .filter(pk__in=[m for m, p in by_model.items() if len(p) == 1], unit__isnull=True))
+    changes = []
+    for model in models:
+        before = model.snapshot()
+        model.unit_id = next(iter(by_model[model.pk]))
+        model.version += 1
+        changes.append((model, before))
+    Model.objects.bulk_update(models, ["unit", "version"])
+    units = Unit.objects.in_bulk({m.unit_id for m in models})
+    record_many(actor, "model.update", [(m, units[m.unit_id], before, m.snapshot()) for m, before in changes])
+
+
+register(ImportKind(key="models", label="Mô hình", columns=MODEL_COLUMNS, run=import_models))
+register(ImportKind(key="model_sites", label="Điểm mô hình", columns=SITE_COLUMNS, run=import_model_sites))
+
+__all__ = ["MODEL_COLUMNS", "SITE_COLUMNS", "import_model_sites", "import_models"]
