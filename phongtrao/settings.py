@@ -187,6 +187,8 @@ PHONGTRAO = {
     # ANTT standard: share of a commune's residential areas that must be recognised, in percent,
     # rounded up (the old rule: 70%, so 25 areas need 18).
     "RECOGNITION_COMMUNE_MIN_SHARE": 70,
+    # Models: an operating model not evaluated for this many months is overdue (Hướng dẫn 22/HD-BCA-V05).
+    "MODEL_EVALUATION_MONTHS": 12,
     # Evaluation windows (month-day, both ends inclusive; the start is in the previous year).
     "RECOGNITION_WINDOWS": {
         "residential_area": ["11-01", "10-31"],
