@@ -1,0 +1,435 @@
+"""Named actions of emulation and awards. Views, the importer, the demo and commands call these.
+
+Each action validates, runs in one transaction, writes the change and its audit row. Proposal
+moves lock the row, refuse a move the current status does not allow (in Vietnamese) and append
+a ``ProposalEvent``::
+
+    draft -> submitted -> approved
+                       -> returned (with a reason) -> draft (reopened to be corrected)
+
+An actor with a user is checked against ``phongtrao.accounts.access`` here as well, so every door
+(page, API, command) enforces the same rule; the system actor (``user=None``) may do everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from phongtrao.accounts.access import can_capture, can_decide, is_admin
+from phongtrao.accounts.models import Role
+from phongtrao.audit.actions import Actor, record
+from phongtrao.awards.models import (
+    AwardDecision,
+    AwardProposal,
+    AwardRecipient,
+    AwardType,
+    ProposalEvent,
+    ProposalRecipient,
+    ProposalStatus,
+    RecipientKind,
+)
+from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.vntext import fold
+from phongtrao.units.actions import ActionError, StaleVersion
+from phongtrao.units.models import Unit
+
+__all__ = [
+    "ActionError", "RepeatWarning", "StaleVersion", "do_approve_proposal", "do_create_award_type",
+    "do_create_decision", "do_create_proposal", "do_reopen_proposal", "do_return_proposal",
+    "do_submit_proposal", "do_update_award_type", "do_update_proposal",
+]
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@dataclass
+class RecipientData:
+    """A recipient as entered: a collective is a unit (its name defaults to the unit's); an individual is
+    a name, a title and a unit. Nothing else about a person is kept (DOMAIN.md §2)."""
+
+    kind: str
+    unit: Unit | None
+    name: str = ""
+    title: str = ""
+    achievement: str = ""
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A likely repeat of a once-per-person award: the new recipient and the earlier one."""
+
+    name: str
+    unit_name: str
+    earlier_number: str
+    earlier_date: dt.date | None
+    earlier_year: int
+
+    def __str__(self) -> str:
+        when = date_text(self.earlier_date) if self.earlier_date else str(self.earlier_year)
+        return (f"{self.name} ({self.unit_name}) có thể đã nhận hình thức này theo quyết định "
+                f"số {self.earlier_number or '—'} ngày {when}.")
+
+
+class RepeatWarning(ActionError):
+    """Some recipients likely had this once-per-person award already; record again with ``confirm_repeats``."""
+
+    def __init__(self, repeats: list[Repeat]) -> None:
+        self.repeats = repeats
+        super().__init__({"recipients": [str(r) for r in repeats]})
+
+
+def _user(actor: Actor) -> Any:
+    return actor.user if actor.user is not None and actor.user.pk else None
+
+
+def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+TYPE_FIELDS = ("code", "name", "authority", "authority_level", "recipients", "once_per_person",
+               "certificate_title", "order", "active")
+
+
+def may_manage_catalogue(user: Any) -> bool:
+    """Administrators and province officers keep the catalogue of award forms."""
+    return bool(user is not None and user.is_authenticated and (is_admin(user) or user.role == Role.PROVINCE_OFFICER))
+
+
+def _check_catalogue(actor: Actor) -> None:
+    if actor.user is not None and not may_manage_catalogue(actor.user):
+        raise ActionError("Tài khoản này không được sửa danh mục hình thức khen thưởng.")
+
+
+def _validate_type(award_type: AwardType) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not award_type.code.strip():
+        _add(errors, "code", "Mã không được để trống.")
+    if not award_type.name.strip():
+        _add(errors, "name", "Tên hình thức không được để trống.")
+    clash = AwardType.objects.filter(code=award_type.code).exclude(pk=award_type.pk).exists()
+    if clash:
+        _add(errors, "code", f"Mã “{award_type.code}” đã có trong danh mục.")
+    return errors
+
+
+@transaction.atomic
+def do_create_award_type(actor: Actor, **fields: Any) -> AwardType:
+    _check_catalogue(actor)
+    award_type = AwardType(**{k: v for k, v in fields.items() if k in TYPE_FIELDS})
+    errors = _validate_type(award_type)
+    if errors:
+        raise ActionError(errors)
+    award_type.save()
+    record(actor, "award_type.create", award_type, unit=None, before=None, after=award_type.snapshot())
+    return award_type
+
+
+@transaction.atomic
+def do_update_award_type(actor: Actor, pk: int, *, expected_version: int | None = None,
+                         **changes: Any) -> AwardType:
+    """Edit a form, or deactivate it (``active=False``): it stays on past decisions, not in new ones."""
+    _check_catalogue(actor)
+    award_type = AwardType.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and award_type.version != expected_version:
+        raise StaleVersion("Hình thức này vừa được người khác sửa; hãy tải lại trang rồi sửa lại.")
+    before = award_type.snapshot()
+    for name, value in changes.items():
+        if name in TYPE_FIELDS and name != "code":  # the code is the interchange key: never changed
+            setattr(award_type, name, value)
+    errors = _validate_type(award_type)
+    if errors:
+        raise ActionError(errors)
+    if award_type.snapshot() == before:
+        return award_type
+    award_type.version += 1
+    award_type.save()
+    record(actor, "award_type.update", award_type, unit=None, before=before, after=award_type.snapshot())
+    return award_type
+
+
+# --- recipients (shared by proposals and decisions) ----------------------------------------------
+
+
+def _clean_recipients(award_type: AwardType | None, recipients: Sequence[RecipientData], within: Unit | None,
+                      year: int | None) -> tuple[list[RecipientData], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    cleaned: list[RecipientData] = []
+    within_ids: set[int] | None = None
+    if within is not None:
+        units = [r.unit.pk for r in recipients if r.unit is not None]
+        within_ids = set(Unit.objects.in_subtree(within).filter(pk__in=units).values_list("pk", flat=True))
+    seen: set[tuple[str, int, str]] = set()
+    for number, item in enumerate(recipients, start=1):
+        where = f"Dòng {number}: "
+        if item.kind not in RecipientKind.values:
+            _add(errors, "recipients", where + "đối tượng phải là tập thể hoặc cá nhân.")
+            continue
+        if item.unit is None:
+            _add(errors, "recipients", where + "phải chọn đơn vị.")
+            continue
+        name = " ".join((item.name or (item.unit.name if item.kind == RecipientKind.COLLECTIVE else "")).split())
+        if not name:
+            _add(errors, "recipients", where + "phải ghi họ tên người được khen thưởng.")
+            continue
+        if award_type is not None and not award_type.allows(item.kind):
+            _add(errors, "recipients", where + f"“{award_type.name}” không dành cho "
+                 f"{RecipientKind(item.kind).label.lower()}.")
+            continue
+        if within_ids is not None and item.unit.pk not in within_ids:
+            _add(errors, "recipients", where + f"{item.unit.name} không thuộc {within.name}.")  # type: ignore[union-attr]
+            continue
+        if year is not None and not (item.unit.is_valid_on(dt.date(year, 12, 31))
+                                     or item.unit.is_valid_on(dt.date(year, 1, 1))):
+            _add(errors, "recipients", where + f"{item.unit.name} không có hiệu lực trong năm {year}.")
+            continue
+        key = (item.kind, item.unit.pk, fold(name))
+        if key in seen:
+            _add(errors, "recipients", where + f"{name} bị ghi hai lần.")
+            continue
+        seen.add(key)
+        cleaned.append(RecipientData(item.kind, item.unit, name[:255], " ".join(item.title.split())[:255],
+                                     item.achievement.strip()))
+    if not cleaned and not errors:
+        _add(errors, "recipients", "Phải có ít nhất một tập thể hoặc cá nhân.")
+    return cleaned, errors
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+def likely_repeats(award_type: AwardType, recipients: Sequence[RecipientData],
+                   exclude_decision: int | None = None) -> list[Repeat]:
+    """For a once-per-person award: individuals with the same folded name and unit on an earlier decision."""
+    if not award_type.once_per_person:
+        return []
+    wanted = {(r.unit.pk, fold(r.name)): r for r in recipients
+              if r.kind == RecipientKind.INDIVIDUAL and r.unit is not None}
+    if not wanted:
+        return []
+    earlier = (AwardRecipient.objects.filter(decision__award_type=award_type, kind=RecipientKind.INDIVIDUAL,
+                                             unit_id__in={u for u, _ in wanted},
+                                             search_name__in={n for _, n in wanted})
+               .select_related("decision", "unit").order_by("decision__date", "pk"))
+    if exclude_decision is not None:
+        earlier = earlier.exclude(decision_id=exclude_decision)
+    found: list[Repeat] = []
+    for old in earlier:
+        new = wanted.pop((old.unit_id, old.search_name), None)
+        if new is not None:
+            found.append(Repeat(new.name, old.unit.name, old.decision.number, old.decision.date, old.decision.year))
+    return found
+
+
+def _decision_errors(award_type: AwardType, year: int, number: str, date: dt.date | None,
+                     authority: Unit) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        _add(errors, "year", f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.")
+    if len(number) > 60:
+        _add(errors, "number", "Số quyết định dài quá 60 ký tự.")
+    if number and AwardDecision.objects.filter(authority=authority, award_type=award_type, year=year,
+                                               number=number, date=date).exists():
+        _add(errors, "number", f"Đã có quyết định số {number} của {authority.name} cho hình thức này.")
+    return errors
+
+
+@transaction.atomic
+def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, authority: Unit,
+                       recipients: Sequence[RecipientData], number: str = "", date: dt.date | None = None,
+                       issuer_name: str = "", signer_name: str = "", signer_title: str = "",
+                       proposal: AwardProposal | None = None, confirm_repeats: bool = False) -> AwardDecision:
+    """Record a decision with all its recipients (units inside the issuing unit's subtree).
+
+    A once-per-person award given again to the same name in the same unit raises ``RepeatWarning``
+    unless ``confirm_repeats``: a warning the officer confirms, not a refusal.
+    """
+    if actor.user is not None and not can_decide(actor.user, authority):
+        raise ActionError("Tài khoản này không được ghi quyết định khen thưởng của đơn vị này.")
+    number = " ".join(number.split())
+    errors = _decision_errors(award_type, year, number, date, authority)
+    cleaned, recipient_errors = _clean_recipients(award_type, recipients, authority, year)
+    for key, messages in recipient_errors.items():
+        errors.setdefault(key, []).extend(messages)
+    if proposal is not None and proposal.status != ProposalStatus.APPROVED:
+        _add(errors, "", "Chỉ lập quyết định từ đề nghị đã được duyệt.")
+    if errors:
+        raise ActionError(errors)
+    if not confirm_repeats:
+        repeats = likely_repeats(award_type, cleaned)
+        if repeats:
+            raise RepeatWarning(repeats)
+    decision = AwardDecision.objects.create(
+        award_type=award_type, year=year, number=number, date=date, authority=authority,
+        issuer_name=issuer_name.strip(), signer_name=signer_name.strip(), signer_title=signer_title.strip(),
+        proposal=proposal,
+    )
+    rows = [AwardRecipient(decision=decision, kind=r.kind, unit=r.unit, name=r.name, title=r.title,
+                           achievement=r.achievement, position=i) for i, r in enumerate(cleaned, start=1)]
+    for row in rows:
+        row.refresh_derived()
+    AwardRecipient.objects.bulk_create(rows)
+    after = decision.snapshot() | {"recipients": [r.snapshot() for r in rows]}
+    record(actor, "award_decision.create", decision, unit=authority, before=None, after=after)
+    return decision
+
+
+# --- proposals -----------------------------------------------------------------------------------
+
+# action -> (statuses it may start from, status it leads to, what it is called in a message)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "submit": ((ProposalStatus.DRAFT,), ProposalStatus.SUBMITTED, "gửi đề nghị"),
+    "approve": ((ProposalStatus.SUBMITTED,), ProposalStatus.APPROVED, "duyệt đề nghị"),
+    "return": ((ProposalStatus.SUBMITTED,), ProposalStatus.RETURNED, "trả lại đề nghị"),
+    "reopen": ((ProposalStatus.RETURNED,), ProposalStatus.DRAFT, "mở lại để sửa"),
+}
+
+
+def may_move(proposal: AwardProposal, action: str) -> bool:
+    return proposal.status in TRANSITIONS[action][0]
+
+
+def _lock_proposal(pk: int) -> AwardProposal:
+    try:
+        return AwardProposal.objects.select_for_update().select_related(
+            "proposing_unit", "to_unit", "award_type").get(pk=pk)
+    except AwardProposal.DoesNotExist as exc:
+        raise ActionError("Không tìm thấy đề nghị khen thưởng.") from exc
+
+
+def _move(actor: Actor, pk: int, action: str, *, expected_version: int | None, reason: str = "",
+          who_may: str = "capture") -> AwardProposal:
+    proposal = _lock_proposal(pk)
+    if actor.user is not None:
+        allowed = (can_capture(actor.user, proposal.proposing_unit) if who_may == "capture"
+                   else can_decide(actor.user, proposal.to_unit))
+        if not allowed:
+            raise ActionError("Tài khoản này không được thực hiện thao tác này với đề nghị.")
+    starts, target, words = TRANSITIONS[action]
+    if proposal.status not in starts:
+        need = ", ".join(f"“{ProposalStatus(s).label}”" for s in starts)
+        raise ActionError({"status": [f"Không thể {words}: đề nghị đang ở trạng thái "
+                                      f"“{proposal.get_status_display()}” (cần {need})."]})
+    if expected_version is not None and proposal.version != expected_version:
+        raise StaleVersion("Đề nghị này vừa được người khác thay đổi; hãy tải lại trang.")
+    before, from_status = proposal.snapshot(), proposal.status
+    proposal.status = target
+    now = timezone.now()
+    if action == "submit":
+        proposal.submitted_at = now
+        proposal.returned_reason = ""
+    elif action in ("approve", "return"):
+        proposal.decided_at = now
+    if action == "return":
+        proposal.returned_reason = reason
+    proposal.version += 1
+    proposal.save()
+    ProposalEvent.objects.create(proposal=proposal, action=action, from_status=from_status, to_status=target,
+                                 user=_user(actor), reason=reason)
+    record(actor, f"award_proposal.{action}", proposal, unit=proposal.proposing_unit, before=before,
+           after=proposal.snapshot())
+    return proposal
+
+
+def _save_recipients(proposal: AwardProposal, recipients: list[RecipientData]) -> list[dict[str, Any]]:
+    ProposalRecipient.objects.filter(proposal=proposal).delete()
+    rows = [ProposalRecipient(proposal=proposal, kind=r.kind, unit=r.unit, name=r.name, title=r.title,
+                              achievement=r.achievement, position=i) for i, r in enumerate(recipients, start=1)]
+    ProposalRecipient.objects.bulk_create(rows)
+    return [{"kind": r.kind, "unit_id": r.unit.pk if r.unit else None, "name": r.name, "title": r.title}
+            for r in recipients]
+
+
+def _proposal_errors(proposing_unit: Unit, award_type: AwardType, year: int, title: str,
+                     recipients: Sequence[RecipientData]) -> tuple[list[RecipientData], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    if proposing_unit.parent_id is None:
+        _add(errors, "proposing_unit", "Đơn vị này không có cấp trên để gửi đề nghị.")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        _add(errors, "year", f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.")
+    if not title.strip():
+        _add(errors, "title", "Phải có trích yếu.")
+    cleaned, recipient_errors = _clean_recipients(award_type, recipients, proposing_unit, year)
+    for key, messages in recipient_errors.items():
+        errors.setdefault(key, []).extend(messages)
+    return cleaned, errors
+
+
+@transaction.atomic
+def do_create_proposal(actor: Actor, *, proposing_unit: Unit, award_type: AwardType, year: int, title: str,
+                       recipients: Sequence[RecipientData]) -> AwardProposal:
+    """A draft proposal from ``proposing_unit`` to the level above (its parent), for its own subtree."""
+    if actor.user is not None and not can_capture(actor.user, proposing_unit):
+        raise ActionError("Tài khoản này không được lập đề nghị cho đơn vị này.")
+    cleaned, errors = _proposal_errors(proposing_unit, award_type, year, title, recipients)
+    if errors:
+        raise ActionError(errors)
+    proposal = AwardProposal.objects.create(
+        proposing_unit=proposing_unit, to_unit_id=proposing_unit.parent_id, award_type=award_type, year=year,
+        title=" ".join(title.split())[:255], created_by=_user(actor))
+    listed = _save_recipients(proposal, cleaned)
+    ProposalEvent.objects.create(proposal=proposal, action="create", to_status=proposal.status, user=_user(actor))
+    record(actor, "award_proposal.create", proposal, unit=proposing_unit, before=None,
+           after=proposal.snapshot() | {"recipients": listed})
+    return proposal
+
+
+@transaction.atomic
+def do_update_proposal(actor: Actor, pk: int, *, expected_version: int | None, award_type: AwardType, year: int,
+                       title: str, recipients: Sequence[RecipientData]) -> AwardProposal:
+    """Change a draft (its form, year, summary and recipients); anything sent is no longer editable."""
+    proposal = _lock_proposal(pk)
+    if actor.user is not None and not can_capture(actor.user, proposal.proposing_unit):
+        raise ActionError("Tài khoản này không được sửa đề nghị này.")
+    if proposal.status != ProposalStatus.DRAFT:
+        raise ActionError({"status": [f"Chỉ sửa được đề nghị ở trạng thái “{ProposalStatus.DRAFT.label}”; "
+                                      f"đề nghị này đang “{proposal.get_status_display()}”."]})
+    if expected_version is not None and proposal.version != expected_version:
+        raise StaleVersion("Đề nghị này vừa được người khác sửa sau khi bạn mở biểu mẫu; hãy tải lại trang.")
+    cleaned, errors = _proposal_errors(proposal.proposing_unit, award_type, year, title, recipients)
+    if errors:
+        raise ActionError(errors)
+    before = proposal.snapshot()
+    proposal.award_type, proposal.year, proposal.title = award_type, year, " ".join(title.split())[:255]
+    proposal.version += 1
+    proposal.save()
+    listed = _save_recipients(proposal, cleaned)
+    record(actor, "award_proposal.update", proposal, unit=proposal.proposing_unit, before=before,
+           after=proposal.snapshot() | {"recipients": listed})
+    return proposal
+
+
+def do_submit_proposal(actor: Actor, pk: int, *, expected_version: int | None = None) -> AwardProposal:
+    with transaction.atomic():
+        return _move(actor, pk, "submit", expected_version=expected_version)
+
+
+def do_approve_proposal(actor: Actor, pk: int, *, expected_version: int | None = None) -> AwardProposal:
+    with transaction.atomic():
+        return _move(actor, pk, "approve", expected_version=expected_version, who_may="decide")
+
+
+def do_return_proposal(actor: Actor, pk: int, *, reason: str, expected_version: int | None = None) -> AwardProposal:
+    reason = reason.strip()
+    if not reason:
+        raise ActionError({"reason": ["Phải ghi lý do trả lại."]})
+    with transaction.atomic():
+        return _move(actor, pk, "return", expected_version=expected_version, reason=reason, who_may="decide")
+
+
+def do_reopen_proposal(actor: Actor, pk: int, *, expected_version: int | None = None) -> AwardProposal:
+    with transaction.atomic():
+        return _move(actor, pk, "reopen", expected_version=expected_version)
+
+
+def proposal_recipients(proposal: AwardProposal) -> list[RecipientData]:
+    """A proposal's recipients, to pre-fill a decision."""
+    return [RecipientData(r.kind, r.unit, r.name, r.title, r.achievement)
+            for r in proposal.recipients.select_related("unit")]

@@ -1,0 +1,59 @@
+"""The awards section of the annual report: recipients by award form and kind, for a subtree and a year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from phongtrao.awards.models import AwardRecipient, AwardType, RecipientKind
+from phongtrao.lib.vnformat import number
+from phongtrao.units.models import Unit
+
+AwardRow = dict[str, Any]
+
+
+def build_awards_section(unit: Unit, year: int) -> list[AwardRow]:
+    """``[{"award_type": code, "collective": n, "individual": m}, ...]`` in catalogue order.
+
+    Counts recipients of the year's decisions whose unit lies in ``unit``'s subtree (closure join),
+    in one GROUP BY; award forms without recipients are left out.
+    """
+    rows = (
+        AwardRecipient.objects.for_year(year).in_subtree(unit)
+        .values("decision__award_type__code", "decision__award_type__order")
+        .annotate(collective=Count("pk", filter=Q(kind=RecipientKind.COLLECTIVE)),
+                  individual=Count("pk", filter=Q(kind=RecipientKind.INDIVIDUAL)))
+        .order_by("decision__award_type__order", "decision__award_type__code")
+    )
+    return [{"award_type": r["decision__award_type__code"], "collective": r["collective"],
+             "individual": r["individual"]} for r in rows]
+
+
+def with_names(section: list[AwardRow]) -> list[AwardRow]:
+    """The section's rows with each form's Vietnamese name (``name``), for prose and pages."""
+    names = dict(AwardType.objects.filter(code__in=[r["award_type"] for r in section]).values_list("code", "name"))
+    return [r | {"name": names.get(r["award_type"], r["award_type"]), "total": r["collective"] + r["individual"]}
+            for r in section]
+
+
+def summary_sentence(year: int, section: list[AwardRow]) -> str:
+    collective = sum(r["collective"] for r in section)
+    individual = sum(r["individual"] for r in section)
+    if not section:
+        return f"Năm {year} chưa có quyết định khen thưởng nào được ghi nhận."
+    return (f"Năm {year} có {number(collective)} lượt tập thể và {number(individual)} lượt cá nhân "
+            "được khen thưởng.")
+
+
+def awards_markdown(unit: Unit, year: int, section: list[AwardRow]) -> str:
+    lines = ["## Thi đua, khen thưởng", "", summary_sentence(year, section)]
+    if section:
+        lines += ["", "| Hình thức khen thưởng | Tập thể | Cá nhân |", "|---|---:|---:|"]
+        lines += [f"| {r['name']} | {number(r['collective'])} | {number(r['individual'])} |"
+                  for r in with_names(section)]
+    return "\n".join(lines) + "\n"
+
+
+def annual_context(section: list[AwardRow], year: int) -> dict[str, Any]:
+    return {"rows": with_names(section), "sentence": summary_sentence(year, section)}

@@ -1,0 +1,316 @@
+"""``import awards`` (INTERCHANGE.md): award recipients, one row each, grouped into decisions.
+
+Columns: year, award_type (a catalogue code), recipient_kind (collective/Tập thể, individual/Cá nhân),
+recipient_name, unit_code (the collective itself, or the individual's unit), title, decision_no,
+decision_date, and the optional achievement (Thành tích).
+
+- Unit codes resolve as of 31 December of the row's year.
+- **Grouping.** Rows form one decision when they share (year, award_type, decision_no, decision_date)
+  *and* the issuing unit. The issuing unit follows from the award form's level: the recipient's
+  commune for commune awards, its district for district awards (before 2025), its province for
+  provincial and central awards (central decisions are recorded under the province that receives
+  them). So two communes that both number a decision "01/QĐ-UBND" keep two decisions.
+- **Idempotent.** An existing decision with the same key is reused; a recipient already on it (same
+  kind, unit and name, diacritics and case ignored) is left unchanged (its title and achievement are
+  updated when the file gives other ones). Importing a file twice adds nothing.
+- All-or-nothing: any bad row and nothing is written. Every row is checked against the acting
+  user's capture scope (the recipient's unit and the issuing unit).
+- A once-per-person award (the medal) already given to the same name in the same unit is a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from phongtrao.accounts.access import CaptureScope
+from phongtrao.audit.actions import Actor, record_many
+from phongtrao.awards.models import AuthorityLevel, AwardDecision, AwardRecipient, AwardType, RecipientKind
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
+from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.vntext import fold
+from phongtrao.units.models import Kind, Unit, UnitAncestor
+
+COLUMNS = [
+    Column("year", "Năm", required=True),
+    Column("award_type", "Hình thức khen thưởng", required=True),
+    Column("recipient_kind", "Đối tượng", required=True),
+    Column("recipient_name", "Tên"),
+    Column("unit_code", "Mã đơn vị", required=True),
+    Column("title", "Chức vụ"),
+    Column("decision_no", "Số quyết định"),
+    Column("decision_date", "Ngày quyết định"),
+    Column("achievement", "Thành tích"),
+]
+KIND_WORDS = {"collective": RecipientKind.COLLECTIVE, "tập thể": RecipientKind.COLLECTIVE,
+              "tap the": RecipientKind.COLLECTIVE, "individual": RecipientKind.INDIVIDUAL,
+              "cá nhân": RecipientKind.INDIVIDUAL, "ca nhan": RecipientKind.INDIVIDUAL}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# The unit kind whose authority issues an award form of each level.
+LEVEL_KIND = {AuthorityLevel.NATIONAL: Kind.PROVINCE, AuthorityLevel.PROVINCE: Kind.PROVINCE,
+              AuthorityLevel.DISTRICT: Kind.DISTRICT, AuthorityLevel.COMMUNE: Kind.COMMUNE}
+
+DecisionKey = tuple[int, int, int, str, "dt.date | None"]  # authority, award type, year, number, date
+
+
+@dataclass
+class Row:
+    number: int
+    year: int
+    award_type: AwardType
+    kind: str
+    name: str
+    code: str
+    title: str
+    decision_no: str
+    decision_date: dt.date | None
+    achievement: str
+    unit: Unit | None = None
+    authority: Unit | None = None
+
+    @property
+    def ref_date(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+    def key(self) -> DecisionKey:
+        assert self.authority is not None
+        return (self.authority.pk, self.award_type.pk, self.year, self.decision_no, self.decision_date)
+
+    def recipient_key(self) -> tuple[str, int, str]:
+        assert self.unit is not None
+        return (self.kind, self.unit.pk, fold(self.name))
+
+
+@dataclass
+class Plan:
+    new_decisions: dict[DecisionKey, AwardDecision] = field(default_factory=dict)
+    new_recipients: list[tuple[Row, AwardRecipient, AwardDecision]] = field(default_factory=list)
+    updated: list[tuple[AwardRecipient, dict[str, Any]]] = field(default_factory=list)
+
+
+def _parse(number: int, raw: dict[str, str], types: dict[str, AwardType], errors: list[RowError]) -> Row | None:
+    values: dict[str, Any] = {}
+    bad = False
+
+    def fail(column: str, message: str) -> None:
+        nonlocal bad
+        errors.append(RowError(number, column, message))
+        bad = True
+
+    def cell(key: str, parse: Any) -> None:
+        try:
+            values[key] = parse(raw.get(key, ""))
+        except CellError as exc:
+            fail(key, str(exc))
+
+    for key in ("year", "award_type", "recipient_kind", "unit_code"):
+        if not raw.get(key, "").strip():
+            fail(key, "bắt buộc, không được để trống")
+    if raw.get("year", "").strip():
+        cell("year", lambda t: parse_int(t, minimum=MIN_YEAR, maximum=MAX_YEAR))
+    if raw.get("recipient_kind", "").strip():
+        cell("recipient_kind", lambda t: parse_choice(t, KIND_WORDS, "đối tượng"))
+    cell("decision_date", parse_date)
+    code = raw.get("award_type", "").strip()
+    award_type = types.get(code.casefold())
+    if code and award_type is None:
+        fail("award_type", f"hình thức khen thưởng “{code[:60]}” không có trong danh mục")
+    kind = values.get("recipient_kind")
+    name = " ".join(raw.get("recipient_name", "").split())
+    if kind == RecipientKind.INDIVIDUAL and not name:
+        fail("recipient_name", "cá nhân phải có họ tên")
+    if award_type is not None and kind and not award_type.allows(kind):
+        fail("recipient_kind", f"“{award_type.name}” không dành cho {RecipientKind(kind).label.lower()}")
+    for key, limit in (("recipient_name", 255), ("title", 255), ("decision_no", 60)):
+        if len(raw.get(key, "").strip()) > limit:
+            fail(key, f"dài quá {limit} ký tự")
+    if kind == RecipientKind.COLLECTIVE and raw.get("title", "").strip():
+        fail("title", "chức vụ chỉ dùng cho cá nhân")
+    if bad or award_type is None:
+        return None
+    return Row(number, values["year"], award_type, kind, name, raw["unit_code"].strip(),
+               " ".join(raw.get("title", "").split()), " ".join(raw.get("decision_no", "").split()),
+               values["decision_date"], raw.get("achievement", "").strip())
+
+
+def _authorities(units: list[Unit]) -> dict[int, dict[str, Unit]]:
+    """For each unit, itself and its ancestors that may issue awards, by kind (one query)."""
+    found: dict[int, dict[str, Unit]] = defaultdict(dict)
+    links = (UnitAncestor.objects.filter(unit_id__in={u.pk for u in units},
+                                         ancestor__kind__in=(Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE))
+             .select_related("ancestor"))
+    for link in links:
+        found[link.unit_id][link.ancestor.kind] = link.ancestor
+    return found
+
+
+def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
+    candidates = Unit.objects.by_codes(r.code for r in rows)
+    scope = CaptureScope(actor.user)
+    for row in rows:
+        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date)]
+        if not valid:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"không có đơn vị mã “{row.code}” còn hiệu lực ngày {date_text(row.ref_date)}"))
+        elif len(valid) > 1:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
+        elif valid[0].pk not in scope:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"đơn vị “{row.code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
+        else:
+            row.unit = valid[0]
+    resolved = [r for r in rows if r.unit is not None]
+    authorities = _authorities([r.unit for r in resolved if r.unit is not None])
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in resolved:
+        assert row.unit is not None
+        level_kind = LEVEL_KIND[row.award_type.authority_level]  # type: ignore[index]
+        authority = authorities.get(row.unit.pk, {}).get(level_kind)
+        if authority is None:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"{row.unit.name} không thuộc {Kind(level_kind).label.lower()} nào để ban hành "
+                                   f"“{row.award_type.name}”"))
+            continue
+        if authority.pk not in scope:
+            errors.append(RowError(row.number, "unit_code",
+                                   f"quyết định của {authority.name} nằm ngoài phạm vi được nhập liệu của tài khoản"))
+            continue
+        row.authority = authority
+        key = (*row.key(), *row.recipient_key())
+        if key in seen:
+            errors.append(RowError(row.number, "recipient_name",
+                                   f"trùng với dòng {seen[key]} (cùng quyết định, đối tượng và đơn vị)"))
+            continue
+        seen[key] = row.number
+
+
+def import_awards(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+    result = ImportResult(kind="awards", dry_run=dry_run)
+    table = read_table(name, data, COLUMNS)
+    result.rows_read = len(table.rows)
+    if table.unknown_headers:
+        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+    for col in table.missing_required:
+        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+    if result.errors:
+        return result
+    types = {t.code.casefold(): t for t in AwardType.objects.all()}
+    errors: list[RowError] = []
+    rows = [r for number, raw in table.rows if (r := _parse(number, raw, types, errors)) is not None]
+    _resolve(rows, actor, errors)
+    errors.sort(key=lambda e: (e.row, e.column))
+    result.errors = errors
+    if errors:
+        return result
+    try:
+        with transaction.atomic():
+            plan = _plan(rows, result)
+            _write(plan, actor)
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result
+
+
+def _existing(rows: list[Row]) -> dict[DecisionKey, AwardDecision]:
+    keys = {r.key() for r in rows}
+    decisions = (AwardDecision.objects.select_for_update()
+                 .filter(year__in={k[2] for k in keys}, award_type_id__in={k[1] for k in keys},
+                         authority_id__in={k[0] for k in keys}))
+    found: dict[DecisionKey, AwardDecision] = {}
+    for decision in decisions.order_by("pk"):
+        key = (decision.authority_id, decision.award_type_id, decision.year, decision.number, decision.date)
+        if key in keys:
+            found.setdefault(key, decision)
+    return found
+
+
+def _plan(rows: list[Row], result: ImportResult) -> Plan:
+    plan = Plan()
+    existing = _existing(rows)
+    recipients: dict[tuple[int, str, int, str], AwardRecipient] = {}
+    last_position: dict[int, int] = defaultdict(int)  # id() of the decision object -> its last position
+    highest: dict[int, int] = defaultdict(int)
+    for rec in AwardRecipient.objects.filter(decision__in=list(existing.values())):
+        recipients[(rec.decision_id, rec.kind, rec.unit_id, rec.search_name)] = rec
+        highest[rec.decision_id] = max(highest[rec.decision_id], rec.position)
+    for decision in existing.values():
+        last_position[id(decision)] = highest[decision.pk]
+    preview: list[tuple[int, str, str]] = []
+    for row in rows:
+        assert row.unit is not None and row.authority is not None
+        key = row.key()
+        decision = existing.get(key) or plan.new_decisions.get(key)
+        label = f"{row.award_type.code} {row.decision_no or '—'}: {row.name or row.unit.name}"
+        if decision is None:
+            decision = AwardDecision(award_type=row.award_type, year=row.year, number=row.decision_no,
+                                     date=row.decision_date, authority=row.authority)
+            plan.new_decisions[key] = decision
+        old = recipients.get((decision.pk, *row.recipient_key())) if decision.pk else None
+        if old is None:
+            last_position[id(decision)] += 1
+            new = AwardRecipient(kind=row.kind, unit=row.unit, name=row.name or row.unit.name, title=row.title,
+                                 achievement=row.achievement, position=last_position[id(decision)])
+            new.refresh_derived()
+            plan.new_recipients.append((row, new, decision))
+            preview.append((row.number, "create", label))
+            continue
+        changes = {k: v for k, v in (("title", row.title), ("achievement", row.achievement))
+                   if v and getattr(old, k) != v}
+        if changes:
+            before = old.snapshot()
+            for k, v in changes.items():
+                setattr(old, k, v)
+            plan.updated.append((old, before))
+            preview.append((row.number, "update", label))
+        else:
+            result.unchanged += 1
+    result.created, result.updated = len(plan.new_recipients), len(plan.updated)
+    result.preview = sorted(preview)
+    if plan.new_decisions:
+        result.warnings.append(f"quyết định mới: {len(plan.new_decisions)}")
+    _warn_repeats(plan, result)
+    return plan
+
+
+def _warn_repeats(plan: Plan, result: ImportResult) -> None:
+    medal_rows = [(row, rec) for row, rec, _ in plan.new_recipients
+                  if row.award_type.once_per_person and rec.kind == RecipientKind.INDIVIDUAL]
+    if not medal_rows:
+        return
+    earlier = set(AwardRecipient.objects.filter(
+        decision__award_type__in={row.award_type.pk for row, _ in medal_rows}, kind=RecipientKind.INDIVIDUAL,
+        unit_id__in={rec.unit_id for _, rec in medal_rows},
+    ).values_list("decision__award_type_id", "unit_id", "search_name"))
+    seen: set[tuple[int, int, str]] = set()
+    for row, rec in medal_rows:
+        key = (row.award_type.pk, rec.unit_id, rec.search_name)
+        if key in earlier or key in seen:
+            result.warnings.append(f"dòng {row.number}: {rec.name} ({rec.unit.name}) có thể đã nhận "
+                                   f"“{row.award_type.name}” trước đây (mỗi người chỉ nhận một lần)")
+        seen.add(key)
+
+
+def _write(plan: Plan, actor: Actor) -> None:
+    decisions = list(plan.new_decisions.values())
+    AwardDecision.objects.bulk_create(decisions, batch_size=1000)
+    created: list[AwardRecipient] = []
+    for _, rec, decision in plan.new_recipients:
+        rec.decision = decision  # saved now: bulk_create set its id
+        created.append(rec)
+    AwardRecipient.objects.bulk_create(created, batch_size=1000)
+    AwardRecipient.objects.bulk_update([r for r, _ in plan.updated], ["title", "achievement"], batch_size=1000)
+    record_many(actor, "award_decision.import", [(d, d.authority, None, d.snapshot()) for d in decisions])
+    record_many(actor, "award.import",
+                [(r, r.unit, None, r.snapshot()) for r in created]
+                + [(r, r.unit, before, r.snapshot()) for r, before in plan.updated])
+
+
+register(ImportKind(key="awards", label="Khen thưởng", columns=COLUMNS, run=import_awards))
