@@ -13,7 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from phongtrao.awards.models import AwardDecision, AwardRecipient
 from phongtrao.core.management.commands.generate import PREFIX
+from phongtrao.models_registry.models import Evaluation, Model, ModelEvent, Site
 from phongtrao.recognition.models import Recognition, Status
 from phongtrao.units.models import Kind, Unit, UnitAncestor
 
@@ -37,6 +39,13 @@ def digest() -> str:
 
 
 def wipe() -> None:
+    # Generated awards and models hold their units (award history is protected on purpose).
+    AwardRecipient.objects.all().delete()
+    AwardDecision.objects.all().delete()
+    Evaluation.objects.all().delete()
+    Site.objects.all().delete()
+    ModelEvent.objects.all().delete()
+    Model.objects.all().delete()
     Recognition.objects.all().delete()
     Unit.objects.filter(code__startswith=PREFIX).delete()
 

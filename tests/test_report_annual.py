@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import run_import
+from phongtrao.reports import annual
 from phongtrao.reports.annual import build_annual, register_section
 from phongtrao.reports.figures import RECOGNITION_KEYS, recognition_by_child, recognition_figures
 from phongtrao.units.models import ORGANISATION_KINDS, Unit, is_subject_to_standard
@@ -50,9 +51,27 @@ def test_province_figures_match_expected_json(example_recognitions: None, exampl
     assert list(data["recognition"]) == list(RECOGNITION_KEYS)
 
 
-def test_json_has_only_sections_with_real_data(example_recognitions: None) -> None:
+def test_json_has_the_contract_sections_in_order(example_recognitions: None) -> None:
     data = annual_json("T99", 2025)
-    assert set(data) == {"unit", "year", "recognition"}
+    assert list(data) == ["unit", "year", "recognition", "models", "awards"]
+
+
+@pytest.fixture
+def example_everything(example_recognitions: None, example_dir: Path) -> None:
+    for kind in ("models", "model_sites", "awards"):
+        name = f"{kind}.csv"
+        result = run_import(kind, name, (example_dir / name).read_bytes(), actor=Actor.system())
+        assert result.ok, [str(e) for e in result.errors]
+
+
+@pytest.mark.parametrize("year", [2025, 2024])
+def test_every_section_equals_expected_json(example_everything: None, example_dir: Path, year: int) -> None:
+    """The issue's acceptance: after importing every example file, each section expected.json gives
+    for the year is equal, the whole section (not a subset)."""
+    expected = json.loads((example_dir / "expected.json").read_text(encoding="utf-8"))[str(year)]
+    data = annual_json("T99", year)
+    for key, section in expected.items():
+        assert data[key] == section, key
 
 
 def test_markdown_is_vietnamese_prose_and_table(example_recognitions: None) -> None:
@@ -156,15 +175,14 @@ def test_figures_are_one_query_each(example_recognitions: None, django_assert_nu
         recognition_figures(country, 2025)
     with django_assert_num_queries(1):
         recognition_by_child(province, 2025)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(len(annual.SECTIONS)):  # one query per section
         build_annual(province, 2025)
 
 
 def test_other_apps_add_sections(example_recognitions: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from phongtrao.reports import annual
-
     monkeypatch.setattr(annual, "SECTIONS", dict(annual.SECTIONS))
     register_section("extra", lambda unit, year: {"year_again": year}, order=50)
     data = annual_json("T99", 2025)
-    assert list(data) == ["unit", "year", "recognition", "extra"]
+    assert list(data)[-1] == "extra"  # order 50: after recognition, models and awards
+    assert list(data).index("recognition") < list(data).index("extra")
     assert data["extra"] == {"year_again": 2025}
