@@ -26,6 +26,9 @@ from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Unit
 from tests.personas import MARKERS, Persona, World, build_world, leaked_markers, persona_names
+from tests.test_awards_access import AWARDS_OBJECT_ROUTES, check_awards_object_route
+from tests.test_models_access import MODEL_ROUTES, check_model_route
+from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +52,7 @@ USER_MANAGERS = {"admin": {"X", "Y", "Z"}, "province": {"X", "Y"}, "other_provin
 OTHER_KWARGS = {"kind": "units"}
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
+                  "models_registry:", "awards:", "recognition:",
                   "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
@@ -138,10 +142,16 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_unit_route(world, persona, name)
         elif name in USER_ROUTES:
             check_user_route(world, persona, name)
+        elif name in MODEL_ROUTES:
+            check_model_route(world, persona, name)
+        elif name in RECOGNITION_ROUTES:
+            check_recognition_route(world, persona, name)
         elif name == "audit:history":
             check_history(world, persona)
         elif name == "api_tokens:revoke":
             check_foreign_token(world, persona)
+        elif name in AWARDS_OBJECT_ROUTES:
+            check_awards_object_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

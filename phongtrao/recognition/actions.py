@@ -7,17 +7,32 @@ status does not allow with a Vietnamese message, writes the change, appends a
     not_registered -> registered -> self_assessed -> submitted -> under_review -> recognised
                                                                                -> not_recognised
     any registered or decided status -> withdrawn (with a reason)
+
+Who may move a record (checked when the actor is a real user; the system and commands
+acting without a user may do everything):
+
+- register, self-assess, submit: ``access.can_capture`` on the unit (an organisation's
+  reporter only its own organisation, a commune officer their commune, ...);
+- start the review: capture rights except the organisation's own reporter, or decision rights;
+- withdraw: capture or decision rights;
+- decide (one unit or many): ``access.can_decide`` (approver or administrator, within scope).
+
+Forms pass the ``version`` they were read at as ``expected_version``: a record saved by
+someone else in between is refused with ``StaleVersion``, never silently overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from phongtrao.accounts import access
+from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
 from phongtrao.recognition.criteria import AnswerError, evaluate
@@ -29,12 +44,12 @@ from phongtrao.recognition.models import (
     Status,
     evaluation_window,
 )
-from phongtrao.units.actions import ActionError
+from phongtrao.units.actions import ActionError, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [
-    "ActionError", "do_decide", "do_recognise_many", "do_register", "do_self_assess", "do_start_review",
-    "do_submit", "do_withdraw",
+    "ActionError", "GridRow", "StaleVersion", "do_decide", "do_recognise_many", "do_register", "do_self_assess",
+    "do_start_review", "do_submit", "do_update_grid", "do_withdraw", "may",
 ]
 
 # action -> (statuses it may start from, what it is called in a message)
@@ -47,6 +62,53 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "withdraw": ((Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW,
                   Status.RECOGNISED, Status.NOT_RECOGNISED), "rút/thu hồi"),
 }
+
+
+def _real_user(actor: Actor) -> Any:
+    """The acting user, or None for the system (commands, setup, demo) which may do everything."""
+    return actor.user if actor.user is not None and actor.user.pk else None
+
+
+ALL_MOVES = frozenset(TRANSITIONS)
+
+
+def allowed_moves(user: Any, units: Sequence[Unit]) -> dict[int, frozenset[str]]:
+    """The moves ``user`` may make on each unit's record (one query for all units): the rules above."""
+    if user is None or access.is_admin(user):
+        return {u.pk: ALL_MOVES for u in units}
+    role = getattr(user, "role", None)
+    captured: set[int] = set()
+    if role in access.DATA_CAPTURERS or role in access.DECIDERS:
+        captured = set(access.capture_units(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    out: dict[int, frozenset[str]] = {}
+    for unit in units:
+        captures = role in access.DATA_CAPTURERS and unit.pk in captured
+        decides = role in access.DECIDERS and unit.pk in captured
+        moves: set[str] = set()
+        if captures:
+            moves |= {"register", "self_assess", "submit", "withdraw"}
+        if (captures and role != Role.ORG_REPORTER) or decides:
+            moves.add("start_review")
+        if decides:
+            moves |= {"decide", "withdraw"}
+        out[unit.pk] = frozenset(moves)
+    return out
+
+
+def may(user: Any, action: str, unit: Unit) -> bool:
+    """Whether ``user`` may make the move ``action`` on ``unit``'s record (the pages ask the same)."""
+    return action in allowed_moves(user, [unit])[unit.pk]
+
+
+def _refuse_role(actor: Actor, action: str, unit: Unit) -> None:
+    if not may(_real_user(actor), action, unit):
+        raise ActionError({"": [f"Bạn không có quyền {TRANSITIONS[action][1]} đối với {unit.name}."]})
+
+
+def _refuse_stale(rec: Recognition, expected_version: int | None) -> None:
+    if expected_version is not None and rec.version != expected_version:
+        raise StaleVersion({"": [f"Hồ sơ năm {rec.year} của {rec.unit.name} vừa được người khác cập nhật "
+                                 "sau khi bạn mở trang; thay đổi của bạn chưa được lưu. Hãy xem lại rồi làm lại."]})
 
 
 def _check_move(rec: Recognition, action: str) -> str | None:
@@ -94,8 +156,12 @@ def _today() -> dt.date:
 
 @transaction.atomic
 def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: int | None = None,
-                registered_on: dt.date | None = None) -> Recognition:
-    """Register ``unit`` for the standard in ``year`` (creates the year's record if needed)."""
+                registered_on: dt.date | None = None, expected_version: int | None = None) -> Recognition:
+    """Register ``unit`` for the standard in ``year`` (creates the year's record if needed).
+
+    ``expected_version`` 0 means "there was no record when the form was read".
+    """
+    _refuse_role(actor, "register", unit)
     errors: dict[str, list[str]] = {}
     if not unit.subject_to_standard:
         errors.setdefault("unit", []).append(
@@ -112,12 +178,17 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
     if errors:
         raise ActionError(errors)
     rec = Recognition.objects.select_for_update().select_related("unit").filter(unit=unit, year=year).first()
+    if rec is not None and expected_version == 0:
+        _refuse_stale(rec, expected_version)
     if rec is None:
         try:
             with transaction.atomic():
                 rec = Recognition.objects.create(unit=unit, year=year)
         except IntegrityError:  # created meanwhile by someone else: lock theirs
             rec = Recognition.objects.select_for_update().select_related("unit").get(unit=unit, year=year)
+            _refuse_stale(rec, expected_version)
+    elif expected_version:
+        _refuse_stale(rec, expected_version)
     _refuse_move(rec, "register")
     before = rec.snapshot()
     from_status = rec.status
@@ -144,10 +215,12 @@ def _previous_answers(rec: Recognition) -> dict[str, Any]:
 
 @transaction.atomic
 def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dict[str, Any],
-                   review_meeting_on: dt.date) -> Recognition:
+                   review_meeting_on: dt.date, expected_version: int | None = None) -> Recognition:
     """Record the checklist (one answer per criterion, keyed by criterion code or "set/code")
     and the date of the review meeting; may be repeated until the dossier is submitted."""
     rec = _lock(recognition)
+    _refuse_role(actor, "self_assess", rec.unit)
+    _refuse_stale(rec, expected_version)
     _refuse_move(rec, "self_assess")
     sets = _applicable_sets(rec)
     criteria = [c for s in sets for c in s.criteria.select_related("criteria_set").order_by("order")]
@@ -187,9 +260,12 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
 
 
 @transaction.atomic
-def do_submit(actor: Actor, recognition: Recognition | int, *, submitted_on: dt.date | None = None) -> Recognition:
+def do_submit(actor: Actor, recognition: Recognition | int, *, submitted_on: dt.date | None = None,
+              expected_version: int | None = None) -> Recognition:
     """Send the dossier (since TT 48/2025: to the commune police)."""
     rec = _lock(recognition)
+    _refuse_role(actor, "submit", rec.unit)
+    _refuse_stale(rec, expected_version)
     _refuse_move(rec, "submit")
     before, from_status = rec.snapshot(), rec.status
     rec.status = Status.SUBMITTED
@@ -198,9 +274,11 @@ def do_submit(actor: Actor, recognition: Recognition | int, *, submitted_on: dt.
 
 
 @transaction.atomic
-def do_start_review(actor: Actor, recognition: Recognition | int, *,
-                    started_on: dt.date | None = None) -> Recognition:
+def do_start_review(actor: Actor, recognition: Recognition | int, *, started_on: dt.date | None = None,
+                    expected_version: int | None = None) -> Recognition:
     rec = _lock(recognition)
+    _refuse_role(actor, "start_review", rec.unit)
+    _refuse_stale(rec, expected_version)
     _refuse_move(rec, "start_review")
     before, from_status = rec.snapshot(), rec.status
     rec.status = Status.UNDER_REVIEW
@@ -238,9 +316,12 @@ def _decision_errors(decision_no: str, decision_date: dt.date | None, signer_nam
 
 @transaction.atomic
 def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool, decision_no: str = "",
-              decision_date: dt.date | None = None, signer_name: str = "") -> Recognition:
+              decision_date: dt.date | None = None, signer_name: str = "",
+              expected_version: int | None = None) -> Recognition:
     """The competent chairman's decision: recognised (needs a decision and a met checklist) or not."""
     rec = _lock(recognition)
+    _refuse_role(actor, "decide", rec.unit)
+    _refuse_stale(rec, expected_version)
     _refuse_move(rec, "decide")
     errors: list[str] = _decision_errors(decision_no, decision_date, signer_name) if recognised else []
     before, from_status = rec.snapshot(), rec.status
@@ -268,9 +349,11 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
 
 @transaction.atomic
 def do_withdraw(actor: Actor, recognition: Recognition | int, *, reason: str,
-                withdrawn_on: dt.date | None = None) -> Recognition:
+                withdrawn_on: dt.date | None = None, expected_version: int | None = None) -> Recognition:
     """Withdraw a registration, or revoke a decision; the reason is required."""
     rec = _lock(recognition)
+    _refuse_role(actor, "withdraw", rec.unit)
+    _refuse_stale(rec, expected_version)
     _refuse_move(rec, "withdraw")
     if not reason.strip():
         raise ActionError({"reason": ["Phải nêu lý do rút/thu hồi."]})
@@ -289,6 +372,10 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
     All or nothing: any refused unit refuses the whole decision, with one message per unit.
     """
     unit_list = list(units)
+    moves = allowed_moves(_real_user(actor), unit_list)
+    refused = [u.name for u in unit_list if "decide" not in moves[u.pk]]
+    if refused:
+        raise ActionError({"": [f"Bạn không có quyền ra quyết định công nhận đối với {name}." for name in refused]})
     errors: list[str] = _decision_errors(decision_no, decision_date, signer_name)
     if not unit_list:
         errors.append("Chưa chọn đơn vị nào.")
@@ -340,3 +427,58 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
     RecognitionEvent.objects.bulk_create(events, batch_size=1000)
     record_many(actor, "recognition.decide", audit_rows)
     return recs
+
+
+# --- the commune's grid: many rows saved at once ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One edited row of a commune's grid."""
+
+    unit: Unit
+    version: int  # the record's version when the grid was read; 0 = there was no record
+    register: bool = False
+    households_committed: int | None = None
+    advance: str = ""  # "submit" or "start_review": the next move to make
+
+
+GRID_ADVANCES = ("submit", "start_review")
+
+
+@transaction.atomic
+def do_update_grid(actor: Actor, year: int, rows: Sequence[GridRow]) -> list[Recognition]:
+    """Save the edited rows of a grid in one transaction: all or nothing.
+
+    Every row is checked against the version it was read at; a row saved by someone else in
+    between refuses the whole save with ``StaleVersion``. The error dict is keyed by unit id
+    (as text), one list of Vietnamese messages per refused row.
+    """
+    errors: dict[str, list[str]] = {}
+    stale = False
+    saved: list[Recognition] = []
+    for row in rows:
+        try:
+            rec: Recognition | None = None
+            version = row.version
+            if row.register:
+                rec = do_register(actor, row.unit, year, households_committed=row.households_committed,
+                                  expected_version=version)
+                version = rec.version
+            if row.advance:
+                if row.advance not in GRID_ADVANCES:
+                    raise ActionError(f"Thao tác “{row.advance}” không hợp lệ.")
+                if rec is None:
+                    rec = Recognition.objects.filter(unit=row.unit, year=year).first()
+                    if rec is None:
+                        raise ActionError(f"{row.unit.name} chưa đăng ký năm {year}.")
+                move = do_submit if row.advance == "submit" else do_start_review
+                rec = move(actor, rec, expected_version=version)
+            if rec is not None:
+                saved.append(rec)
+        except ActionError as exc:
+            stale = stale or isinstance(exc, StaleVersion)
+            errors.setdefault(str(row.unit.pk), []).extend(m for ms in exc.errors.values() for m in ms)
+    if errors:
+        raise (StaleVersion if stale else ActionError)(errors)
+    return saved

@@ -18,3 +18,9 @@ class RecognitionConfig(AppConfig):
 
         sets, criteria = seed_criteria_sets()
         stdout.write(f"criteria sets: {sets} created, {criteria} criteria created (others refreshed)")
+
+    def demo(self, context: Any) -> None:
+        """Called by ``phongtrao demo``: the yearly cycle for the demo units (idempotent)."""
+        from phongtrao.recognition.demo import add_demo_recognitions
+
+        add_demo_recognitions(context)

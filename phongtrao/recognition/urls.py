@@ -1,7 +1,20 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from phongtrao.recognition import views
 
 app_name = "recognition"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("xa/<str:code>/<int:year>/", views.commune, name="commune"),
+    path("xa/<str:code>/<int:year>/excel/", views.commune_export, name="commune_export"),
+    path("don-vi/<str:code>/<int:year>/", views.unit, name="unit"),
+    path("don-vi/<str:code>/<int:year>/giay-cong-nhan.pdf", views.certificate, name="certificate"),
+    path("tinh/<str:code>/<int:year>/", views.province, name="province"),
+    path("cong-nhan/<str:code>/<int:year>/", views.bulk, name="bulk"),
+    path("cong-nhan/<str:code>/<int:year>/giay-cong-nhan.pdf", views.decision_certificates,
+         name="decision_certificates"),
+    path("cong-nhan/<str:code>/<int:year>/quyet-dinh.docx", views.decision_docx, name="decision_docx"),
+]

@@ -113,4 +113,5 @@ def recognition_markdown(unit: Unit, year: int, section: dict[str, Counts]) -> s
 
 
 def register_builtin_sections() -> None:
-    register_section("recognition", recognition_figures, render_md=recognition_markdown, order=10)
+    register_section("recognition", recognition_figures, render_md=recognition_markdown, order=10,
+                     template="recognition/_annual_section.html")

@@ -1,0 +1,162 @@
+"""Demo recognitions (``phongtrao demo``): the yearly ANTT cycle for the demo province's units.
+
+For each of the last three years of ``context.years`` the units valid on 31 December (the demo
+units and communes exist from 1 July 2025, so earlier years have none) go through the real
+actions, as the system: registration, self-assessment, dossier, review and the chairmen's
+decisions (one decision per deciding People's Committee and year). Most pass; a few fail a
+criterion or never register. In the current year the home commune is left part-way (some units
+not registered, some registered, self-assessed, submitted or under review) so that its grid,
+checklists and the approver's bulk page have work to do.
+
+Idempotent: a unit that already has a record for a year is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from phongtrao.recognition.actions import (
+    do_decide,
+    do_recognise_many,
+    do_register,
+    do_self_assess,
+    do_start_review,
+    do_submit,
+)
+from phongtrao.recognition.authority import NoAuthority, competent_authorities
+from phongtrao.recognition.criteria import residential_share, seed_criteria_sets
+from phongtrao.recognition.models import CriteriaSet, Criterion, CriterionType, Derivation, Recognition, Status
+from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
+
+if TYPE_CHECKING:
+    from phongtrao.core.demo import DemoContext
+
+SIGNERS = ("Nguyễn Văn Bình", "Trần Thị Hoa", "Lê Quang Minh", "Phạm Đức Thắng", "Hoàng Thị Lệ", "Võ Văn Tâm")
+# Where the home commune's units stop in the current year (weights).
+OPEN_STAGES = ((Status.NOT_REGISTERED, 3), (Status.REGISTERED, 2), (Status.SELF_ASSESSED, 2),
+               (Status.SUBMITTED, 2), (Status.UNDER_REVIEW, 3))
+STAGE_ORDER = [Status.NOT_REGISTERED, Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED,
+               Status.UNDER_REVIEW]
+
+
+def add_demo_recognitions(context: DemoContext) -> None:
+    if not CriteriaSet.objects.filter(province__isnull=True).exists():
+        seed_criteria_sets()
+    created = 0
+    for year in context.years[-3:]:
+        created += _year(context, year)
+    context.add("recognitions", created)
+    context.say(f"recognitions: {created} created" if created else "recognitions: all demo recognitions present")
+
+
+def _year(context: DemoContext, year: int) -> int:
+    day = dt.date(year, 12, 31)
+    candidates = [
+        *Unit.objects.filter(pk__in=[c.pk for c in context.communes]).valid_on(day).subject_to_standard(),
+        *context.demo_units(*STANDARD_KINDS).valid_on(day).subject_to_standard(),
+    ]
+    done = set(Recognition.objects.filter(year=year, unit__in=[u.pk for u in candidates])
+               .values_list("unit_id", flat=True))
+    units = sorted((u for u in candidates if u.pk not in done), key=lambda u: u.code)
+    if not units:
+        return 0
+    open_year = year == timezone.localdate().year
+    home = context.home_commune.pk
+    criteria = _criteria_by_kind(year)
+    plans: dict[int, tuple[str, bool]] = {}  # unit -> (last stage, checklist met)
+    for unit in units:
+        rng = context.rng("recognition", year, unit.code)
+        if open_year and (unit.pk == home or unit.parent_id == home):
+            stage = rng.choices([s for s, _ in OPEN_STAGES], weights=[w for _, w in OPEN_STAGES])[0]
+        else:
+            stage = Status.NOT_REGISTERED if rng.random() < 0.06 else "decided"
+        plans[unit.pk] = (stage, rng.random() < 0.88)
+    # Residential areas and organisations first: a commune's result needs its areas' results.
+    others = [u for u in units if u.kind != Kind.COMMUNE]
+    communes = [u for u in units if u.kind == Kind.COMMUNE]
+    created = 0
+    for numbering, group in ((1, others), (500, communes)):
+        recs = [rec for unit in group if (rec := _advance(context, unit, year, plans[unit.pk], criteria))]
+        created += len(recs)
+        ready = [r for r in recs if r.status == Status.UNDER_REVIEW and plans[r.unit_id][0] == "decided"]
+        _decide(context, year, ready, numbering)
+    return created
+
+
+def _criteria_by_kind(year: int) -> dict[str, list[Criterion]]:
+    out: dict[str, list[Criterion]] = {}
+    for cs in CriteriaSet.objects.filter(province__isnull=True).order_by("-effective_from"):
+        for kind in cs.kinds:
+            out.setdefault(kind, list(cs.criteria.order_by("order")))
+    return out
+
+
+def _answers(unit: Unit, criteria: list[Criterion], met: bool, rng: random.Random) -> dict[str, Any]:
+    """Answers that meet every criterion, or (``met`` False) fail one of them."""
+    answers: dict[str, Any] = {}
+    failing = rng.choice([c.code for c in criteria if c.type != CriterionType.SHARE_RECOGNISED]) if not met else ""
+    for c in criteria:
+        fail = c.code == failing
+        if c.type == CriterionType.YES_NO:
+            answers[c.code] = not fail
+        elif c.type == CriterionType.NO_EVENT:
+            answers[c.code] = 1 if fail else 0
+        elif c.type == CriterionType.AT_LEAST_N:
+            answers[c.code] = 0 if fail else rng.randint(1, 3)
+        elif c.type == CriterionType.PERCENT_THRESHOLD:
+            if c.derived_from == Derivation.HOUSEHOLDS_COMMITTED and unit.households:
+                answers[c.code] = {"part": unit.households - (3 if fail else 0), "whole": unit.households}
+            else:
+                answers[c.code] = "96" if fail else "100"
+        elif c.type == CriterionType.NOT_WORSE:
+            previous = rng.randint(1, 8)
+            answers[c.code] = {"current": previous + 2 if fail else rng.randint(0, previous), "previous": previous}
+    return answers
+
+
+def _advance(context: DemoContext, unit: Unit, year: int, plan: tuple[str, bool],
+             criteria: dict[str, list[Criterion]]) -> Recognition | None:
+    stage, met = plan
+    if stage == Status.NOT_REGISTERED:
+        return None
+    last = len(STAGE_ORDER) - 1 if stage == "decided" else STAGE_ORDER.index(stage)
+    rng = context.rng("recognition-steps", year, unit.code)
+    actor = context.actor
+    households = unit.households if unit.kind == Kind.RESIDENTIAL_AREA else None
+    rec = do_register(actor, unit, year, households_committed=households,
+                      registered_on=dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(10, 80)))
+    if last >= 2:
+        rec = do_self_assess(actor, rec, answers=_answers(unit, criteria.get(unit.kind, []), met, rng),
+                             review_meeting_on=dt.date(year, 10, rng.randint(5, 25)))
+    if last >= 3:
+        rec = do_submit(actor, rec, submitted_on=min(dt.date(year, 10, 28), timezone.localdate()))
+    if last >= 4:
+        rec = do_start_review(actor, rec, started_on=min(dt.date(year, 11, 5), timezone.localdate()))
+    return rec
+
+
+def _decide(context: DemoContext, year: int, recs: list[Recognition], first_number: int) -> None:
+    """One decision per deciding People's Committee for the units that pass; the others are not recognised."""
+    if not recs:
+        return
+    day = min(dt.date(year, 12, 10), timezone.localdate())
+    authorities = competent_authorities([r.unit for r in recs], day)
+    groups: dict[int, list[Recognition]] = defaultdict(list)
+    for rec in recs:
+        authority = authorities.get(rec.unit_id)
+        passes = rec.checklist_met is True
+        if rec.unit.kind == Kind.COMMUNE and passes:
+            passes = residential_share(rec.unit, year).met
+        if passes and not isinstance(authority, NoAuthority) and authority is not None:
+            groups[authority.unit.pk].append(rec)
+        else:
+            do_decide(context.actor, rec, recognised=False)
+    for number, (_authority, members) in enumerate(sorted(groups.items()), start=first_number):
+        rng = context.rng("recognition-decision", year, members[0].unit.code)
+        do_recognise_many(context.actor, [r.unit for r in members], year, decision_no=f"{number}/QĐ-UBND",
+                          decision_date=day, signer_name=rng.choice(SIGNERS))

@@ -1,0 +1,39 @@
+"""Template filters of the ANTT pages: status badges and labels (no logic in templates)."""
+
+from __future__ import annotations
+
+from django import template
+
+from phongtrao.recognition.models import Status
+from phongtrao.reports.annual import RECOGNITION_LABELS
+
+register = template.Library()
+
+BADGES = {
+    Status.NOT_REGISTERED: "text-bg-light border",
+    Status.REGISTERED: "text-bg-info",
+    Status.SELF_ASSESSED: "text-bg-primary",
+    Status.SUBMITTED: "text-bg-primary",
+    Status.UNDER_REVIEW: "text-bg-warning",
+    Status.RECOGNISED: "text-bg-success",
+    Status.NOT_RECOGNISED: "text-bg-danger",
+    Status.WITHDRAWN: "text-bg-dark",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """{{ "recognised"|status_badge }} -> the Bootstrap badge classes of a status."""
+    return BADGES.get(status, "text-bg-light border")  # type: ignore[call-overload]
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+@register.filter
+def section_label(key: str) -> str:
+    """ "residential_area" -> "Thôn, khu phố" (the annual report's names of the kinds)."""
+    label = RECOGNITION_LABELS.get(key, key)
+    return label[:1].upper() + label[1:]
