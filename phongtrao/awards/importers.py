@@ -30,8 +30,8 @@ from django.db import transaction
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.awards.models import AuthorityLevel, AwardDecision, AwardRecipient, AwardType, RecipientKind
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
-from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Kind, Unit, UnitAncestor
@@ -191,14 +191,8 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
 
 
 def import_awards(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
-    result = ImportResult(kind="awards", dry_run=dry_run)
-    table = read_table(name, data, COLUMNS)
-    result.rows_read = len(table.rows)
-    if table.unknown_headers:
-        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
-    for col in table.missing_required:
-        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
-    if result.errors:
+    result, table = open_table("awards", name, data, COLUMNS, dry_run=dry_run)
+    if table is None:
         return result
     types = {t.code.casefold(): t for t in AwardType.objects.all()}
     errors: list[RowError] = []

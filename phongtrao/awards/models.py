@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Unit
 
@@ -284,11 +285,7 @@ class ProposalRecipient(models.Model):
         return self.name
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class ProposalEvent(models.Model):
+class ProposalEvent(AppendOnly, models.Model):
     """One move of a proposal (append-only)."""
 
     proposal = models.ForeignKey(AwardProposal, on_delete=models.PROTECT, related_name="events",
@@ -309,13 +306,6 @@ class ProposalEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.proposal}: {self.from_status or '—'} → {self.to_status}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được xóa.")
 
     @property
     def actor_label(self) -> str:

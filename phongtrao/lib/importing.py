@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from phongtrao.lib.tabular import Column, FileFormatError
+from phongtrao.lib.tabular import Column, FileFormatError, Table, read_table
 
 if TYPE_CHECKING:
     from phongtrao.audit.actions import Actor
@@ -58,6 +58,20 @@ class ImportResult:
         ]
         lines += [f"warning: {w}" for w in self.warnings]
         return lines
+
+
+def open_table(kind: str, name: str, data: bytes, columns: list[Column], *,
+               dry_run: bool) -> tuple[ImportResult, Table | None]:
+    """Read the file for an importer: the result counts the rows and warns about unused columns;
+    a missing required column is a row-1 error and the table comes back as ``None`` (stop there)."""
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    table = read_table(name, data, columns)
+    result.rows_read = len(table.rows)
+    if table.unknown_headers:
+        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+    for col in table.missing_required:
+        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+    return result, (None if result.errors else table)
 
 
 class DryRunRollback(Exception):

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from phongtrao.accounts.access import CaptureScope, is_admin
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
-from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
 from phongtrao.models_registry.actions import catalogue_code
@@ -206,14 +206,8 @@ def _default_owner(actor: Actor) -> Unit | None:
 
 
 def import_models(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
-    result = ImportResult(kind="models", dry_run=dry_run)
-    table = read_table(name, data, MODEL_COLUMNS)
-    result.rows_read = len(table.rows)
-    if table.unknown_headers:
-        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
-    for col in table.missing_required:
-        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
-    if result.errors:
+    result, table = open_table("models", name, data, MODEL_COLUMNS, dry_run=dry_run)
+    if table is None:
         return result
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse_model(number, raw, errors)) is not None]
@@ -345,14 +339,8 @@ def _parse_site(number: int, raw: dict[str, str], errors: list[RowError]) -> Sit
 
 
 def import_model_sites(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
-    result = ImportResult(kind="model_sites", dry_run=dry_run)
-    table = read_table(name, data, SITE_COLUMNS)
-    result.rows_read = len(table.rows)
-    if table.unknown_headers:
-        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
-    for col in table.missing_required:
-        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
-    if result.errors:
+    result, table = open_table("model_sites", name, data, SITE_COLUMNS, dry_run=dry_run)
+    if table is None:
         return result
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse_site(number, raw, errors)) is not None]

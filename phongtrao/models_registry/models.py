@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q
 
+from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
 from phongtrao.lib.vntext import fold, sort_key
 from phongtrao.units.models import Unit
@@ -325,11 +326,7 @@ def has_effective_site(unit_field: str = "pk", *, until: dt.date | None = None) 
     return Exists(rated.filter(unit__ancestor_links__ancestor_id=OuterRef(unit_field)))
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class ModelEvent(models.Model):
+class ModelEvent(AppendOnly, models.Model):
     """One change of a model (append-only): status moves, edits, replication, evaluations, imports."""
 
     model = models.ForeignKey(Model, on_delete=models.PROTECT, related_name="events", verbose_name="Mô hình")
@@ -350,10 +347,3 @@ class ModelEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.model}: {self.action}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được xóa.")

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
-from phongtrao.lib.tabular import CellError, Column, parse_bool, parse_choice, parse_date, parse_int, read_table
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.tabular import CellError, Column, parse_bool, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.recognition.models import (
     IN_PROGRESS_STATUSES,
@@ -121,14 +121,8 @@ def _target(row: Row, existing: Recognition | None) -> dict[str, Any]:
 
 
 def import_recognitions(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
-    result = ImportResult(kind="recognitions", dry_run=dry_run)
-    table = read_table(name, data, COLUMNS)
-    result.rows_read = len(table.rows)
-    if table.unknown_headers:
-        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
-    for col in table.missing_required:
-        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
-    if result.errors:
+    result, table = open_table("recognitions", name, data, COLUMNS, dry_run=dry_run)
+    if table is None:
         return result
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse(number, raw, errors)) is not None]

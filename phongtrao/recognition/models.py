@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
 from phongtrao.units.models import Kind, ManagingLevel, Unit
 
@@ -268,11 +269,7 @@ class Recognition(models.Model):
 EventSource = Channel
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class RecognitionEvent(models.Model):
+class RecognitionEvent(AppendOnly, models.Model):
     """One move of a recognition (append-only: never updated, never deleted)."""
 
     recognition = models.ForeignKey(Recognition, on_delete=models.PROTECT, related_name="events",
@@ -294,10 +291,3 @@ class RecognitionEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.recognition}: {self.from_status or '—'} → {self.to_status}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được xóa.")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, register
+from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
 from phongtrao.lib.tabular import (
     CellError,
     Column,
@@ -20,7 +20,6 @@ from phongtrao.lib.tabular import (
     parse_choice,
     parse_date,
     parse_int,
-    read_table,
 )
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.actions import snapshot, validate_unit
@@ -132,14 +131,8 @@ def _overlaps(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None,
 
 
 def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
-    result = ImportResult(kind="units", dry_run=dry_run)
-    table = read_table(name, data, COLUMNS)
-    result.rows_read = len(table.rows)
-    if table.unknown_headers:
-        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
-    for col in table.missing_required:
-        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
-    if result.errors:
+    result, table = open_table("units", name, data, COLUMNS, dry_run=dry_run)
+    if table is None:
         return result
     today = timezone.localdate()
     errors: list[RowError] = []
