@@ -21,6 +21,7 @@ from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
 from phongtrao.recognition.actions import (
     ActionError,
+    do_decide,
     do_recognise_many,
     do_register,
     do_self_assess,
@@ -565,3 +566,23 @@ def check_recognition_route(world: Any, persona: Any, name: str) -> None:
                 assert not leaked_markers(persona, body), (*where, leaked_markers(persona, body))
             if persona.user is None or key not in persona.sees or method == "post":
                 assert snapshot() == before, (*where, "a refused or empty request wrote something")
+
+
+def test_only_the_competent_chairmans_approver_records_the_decision(people: dict[str, Any]) -> None:
+    """A province-managed agency in commune T99000 is recognised by the province's chairman: the
+    commune's approver is refused (although the agency is in their scope), the province's is not."""
+    agency = unit("AG-T99000-006")
+    rec = do_register(SYSTEM, agency, Y)
+    rec = do_self_assess(SYSTEM, rec, answers=AGENCY_ANSWERS, review_meeting_on=dt.date(Y, 10, 20))
+    rec = do_start_review(SYSTEM, do_submit(SYSTEM, rec))
+    decision = {"recognised": True, "decision_no": "12/QĐ-UBND", "decision_date": dt.date(Y, 12, 10),
+                "signer_name": "Nguyễn Văn A"}
+    with pytest.raises(ActionError) as refused:
+        do_decide(Actor(user=people["approver"]), rec, **decision)
+    assert "Thẩm quyền công nhận thuộc Chủ tịch UBND" in str(refused.value.errors)
+    with pytest.raises(ActionError):
+        do_recognise_many(Actor(user=people["approver"]), [agency], Y, decision_no="12/QĐ-UBND",
+                          decision_date=dt.date(Y, 12, 10), signer_name="Nguyễn Văn A")
+    assert Recognition.objects.get(pk=rec.pk).status == Status.UNDER_REVIEW
+    done = do_decide(Actor(user=people["province_approver"]), rec, **decision)
+    assert done.status == Status.RECOGNISED and done.authority == unit("T99")

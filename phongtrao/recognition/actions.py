@@ -105,6 +105,17 @@ def _refuse_role(actor: Actor, action: str, unit: Unit) -> None:
         raise ActionError({"": [f"Bạn không có quyền {TRANSITIONS[action][1]} đối với {unit.name}."]})
 
 
+def _authority_error(actor: Actor, authority: Any) -> str | None:
+    """The decision is the competent chairman's: an approver may record it only for the authority
+    unit in their own scope (a commune's approver cannot recognise the commune itself: that is the
+    province's)."""
+    user = _real_user(actor)
+    if user is None or access.is_admin(user) or access.can_decide(user, authority.unit):
+        return None
+    return (f"Thẩm quyền công nhận thuộc {authority.label}; tài khoản của bạn không thuộc "
+            f"{authority.unit.name} nên không ghi được quyết định này.")
+
+
 def _refuse_stale(rec: Recognition, expected_version: int | None) -> None:
     if expected_version is not None and rec.version != expected_version:
         raise StaleVersion({"": [f"Hồ sơ năm {rec.year} của {rec.unit.name} vừa được người khác cập nhật "
@@ -335,6 +346,9 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
             authority = competent_authority(rec.unit, decision_date)
         except NoAuthority as exc:
             errors.append(str(exc))
+        else:
+            if message := _authority_error(actor, authority):
+                errors.append(message)
     if errors:
         raise ActionError({"decision": errors})
     rec.status = Status.RECOGNISED if recognised else Status.NOT_RECOGNISED
@@ -404,6 +418,10 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         errors.append("Các đơn vị đã chọn không cùng một cấp có thẩm quyền công nhận: "
                       + "; ".join(sorted({a.label for a in authorities.values() if not isinstance(a, NoAuthority)}))
                       + ".")
+    elif deciders:
+        authority = next(a for a in authorities.values() if not isinstance(a, NoAuthority))
+        if message := _authority_error(actor, authority):
+            errors.append(message)
     if errors:
         raise ActionError({"decision": errors})
     events, audit_rows = [], []
