@@ -188,8 +188,13 @@ def build_demo(
     with transaction.atomic():
         context = DemoContext(province=province, communes=select_communes(province, commune_limit), seed=seed,
                               actor=Actor.command(), write=write)
-        for _name, step in demo_steps():
+        for name, step in demo_steps():
             step(context)
+            if name == "units" and connection.vendor == "postgresql":
+                # Thousands of new rows: fresh planner statistics before the apps' steps query them
+                # (allowed inside a transaction, unlike VACUUM).
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE units_unit, units_unitancestor")
         if context.counts:
             record(context.actor, "demo.load", province, unit=province, before=None, after={
                 "seed": seed,

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from phongtrao.recognition.models import (
     CriteriaSet,
@@ -139,9 +139,8 @@ def residential_share(commune: Unit, year: int, percent: Decimal | None = None) 
     day = dt.date(year, 12, 31)
     counts = (
         Unit.objects.in_subtree(commune).valid_on(day).of_kind(Kind.RESIDENTIAL_AREA).subject_to_standard()
-        .aggregate(total=Count("pk"),
-                   recognised=Count("recognitions", filter=Q(recognitions__year=year,
-                                                             recognitions__status=Status.RECOGNISED)))
+        .annotate(rec=FilteredRelation("recognitions", condition=Q(recognitions__year=year)))
+        .aggregate(total=Count("pk"), recognised=Count("pk", filter=Q(rec__status=Status.RECOGNISED)))
     )
     total = counts["total"] or 0
     return Share(recognised=counts["recognised"] or 0, total=total,
