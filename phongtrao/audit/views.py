@@ -6,7 +6,6 @@ view that changes or deletes an entry.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from itertools import batched
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET
 from phongtrao.accounts.access import visible_units
 from phongtrao.audit.forms import AuditFilterForm
 from phongtrao.audit.models import AuditEntry
+from phongtrao.lib.xlsx import ListSheet
 
 if TYPE_CHECKING:
     from phongtrao.accounts.access import AnyUser
@@ -100,40 +100,16 @@ HEADERS = tuple(gettext_noop(title) for title in (
 
 
 def _workbook(entries: Iterator[AuditEntry]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(gettext("Nhật ký"))
-    for letter, width in zip("ABCDEFGHIJK", (17, 24, 16, 14, 20, 14, 12, 32, 14, 28, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-
-    def text(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # never a formula, whatever a unit's name starts with
-        return cell
-
-    bold = Font(bold=True)
-    header = []
-    for title in HEADERS:
-        cell = text(gettext(title))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    sheet = ListSheet(gettext("Nhật ký"), [gettext(h) for h in HEADERS],
+                      widths=(17, 24, 16, 14, 20, 14, 12, 32, 14, 28, 60))
+    text = sheet.text
     for entry in entries:
-        moment = WriteOnlyCell(sheet, value=timezone.localtime(entry.at).replace(tzinfo=None))
-        moment.number_format = "dd/mm/yyyy hh:mm"
-        changes = text("\n".join(str(change) for change in entry.change_list))  # type: ignore[attr-defined]
-        changes.alignment = wrap
+        changes = "\n".join(str(change) for change in entry.change_list)  # type: ignore[attr-defined]
         sheet.append([
-            moment, text(entry.actor_label), text(entry.user.username if entry.user else ""),
-            text(entry.get_channel_display()), text(entry.action_label), text(entry.object_type_label),
-            text(entry.object_id), text(entry.object_repr), text(entry.unit.code if entry.unit else ""),
-            text(entry.unit.name if entry.unit else ""), changes,
+            sheet.moment(timezone.localtime(entry.at).replace(tzinfo=None)), text(entry.actor_label),
+            text(entry.user.username if entry.user else ""), text(entry.get_channel_display()),
+            text(entry.action_label), text(entry.object_type_label), text(entry.object_id), text(entry.object_repr),
+            text(entry.unit.code if entry.unit else ""), text(entry.unit.name if entry.unit else ""),
+            text(changes, wrap=True),
         ])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet.to_bytes()

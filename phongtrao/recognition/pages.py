@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from phongtrao.accounts.access import visible_units
+from phongtrao.lib.xlsx import ListSheet
 from phongtrao.recognition.actions import allowed_moves
 from phongtrao.recognition.models import (
     DECIDED_STATUSES,
@@ -217,41 +218,17 @@ GRID_HEADERS = ("Mã", "Tên đơn vị", "Loại", "Ngày đăng ký", "Số h�
 
 def grid_workbook(commune: Unit, year: int, lines: list[GridLine]) -> bytes:
     """The grid as an .xlsx: one row per unit, texts never read as formulas, dates as dates."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(gettext("ANTT %(year)s") % {"year": year})
-    for letter, width in zip("ABCDEFGHIJKL", (16, 40, 22, 14, 12, 10, 12, 12, 18, 12, 18, 14), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A3"
-
-    def text(value: str, bold: bool = False) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        if bold:
-            cell.font = Font(bold=True)
-        return cell
-
-    def day(value: dt.date | None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "dd/mm/yyyy"
-        return cell
-
-    sheet.append([text(gettext("Tiêu chuẩn “An toàn về an ninh, trật tự” năm %(year)s: %(name)s")
-                       % {"year": year, "name": commune.name}, bold=True)])
-    sheet.append([text(gettext(h), bold=True) for h in GRID_HEADERS])
+    sheet = ListSheet(gettext("ANTT %(year)s") % {"year": year}, [gettext(h) for h in GRID_HEADERS],
+                      widths=(16, 40, 22, 14, 12, 10, 12, 12, 18, 12, 18, 14),
+                      title=gettext("Tiêu chuẩn “An toàn về an ninh, trật tự” năm %(year)s: %(name)s")
+                      % {"year": year, "name": commune.name})
+    text, day = sheet.text, sheet.day
     for line in lines:
         rec, unit = line.rec, line.unit
         sheet.append([
-            text(unit.code), text(unit.name), text(str(Kind(unit.kind).label)),
+            text(unit.code), text(unit.name), text(Kind(unit.kind).label),
             day(rec.registered_on if rec else None), rec.households_committed if rec else None, unit.households,
-            line.answered, line.total, text(str(line.status_label)), text(str(line.result_label)),
+            line.answered, line.total, text(line.status_label), text(line.result_label),
             text(rec.decision_no if rec else ""), day(rec.decision_date if rec else None),
         ])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet.to_bytes()
