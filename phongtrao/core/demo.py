@@ -188,13 +188,8 @@ def build_demo(
     with transaction.atomic():
         context = DemoContext(province=province, communes=select_communes(province, commune_limit), seed=seed,
                               actor=Actor.command(), write=write)
-        for name, step in demo_steps():
+        for _name, step in demo_steps():
             step(context)
-            if name == "units" and connection.vendor == "postgresql":
-                # Thousands of new rows: fresh planner statistics before the apps' steps query them
-                # (allowed inside a transaction, unlike VACUUM).
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE units_unit, units_unitancestor")
         if context.counts:
             record(context.actor, "demo.load", province, unit=province, before=None, after={
                 "seed": seed,
@@ -360,6 +355,11 @@ def add_units(context: DemoContext) -> None:
                 batch.append(unit)
     Unit.objects.bulk_create(batch, batch_size=1000)
     rebuild_closure(batch)
+    if batch and connection.vendor == "postgresql":
+        # Thousands of new rows: fresh planner statistics before the apps' steps query them
+        # (allowed inside a transaction, unlike VACUUM).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE units_unit, units_unitancestor")
     kinds = Counter(u.kind for u in batch)
     for kind, what in UNIT_COUNT_NAMES.items():
         context.add(what, kinds[kind])
