@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "phongtrao.accounts",
     "phongtrao.units",
     "phongtrao.audit",
+    "phongtrao.attachments",
     "phongtrao.imports",
     "phongtrao.recognition",
     "phongtrao.models_registry",
@@ -159,6 +161,14 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Attached files (dossiers): a folder under the data directory; in production any Django storage
+    # backend, named by ATTACHMENTS_STORAGE_BACKEND with its options as JSON in ATTACHMENTS_STORAGE_OPTIONS.
+    "attachments": {
+        "BACKEND": env_str("ATTACHMENTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("ATTACHMENTS_STORAGE_OPTIONS", "null"))
+        or {"location": str(DATA_DIR / "attachments"), "directory_permissions_mode": 0o750,
+            "file_permissions_mode": 0o640},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
@@ -189,6 +199,8 @@ PHONGTRAO = {
     "RECOGNITION_COMMUNE_MIN_SHARE": 70,
     # Models: an operating model not evaluated for this many months is overdue (Hướng dẫn 22/HD-BCA-V05).
     "MODEL_EVALUATION_MONTHS": 12,
+    # Attached files (dossiers, phongtrao.attachments): the largest accepted file, in bytes.
+    "ATTACHMENT_MAX_BYTES": int(env_str("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024,
     # Evaluation windows (month-day, both ends inclusive; the start is in the previous year).
     "RECOGNITION_WINDOWS": {
         "residential_area": ["11-01", "10-31"],

@@ -12,6 +12,7 @@ urlpatterns = [
     path("nhap-du-lieu/", include("phongtrao.imports.urls")),
     path("nguoi-dung/", include("phongtrao.accounts.urls_users")),
     path("nhat-ky/", include("phongtrao.audit.urls")),
+    path("dinh-kem/", include("phongtrao.attachments.urls")),
     path("api/", include("phongtrao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -26,6 +26,7 @@ from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Unit
 from tests.personas import MARKERS, Persona, World, build_world, leaked_markers, persona_names
+from tests.test_attachments import ATTACHMENT_ROUTES, check_attachment_route
 from tests.test_awards_access import AWARDS_OBJECT_ROUTES, check_awards_object_route
 from tests.test_models_access import MODEL_ROUTES, check_model_route
 from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
@@ -152,6 +153,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_foreign_token(world, persona)
         elif name in AWARDS_OBJECT_ROUTES:
             check_awards_object_route(world, persona, name)
+        elif name in ATTACHMENT_ROUTES:
+            check_attachment_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

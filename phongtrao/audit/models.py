@@ -51,6 +51,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.totp_confirm": gettext_noop("Bật xác thực hai bước"),
     "user.totp_remove": gettext_noop("Tắt xác thực hai bước"),
     "user.totp_reset": gettext_noop("Đặt lại xác thực hai bước"),
+    "attachment.attach": gettext_noop("Đính kèm tệp"),
+    "attachment.remove": gettext_noop("Gỡ tệp đính kèm"),
     "api_token.create": gettext_noop("Tạo khoá API"),
     "api_token.revoke": gettext_noop("Thu hồi khoá API"),
     "demo.load": gettext_noop("Nạp dữ liệu mẫu"),
@@ -60,6 +62,7 @@ ACTION_GROUPS: dict[str, str] = {
     "unit.": gettext_noop("Đơn vị"),
     "recognition.": gettext_noop("Công nhận đạt chuẩn ANTT"),
     "user.": gettext_noop("Người dùng"),
+    "attachment.": gettext_noop("Tệp đính kèm"),
     "api_token.": gettext_noop("Khoá API"),
     "demo.": gettext_noop("Dữ liệu mẫu"),
 }

@@ -10,7 +10,9 @@ class RecognitionConfig(AppConfig):
     verbose_name = "Tiêu chuẩn An toàn về ANTT"
 
     def ready(self) -> None:
-        from phongtrao.recognition import importers  # noqa: F401  (registers the "recognitions" import kind)
+        from phongtrao.recognition import dossier, importers  # noqa: F401  (registers the "recognitions" import kind)
+
+        dossier.register()  # the unit's yearly dossier carries attachments
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the national criteria sets (idempotent)."""

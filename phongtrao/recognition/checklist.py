@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from phongtrao.accounts.access import visible_units
+from phongtrao.attachments.pages import section as attachment_section
 from phongtrao.audit.actions import Actor
 from phongtrao.recognition.actions import (
     TRANSITIONS,
@@ -145,4 +146,5 @@ class ChecklistPage:
             "available": self.available(), "confirming": self.confirming,
             "events": list(rec.events.select_related("user").order_by("at", "pk")) if rec else [],
             "lines": rec.answers if rec else [],
+            "dossier": attachment_section(self.request.user, rec) if rec else None,
         }
