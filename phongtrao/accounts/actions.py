@@ -7,21 +7,30 @@ or a second-factor secret: a password change is recorded as the fact that it cha
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phongtrao.accounts.access import capture_units, grantable_roles, is_admin, manageable_users
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.accounts.otp import DEVICE_NAME, can_use_totp, throttled_message, wrong_code_message
-from phongtrao.audit.actions import Actor, record
+from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.units.actions import ActionError
-from phongtrao.units.models import Unit
+from phongtrao.units.models import Kind, Unit
 
 USER_FIELDS = ("username", "first_name", "email", "phone", "title", "role", "unit_id", "is_active")
 EDITABLE_FIELDS = ("first_name", "email", "phone", "title", "role", "unit_id")
@@ -225,6 +234,8 @@ def do_change_password(actor: Actor, password: str) -> User:
     if user is None:
         raise PermissionDenied
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.must_change_password and user.check_password(password):
+        raise ActionError({"password": [gettext("Mật khẩu mới phải khác mật khẩu tạm được cấp.")]})
     return _write_password(actor, user, password, "user.change_password")
 
 
@@ -233,7 +244,10 @@ def _write_password(actor: Actor, user: User, password: str, action: str) -> Use
     if errors:
         raise ActionError({"password": errors})
     user.set_password(password)
-    user.save(update_fields=["password"])
+    # A password the user chose ends the obligation to change a one-time one; one a manager set does not.
+    if action == "user.change_password":
+        user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     record(actor, action, user, unit=user.unit, before=None, after={"password_set": True})
     return user
 
@@ -313,3 +327,127 @@ def do_reset_totp(actor: Actor, user_id: int) -> None:
     deleted, _ = TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()
     if deleted:
         record(actor, "user.totp_reset", user, unit=user.unit, before={"totp": "on"}, after={"totp": "off"})
+
+
+# --- bulk accounts --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewOfficer:
+    """One row of the bulk sheet: a commune (by code, current today), the login, the person's name."""
+
+    row: int
+    commune_code: str
+    username: str
+    full_name: str
+    email: str = ""
+
+
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+
+
+def one_time_password() -> str:
+    """16 characters from 55 (about 92 bits) in groups of four: ``Xk7p-2Rtq-...``."""
+    chars = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(16))
+    return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
+
+
+def _one_time_hash(password: str) -> str:
+    available = {h.rsplit(".", 1)[-1] for h in settings.PASSWORD_HASHERS}
+    hasher = "pbkdf2_sha256_onetime" if "OneTimePasswordHasher" in available else "default"
+    return make_password(password, hasher=hasher)
+
+
+@transaction.atomic
+def do_create_commune_officers(actor: Actor, rows: list[NewOfficer]) -> list[tuple[User, str]]:
+    """One commune-officer account per row, each with the capture scope on its commune, a generated
+    one-time password (returned once, never stored in clear) and a forced change at first sign-in.
+
+    All or nothing: any bad row raises ``ActionError`` keyed ``"<row>:<column>"``, and nothing is written.
+    Refused: an unknown or non-current commune code, a commune outside the actor's capture scope, a
+    commune listed twice or that already has a commune officer, a taken or malformed username.
+    """
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+
+    def add(row: int, column: str, message: str) -> None:
+        errors.setdefault(f"{row}:{column}", []).append(message)
+
+    codes = {r.commune_code for r in rows}
+    communes = {u.code: u for u in Unit.objects.valid_on(today).of_kind(Kind.COMMUNE).filter(code__in=codes)}
+    acting = _acting_user(actor)
+    allowed = (None if acting is None or is_admin(acting)
+               else set(capture_units(acting).filter(pk__in=[u.pk for u in communes.values()])
+                        .values_list("pk", flat=True)))
+    if acting is not None and Role.COMMUNE_OFFICER not in grantable_roles(acting):
+        raise PermissionDenied(gettext("Bạn không có quyền tạo tài khoản cán bộ xã."))
+    staffed = dict(UnitScope.objects.filter(unit__in=communes.values(), kind=ScopeKind.CAPTURE,
+                                            user__role=Role.COMMUNE_OFFICER, user__is_active=True)
+                   .values_list("unit_id", "user__username"))
+    names = [User.normalize_username(r.username) for r in rows]
+    taken = {u.casefold() for u in User.objects.annotate(low=Lower("username"))
+             .filter(low__in=[n.casefold() for n in names]).values_list("username", flat=True)}
+    seen_codes: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    validate_username = UnicodeUsernameValidator()
+    for r, username in zip(rows, names, strict=True):
+        commune = communes.get(r.commune_code)
+        if not r.commune_code:
+            add(r.row, "commune_code", gettext("Thiếu mã xã."))
+        elif commune is None:
+            add(r.row, "commune_code", gettext("Không có xã, phường, đặc khu nào đang hiệu lực với mã “%(code)s”.")
+                % {"code": r.commune_code[:40]})
+        elif allowed is not None and commune.pk not in allowed:
+            add(r.row, "commune_code", gettext("%(name)s ngoài phạm vi bạn quản lý.") % {"name": commune.name})
+        elif r.commune_code in seen_codes:
+            add(r.row, "commune_code", gettext("%(name)s đã có ở dòng %(row)s: mỗi xã một tài khoản.")
+                % {"name": commune.name, "row": seen_codes[r.commune_code]})
+        elif commune.pk in staffed:
+            add(r.row, "commune_code", gettext("%(name)s đã có tài khoản cán bộ xã “%(username)s”.")
+                % {"name": commune.name, "username": staffed[commune.pk]})
+        seen_codes.setdefault(r.commune_code, r.row)
+        if not username:
+            add(r.row, "username", gettext("Thiếu tên đăng nhập."))
+        else:
+            try:
+                validate_username(username)
+                if len(username) > 150:
+                    raise ValidationError("")
+            except ValidationError:
+                add(r.row, "username", gettext("Tên đăng nhập chỉ gồm chữ, số và các ký tự @ . + - _ "
+                                               "(tối đa 150 ký tự)."))
+            else:
+                if username.casefold() in taken:
+                    add(r.row, "username", gettext("Tên đăng nhập “%(username)s” đã có người dùng.")
+                        % {"username": username})
+                elif username.casefold() in seen_names:
+                    add(r.row, "username", gettext("Tên đăng nhập “%(username)s” đã có ở dòng %(row)s.")
+                        % {"username": username, "row": seen_names[username.casefold()]})
+            seen_names.setdefault(username.casefold(), r.row)
+        if not r.full_name.strip():
+            add(r.row, "full_name", gettext("Thiếu họ tên."))
+        elif len(r.full_name) > 150:
+            add(r.row, "full_name", gettext("Họ tên dài quá 150 ký tự."))
+        if r.email:
+            try:
+                validate_email(r.email)
+            except ValidationError:
+                add(r.row, "email", gettext("Địa chỉ thư điện tử “%(email)s” không hợp lệ.") % {"email": r.email[:60]})
+    if not rows:
+        errors["0:"] = [gettext("Tệp không có dòng nào.")]
+    if errors:
+        raise ActionError(errors)
+    created: list[tuple[User, str]] = []
+    for r, username in zip(rows, names, strict=True):
+        password = one_time_password()
+        user = User(username=username, first_name=" ".join(r.full_name.split()),
+                    email=User.objects.normalize_email(r.email.strip()), role=Role.COMMUNE_OFFICER,
+                    unit=communes[r.commune_code], must_change_password=True, password=_one_time_hash(password))
+        created.append((user, password))
+    User.objects.bulk_create([u for u, _ in created])
+    users = {u.username: u for u in User.objects.filter(username__in=[u.username for u, _ in created])}
+    created = [(users[u.username], password) for u, password in created]
+    UnitScope.objects.bulk_create([UnitScope(user=u, unit_id=u.unit_id, kind=ScopeKind.CAPTURE) for u, _ in created])
+    record_many(actor, "user.create", [
+        (u, u.unit, None, {**snapshot(u), "scopes": [f"{ScopeKind.CAPTURE}:{u.unit_id}"], "one_time_password": True,
+                           "bulk": True}) for u, _ in created])
+    return created

@@ -23,6 +23,8 @@ class User(AbstractUser):
     )
     phone = models.CharField("Điện thoại", max_length=20, blank=True)
     title = models.CharField("Chức vụ", max_length=120, blank=True)
+    # Set on accounts created with a one-time password (bulk creation): the first sign-in must change it.
+    must_change_password = models.BooleanField("Phải đổi mật khẩu khi đăng nhập", default=False)
 
     class Meta:
         verbose_name = "người dùng"
