@@ -44,6 +44,8 @@ def _clean_text(value: str) -> str:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, AfterValidator(_clean_text)]
 UnitId = Annotated[int, Field(ge=1, le=MAX_ID)]
+ImportKindKey = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$",
+                                     description="Loại dữ liệu nhập, ví dụ recognitions.")]
 
 
 class Paged(Schema):
@@ -171,3 +173,139 @@ class UnitFilters(Schema):
     q: Text | None = Field(None, max_length=100, description="Tìm theo tên (không phân biệt dấu) hoặc mã.")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Số đơn vị mỗi trang (tối đa 500).")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Bỏ qua bao nhiêu đơn vị đầu.")
+
+
+# --- read endpoints: recognitions, models, awards, the annual report -------------------------------
+
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class RecognitionOut(Schema):
+    id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_kind: str
+    year: int
+    status: str = Field(description="not_registered, registered, self_assessed, submitted, under_review, "
+                                    "recognised, not_recognised, withdrawn.")
+    status_label: str
+    registered_on: dt.date | None
+    households_committed: int | None
+    checklist_met: bool | None
+    review_meeting_on: dt.date | None
+    submitted_on: dt.date | None
+    review_started_on: dt.date | None
+    decision_no: str
+    decision_date: dt.date | None
+    signer_name: str
+    authority_level: str
+    authority_id: int | None = Field(description="UBND ra quyết định; null nếu chưa có hoặc ngoài phạm vi được xem.")
+    version: int
+    updated_at: dt.datetime
+
+
+class RecognitionPage(Paged):
+    items: list[RecognitionOut]
+
+
+class RecognitionFilters(Schema):
+    """Query parameters of ``GET /recognitions``."""
+
+    year: Year | None = Field(None, description="Năm đánh giá.")
+    unit_id: UnitId | None = Field(None, description="Chỉ kết quả của đơn vị này (phải được xem).")
+    in_subtree: UnitId | None = Field(None, description="Đơn vị này và mọi đơn vị bên dưới (phải được xem).")
+    status: str | None = Field(None, max_length=20, description="Trạng thái (ví dụ recognised).")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class CatalogueRef(Schema):
+    code: str
+    name: str
+
+
+class SiteOut(Schema):
+    id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    started_on: dt.date
+    teams: int
+    status: str
+    retired_on: dt.date | None
+
+
+class ModelOut(Schema):
+    id: int
+    code: str
+    name: str
+    field: CatalogueRef
+    initiator: CatalogueRef
+    unit_id: int | None = Field(description="Đơn vị xây dựng; null nếu không có hoặc ngoài phạm vi được xem.")
+    status: str
+    status_label: str
+    started_on: dt.date | None
+    retired_on: dt.date | None
+    is_leading: bool
+    leading_decision_no: str
+    leading_decision_date: dt.date | None
+    sites: list[SiteOut] = Field(description="Các nơi triển khai trong phạm vi được xem.")
+    version: int
+
+
+class ModelPage(Paged):
+    items: list[ModelOut]
+
+
+class ModelFilters(Schema):
+    """Query parameters of ``GET /models``."""
+
+    in_subtree: UnitId | None = Field(None, description="Mô hình xây dựng hoặc triển khai trong đơn vị này.")
+    status: str | None = Field(None, max_length=12, description="proposed, operating, retired …")
+    field: Text | None = Field(None, max_length=60, description="Mã lĩnh vực.")
+    q: Text | None = Field(None, max_length=100, description="Tìm theo tên (không phân biệt dấu) hoặc mã.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class RecipientOut(Schema):
+    kind: str = Field(description="collective (tập thể) hoặc individual (cá nhân).")
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    name: str
+    title: str
+
+
+class AwardDecisionOut(Schema):
+    id: int
+    award_type: CatalogueRef
+    authority_level: str
+    year: int
+    number: str
+    date: dt.date | None
+    issuer: str
+    signer_name: str
+    signer_title: str
+    recipients: list[RecipientOut] = Field(description="Người/tập thể được khen thuộc phạm vi được xem.")
+
+
+class AwardDecisionPage(Paged):
+    items: list[AwardDecisionOut]
+
+
+class AwardFilters(Schema):
+    """Query parameters of ``GET /awards/decisions``."""
+
+    year: Year | None = None
+    award_type: Text | None = Field(None, max_length=60, description="Mã hình thức khen thưởng.")
+    in_subtree: UnitId | None = Field(None, description="Quyết định có người/tập thể được khen trong đơn vị này.")
+    q: Text | None = Field(None, max_length=100, description="Số quyết định hoặc tên người/tập thể được khen.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class AnnualFilters(Schema):
+    unit_id: UnitId = Field(description="Tỉnh, xã (hoặc đơn vị bất kỳ được xem) của báo cáo.")
+    year: Year = Field(description="Năm báo cáo.")

@@ -1,4 +1,5 @@
-"""JSON API v1 (``/api/v1/``): the unit register and unit imports.
+"""JSON API v1 (``/api/v1/``): the unit register, imports of every kind, and (``api.reads``) the read
+endpoints of recognitions, models, award decisions and the annual report.
 
 Thin endpoints: units come through ``phongtrao.accounts.access`` (lists from ``visible_units``,
 single units from ``get_unit_for_user``: 404 out of view scope, 403 when they may not be changed),
@@ -16,10 +17,12 @@ from ninja import File, Form, NinjaAPI, Path, Query, Status
 from ninja.files import UploadedFile
 
 from phongtrao.accounts.access import can_change, can_import, get_unit_for_user, is_admin, visible_units
+from phongtrao.api import reads
 from phongtrao.api.auth import SessionAuth, TokenAuth
 from phongtrao.api.errors import ApiError, detail, error_body, in_error_shape, install_error_handlers, not_found
 from phongtrao.api.schemas import (
     ErrorOut,
+    ImportKindKey,
     ImportSummary,
     Me,
     UnitClose,
@@ -32,7 +35,7 @@ from phongtrao.api.schemas import (
 )
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import Channel
-from phongtrao.lib.importing import run_import
+from phongtrao.lib.importing import IMPORT_KINDS, run_import
 from phongtrao.units.actions import do_close_unit, do_create_unit, do_update_unit
 from phongtrao.units.models import Unit
 
@@ -220,23 +223,17 @@ def close_unit(request: HttpRequest, unit_id: Path[UnitId], payload: UnitClose) 
     return _one(request, unit)
 
 
-@api.post("/imports/units", response={200: ImportSummary, **ERRORS, 413: ErrorOut}, tags=["nhập dữ liệu"],
-          summary="Nhập đơn vị từ tệp")
-def import_units(
-    request: HttpRequest,
-    file: File[UploadedFile],
-    dry_run: Form[bool] = False,
-) -> Status[dict[str, Any]] | dict[str, Any]:
-    """Import a ``units`` file (CSV or XLSX, INTERCHANGE.md). All or nothing: with any error, 422 and
-    every bad row in ``details`` (``row``, ``column``, ``message``); nothing is written.
-    ``dry_run=true`` checks and counts without writing."""
+def _import(request: HttpRequest, kind: str, file: UploadedFile,
+            dry_run: bool) -> Status[dict[str, Any]] | dict[str, Any]:
+    """Run one import of ``kind`` through the importer registry (the same ``run_import`` as the
+    command and the upload page); its refusals in the error shape."""
     user = _user(request)
     # The importer checks each row against the caller's capture scope; the role is checked here first.
-    if not can_import(user, "units"):
+    if not can_import(user, kind):
         raise ApiError(403, "forbidden", gettext("Tài khoản này không có quyền nhập loại dữ liệu này."))
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise ApiError(413, "too_large", gettext("Tệp quá lớn (tối đa 20 MB)."))
-    result = run_import("units", file.name or "", file.read(), actor=_actor(request), dry_run=dry_run)
+    result = run_import(kind, file.name or "", file.read(), actor=_actor(request), dry_run=dry_run)
     if not result.ok:
         details = [detail(e.message, field=e.column or None, row=e.row, column=e.column) for e in result.errors]
         message = gettext("Tệp có %(n)s lỗi; không ghi dữ liệu nào.") % {"n": len(result.errors)}
@@ -244,3 +241,37 @@ def import_units(
     return {"kind": result.kind, "dry_run": result.dry_run, "rows_read": result.rows_read,
             "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             "warnings": result.warnings}
+
+
+IMPORT_RESPONSES: dict[int, Any] = {200: ImportSummary, **ERRORS, 413: ErrorOut}
+
+
+@api.post("/imports/units", response=IMPORT_RESPONSES, tags=["nhập dữ liệu"], summary="Nhập đơn vị từ tệp")
+def import_units(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+) -> Status[dict[str, Any]] | dict[str, Any]:
+    """Import a ``units`` file (CSV or XLSX, INTERCHANGE.md). All or nothing: with any error, 422 and
+    every bad row in ``details`` (``row``, ``column``, ``message``); nothing is written.
+    ``dry_run=true`` checks and counts without writing. The same as ``POST /imports/units`` of
+    ``import_file``, kept for existing clients."""
+    return _import(request, "units", file, dry_run)
+
+
+@api.post("/imports/{kind}", response=IMPORT_RESPONSES, tags=["nhập dữ liệu"], summary="Nhập tệp (mọi loại)")
+def import_file(
+    request: HttpRequest,
+    kind: Path[ImportKindKey],
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+) -> Status[dict[str, Any]] | dict[str, Any]:
+    """Import a file of any registered kind (``units``, ``recognitions``, ``models``, ``model_sites``,
+    ``awards``: the kinds of ``phongtrao import --help`` and of the upload page). All or nothing, as
+    ``import_units``; an unknown kind is 404; a role that may not import the kind is 403."""
+    if kind not in IMPORT_KINDS:
+        raise ApiError(404, "not_found", gettext("Không có loại dữ liệu nhập này."))
+    return _import(request, kind, file, dry_run)
+
+
+api.add_router("", reads.router)
