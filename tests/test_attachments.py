@@ -209,8 +209,11 @@ def test_a_refused_upload_stores_nothing_and_says_why_on_the_page(
     post_file(people["commune"], rec, "gia.pdf", b"GIF89a....")
     assert Attachment.objects.count() == 0 and not any(store.rglob("*.*"))
     assert not AuditEntry.objects.filter(action="attachment.attach").exists()
-    # No kind chosen: refused by the form, nothing written.
+    # No kind chosen, no file: refused by the form in Vietnamese (the browser does not check), nothing written.
     assert post_file(people["commune"], rec, "a.pdf", PDF, kind="").status_code == 302
+    officer.post(upload_url(rec), {"kind": "minutes"})
+    page = officer.get(reverse("recognition:unit", args=["KDC-T99000-01", Y])).content.decode()
+    assert "Chưa đính kèm được tệp: Chọn tệp cần đính kèm." in page and 'id="attach-form" novalidate' in page
     assert Attachment.objects.count() == 0
 
 

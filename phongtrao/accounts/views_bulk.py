@@ -4,6 +4,8 @@ manager's scope by ``do_create_commune_officers``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +31,10 @@ class BulkAccountsForm(BootstrapForm):
     output = forms.ChoiceField(label=gettext_lazy("Nhận mật khẩu tạm"), widget=forms.RadioSelect, initial="xlsx",
                                choices=[("xlsx", gettext_lazy("Tải tệp Excel ngay")),
                                         ("page", gettext_lazy("Hiện một lần trên trang"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["output"].widget.attrs["class"] = "form-check-input"
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
