@@ -193,7 +193,10 @@ def test_transitions_refuse_illegal_moves_in_vietnamese(example_units: None) -> 
     with pytest.raises(actions.ActionError, match="Chỉ mô hình đang hoạt động"):
         actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ", decision_date=DAY, issuer="UBND")
     actions.do_operate_model(Actor.system(), model.pk)
-    actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND", decision_date=DAY,
+    with pytest.raises(actions.ActionError, match="trước ngày xây dựng mô hình"):  # operated today
+        actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND",
+                                     decision_date=timezone.localdate() - dt.timedelta(days=1), issuer="UBND tỉnh")
+    actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND", decision_date=timezone.localdate(),
                                  issuer="UBND tỉnh")
     actions.do_revoke_leading(Actor.system(), model.pk)
     actions.do_retire_model(Actor.system(), model.pk, retired_on=timezone.localdate(), reason="Không hiệu quả")

@@ -175,7 +175,7 @@ def test_grid_saves_edited_rows_in_one_htmx_post(people: dict[str, Any]) -> None
 def test_grid_without_htmx_redirects_after_saving(people: dict[str, Any]) -> None:
     area = unit("KDC-T99000-01")
     response = client(people["commune"]).post(grid_url() + "?kind=residential_area",
-                                              {f"v-{area.pk}": "0", f"reg-{area.pk}": "on"})
+                                              {f"v-{area.pk}": "0", f"reg-{area.pk}": "on", f"hh-{area.pk}": "200"})
     assert response.status_code == 302 and response["Location"].endswith("?kind=residential_area")
     assert Recognition.objects.get(unit=area, year=Y).status == Status.REGISTERED
 
@@ -187,7 +187,7 @@ def test_grid_refuses_a_stale_row_and_saves_nothing(people: dict[str, Any]) -> N
     do_self_assess(SYSTEM, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(Y, 10, 20))  # someone else saves
     audit_before = AuditEntry.objects.count()
     response = client(people["commune"]).post(grid_url(), {
-        f"v-{a.pk}": "0", f"reg-{a.pk}": "1",
+        f"v-{a.pk}": "0", f"reg-{a.pk}": "1", f"hh-{a.pk}": "200",
         f"v-{b.pk}": str(read_version), f"adv-{b.pk}": "submit",
     }, headers={"HX-Request": "true"})
     text = response.content.decode()
@@ -200,10 +200,10 @@ def test_grid_refuses_a_stale_row_and_saves_nothing(people: dict[str, Any]) -> N
     line = next(x for x in response.context["lines"] if x.unit.pk == a.pk)
     assert line.posted["reg"] is True
     # A record created meanwhile by someone else is stale for a grid read without it.
-    do_register(SYSTEM, a, Y)
+    do_register(SYSTEM, a, Y, households_committed=50)
     response = client(people["commune"]).post(grid_url(), {f"v-{a.pk}": "0", f"hh-{a.pk}": "100"})
     assert "vừa được người khác cập nhật" in response.content.decode()
-    assert Recognition.objects.get(unit=a).households_committed is None
+    assert Recognition.objects.get(unit=a).households_committed == 50
 
 
 def test_grid_refuses_rows_the_user_may_not_move(people: dict[str, Any]) -> None:
@@ -360,7 +360,7 @@ def test_unit_page_refuses_a_stale_form(people: dict[str, Any]) -> None:
 
 
 def test_unit_page_shows_the_overdue_flag(people: dict[str, Any]) -> None:
-    do_register(SYSTEM, unit("KDC-T99000-01"), 2024)
+    do_register(SYSTEM, unit("KDC-T99000-01"), 2024, households_committed=200)
     response = client(people["commune"]).get(unit_url(year=2024))
     assert response.context["overdue"] is True  # the 2024 window closed on 31/10/2024
     assert 'id="overdue"' in response.content.decode()

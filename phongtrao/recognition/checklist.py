@@ -12,10 +12,12 @@ from django.utils.translation import gettext
 
 from phongtrao.accounts.access import visible_units
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.rehearsal import rehearse
 from phongtrao.recognition.actions import (
     TRANSITIONS,
     ActionError,
     allowed_moves,
+    default_step_day,
     do_decide,
     do_register,
     do_self_assess,
@@ -70,7 +72,8 @@ class ChecklistPage:
         lines = {line["criterion"]: line for line in (rec.answers if rec else []) if isinstance(line, dict)}
         return {
             "register": RegisterForm(bound("register"), unit=self.unit, prefix="register", initial={
-                **version, "households_committed": self.unit.households, "registered_on": timezone.localdate()}),
+                **version, "households_committed": self.unit.households,
+                "registered_on": default_step_day(self.unit, self.year, opening=True)}),
             "self_assess": ChecklistForm(
                 bound("self_assess"), criteria=self.criteria, lines=lines, prefix="checklist",
                 initial={**version, "review_meeting_on": rec.review_meeting_on if rec else None}),
@@ -92,7 +95,11 @@ class ChecklistPage:
             return False
         data = form.cleaned_data
         if action in self.CONFIRMED and not data.get("confirm"):
-            self.confirming = action
+            # Validate first (the action is rehearsed and rolled back), then ask for the confirmation.
+            if (refusal := rehearse(lambda: self._run(action, actor, data), ActionError)) is not None:
+                form.add_action_error(refusal)
+            else:
+                self.confirming = action
             return False
         try:
             self._run(action, actor, data)

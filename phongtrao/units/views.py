@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from phongtrao.accounts.access import can_change, get_unit_for_user, scope_roots, visible_units
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.forms import VnDateInput
+from phongtrao.lib.rehearsal import rehearse
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.actions import ActionError, StaleVersion, do_close_unit, do_create_unit, do_update_unit
 from phongtrao.units.forms import (
@@ -242,11 +243,18 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                      initial={"valid_to": unit.valid_to or timezone.localdate(), "version": unit.version})
     confirming = False
     if request.method == "POST" and form.is_valid():
-        confirming = not form.cleaned_data["confirm"]
-        if not confirming:
+        def run() -> Unit:
+            return do_close_unit(_actor(request), unit.pk, valid_to=form.cleaned_data["valid_to"],
+                                 expected_version=form.cleaned_data["version"])
+
+        if not form.cleaned_data["confirm"]:  # validate first (a rehearsal), then ask
+            if (refusal := rehearse(run, ActionError)) is not None:
+                form.add_action_error(refusal)
+            else:
+                confirming = True
+        else:
             try:
-                do_close_unit(_actor(request), unit.pk, valid_to=form.cleaned_data["valid_to"],
-                              expected_version=form.cleaned_data["version"])
+                run()
             except ActionError as exc:
                 form.add_action_error(exc)
             else:
