@@ -25,9 +25,10 @@ from phongtrao.recognition.actions import (
     do_submit,
     do_withdraw,
 )
-from phongtrao.recognition.authority import NoAuthority, competent_authority
+from phongtrao.recognition.authority import Authority, NoAuthority, competent_authority
 from phongtrao.recognition.forms import ChecklistForm, DecideForm, RegisterForm, VersionForm, WithdrawForm
 from phongtrao.recognition.models import CriteriaSet, Criterion, Recognition, Status, evaluation_window
+from phongtrao.recognition.pages import signer_for
 from phongtrao.units.forms import BootstrapForm
 from phongtrao.units.models import Kind, Unit
 
@@ -53,6 +54,10 @@ class ChecklistPage:
         self.moves = allowed_moves(request.user, [unit])[unit.pk]
         self.status = self.rec.status if self.rec else Status.NOT_REGISTERED
         self.window = evaluation_window(unit.kind, year)
+        try:
+            self.authority: Authority | NoAuthority = competent_authority(unit, timezone.localdate())
+        except NoAuthority as exc:
+            self.authority = exc
         self.criteria = self._criteria()
         self.confirming = ""
         self.forms = self._forms(None, "")
@@ -79,7 +84,8 @@ class ChecklistPage:
                 initial={**version, "review_meeting_on": rec.review_meeting_on if rec else None}),
             "submit": VersionForm(bound("submit"), prefix="submit", initial=version),
             "start_review": VersionForm(bound("start_review"), prefix="review", initial=version),
-            "decide": DecideForm(bound("decide"), prefix="decide", initial={**version, "result": "dat"}),
+            "decide": DecideForm(bound("decide"), prefix="decide", initial={**version, "result": "dat"},
+                                 signer=signer_for(self.authority) if isinstance(self.authority, Authority) else None),
             "withdraw": WithdrawForm(bound("withdraw"), prefix="withdraw", initial=version),
         }
 
@@ -134,10 +140,7 @@ class ChecklistPage:
 
     def context(self) -> dict[str, Any]:
         unit, rec, today = self.unit, self.rec, timezone.localdate()
-        try:
-            authority = competent_authority(unit, today).label
-        except NoAuthority as exc:
-            authority = str(exc)
+        authority = self.authority.label if isinstance(self.authority, Authority) else str(self.authority)
         visible = visible_units(self.request.user)
         ancestors = list(unit.ancestors() & visible)
         commune = unit if unit.kind == Kind.COMMUNE else next((a for a in ancestors if a.kind == Kind.COMMUNE), None)

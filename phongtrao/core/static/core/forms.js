@@ -9,12 +9,14 @@
 
   const formatDate = (input, event) => {
     const raw = input.value;
-    let value = raw.replace(/[^\d/]/g, "");
+    const iso = raw.trim().match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/);  // pasted 2024-12-15
+    let value = iso ? `${iso[3].padStart(2, "0")}/${iso[2].padStart(2, "0")}/${iso[1]}`
+      : raw.replace(/[.-]/g, "/").replace(/[^\d/]/g, "");
     const inserting = !event.inputType || event.inputType.startsWith("insert");
-    if (inserting && !value.includes("/") && value.length > 2) {
-      const d = value.slice(0, 8);
-      value = d.slice(0, 2) + "/" + d.slice(2, 4) + (d.length > 4 ? "/" + d.slice(4) : "");
-    } else if (inserting && (/^\d{2}$/.test(value) || /^\d{1,2}\/\d{2}$/.test(value))) {
+    if (!iso && inserting && /^\d{3,8}$/.test(value)) {  // typed digits only: 15122024
+      value = value.slice(0, 2) + "/" + value.slice(2, 4) + (value.length > 4 ? "/" + value.slice(4) : "");
+    } else if (!iso && inserting && event.inputType === "insertText"
+               && (/^\d{2}$/.test(value) || /^\d{1,2}\/\d{2}$/.test(value))) {
       value += "/";
     }
     value = value.replace(/\/{2,}/g, "/").slice(0, 10);
