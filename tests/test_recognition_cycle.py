@@ -395,6 +395,13 @@ def test_an_area_registers_with_its_households_when_a_criterion_needs_them(cycle
     assert not Recognition.objects.exists()
     assert do_register(ACTOR, unit("KDC-T99000-01"), Y, households_committed=0).households_committed == 0
     assert do_register(ACTOR, unit("AG-T99000-006"), Y).households_committed is None  # no such criterion
+    # An area whose total of households is unknown cannot be assessed on that criterion either.
+    from phongtrao.units.actions import do_update_unit
+
+    area = unit("KDC-T99000-02")
+    do_update_unit(ACTOR, area.pk, households=None)
+    with pytest.raises(ActionError, match="Khu phố 2 chưa có tổng số hộ trong danh mục đơn vị: tiêu chí 2"):
+        do_register(ACTOR, unit("KDC-T99000-02"), Y, households_committed=10)
 
 
 def test_a_review_meeting_before_the_registration_is_refused(cycle: None) -> None:

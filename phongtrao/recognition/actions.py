@@ -216,11 +216,14 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
     elif expected_version:
         _refuse_stale(rec, expected_version)
     _refuse_move(rec, "register")
-    if households_committed is None and unit.kind == Kind.RESIDENTIAL_AREA \
+    if (households_committed is None or not unit.households) and unit.kind == Kind.RESIDENTIAL_AREA \
             and (needing := _household_criterion(unit, year)) is not None:
+        names = {"name": unit.name, "order": needing.order, "code": needing.code}
         raise ActionError({"households_committed": [gettext(
-            "Phải nhập số hộ ký cam kết của %(name)s: tiêu chí %(order)s (%(code)s) được tính từ số hộ này.")
-            % {"name": unit.name, "order": needing.order, "code": needing.code}]})
+            "Phải nhập số hộ ký cam kết của %(name)s: tiêu chí %(order)s (%(code)s) được tính từ số hộ này.") % names
+            if households_committed is None else gettext(
+            "%(name)s chưa có tổng số hộ trong danh mục đơn vị: tiêu chí %(order)s (%(code)s) cần số này; "
+            "cập nhật đơn vị trước khi đăng ký.") % names]})
     before = rec.snapshot()
     from_status = rec.status
     rec.status = Status.REGISTERED
