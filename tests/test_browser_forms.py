@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
 
 @pytest.mark.browser
 def test_grid_row_error_is_shown_beside_its_row_and_scrolled_into_view(
-    live_server: Any, example_units: None, make_user: Any, browser: Any
+    live_server: Any, example_units: None, make_user: Any, browser: Any, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -64,7 +65,7 @@ def test_grid_row_error_is_shown_beside_its_row_and_scrolled_into_view(
     expect(page.locator("#grid-errors").get_by_role("link", name="Khu phố 1")).to_have_attribute(
         "href", "#row-KDC-T99000-01")
     assert not Recognition.objects.exists()
-    page.screenshot(path=os.environ.get("FORMS_SCREENSHOT_DIR", "/tmp") + "/grid-row-error.png")
+    page.screenshot(path=tmp_path / "grid-row-error.png")
 
     # With the households typed, the same row saves.
     row.get_by_label("Số hộ ký cam kết của Khu phố 1").fill("200")
@@ -76,7 +77,7 @@ def test_grid_row_error_is_shown_beside_its_row_and_scrolled_into_view(
 
 @pytest.mark.browser
 def test_date_input_takes_dd_mm_yyyy_in_vi_vn_and_the_subtype_follows_the_kind(
-    live_server: Any, example_units: None, make_user: Any, page: Any, browser: Any
+    live_server: Any, example_units: None, make_user: Any, page: Any, browser: Any, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -108,7 +109,7 @@ def test_date_input_takes_dd_mm_yyyy_in_vi_vn_and_the_subtype_follows_the_kind(
     page.locator("#id_code").fill("KDC-T99000-90")
     page.locator("#id_name").fill("Khu phố 90")
     page.locator("#id_households").fill("120")
-    page.screenshot(path=os.environ.get("FORMS_SCREENSHOT_DIR", "/tmp") + "/unit-form.png", full_page=True)
+    page.screenshot(path=tmp_path / "unit-form.png", full_page=True)
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Đã thêm đơn vị Khu phố 90")).to_be_visible()
     unit = Unit.objects.get(code="KDC-T99000-90")
