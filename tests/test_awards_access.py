@@ -232,3 +232,23 @@ def test_proposal_drafted_in_the_browserless_form(world: World) -> None:
     data |= {"title": "Đề nghị khác", "r-0-unit": world.targets["Y"].pk}
     assert client.post(reverse("awards:proposal_create"), data).status_code == 200
     assert not AwardProposal.objects.filter(title="Đề nghị khác").exists()
+
+
+def test_a_decision_dated_before_its_proposal_was_sent_is_refused(world: World) -> None:
+    from django.utils import timezone
+
+    from phongtrao.awards import actions
+    from phongtrao.units.actions import ActionError
+
+    proposal = award_objects(world)["proposal"]["X"]
+    proposal = actions.do_approve_proposal(Actor.system(), proposal.pk)
+    assert proposal.submitted_at is not None
+    sent = timezone.localtime(proposal.submitted_at).date()
+    fields = {"award_type": proposal.award_type, "year": proposal.year, "authority": proposal.to_unit,
+              "recipients": actions.proposal_recipients(proposal), "number": "9/QĐ-UBND", "proposal": proposal,
+              "confirm_repeats": True}
+    with pytest.raises(ActionError) as refused:
+        do_create_decision(Actor.system(), date=sent - dt.timedelta(days=1), **fields)
+    assert refused.value.errors["date"] == [
+        f"Ngày quyết định ({sent - dt.timedelta(days=1):%d/%m/%Y}) trước ngày gửi đề nghị ({sent:%d/%m/%Y})."]
+    assert do_create_decision(Actor.system(), date=sent, **fields).date == sent

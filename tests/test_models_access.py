@@ -193,7 +193,10 @@ def test_transitions_refuse_illegal_moves_in_vietnamese(example_units: None) -> 
     with pytest.raises(actions.ActionError, match="Chỉ mô hình đang hoạt động"):
         actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ", decision_date=DAY, issuer="UBND")
     actions.do_operate_model(Actor.system(), model.pk)
-    actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND", decision_date=DAY,
+    with pytest.raises(actions.ActionError, match="trước ngày xây dựng mô hình"):  # operated today
+        actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND",
+                                     decision_date=timezone.localdate() - dt.timedelta(days=1), issuer="UBND tỉnh")
+    actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND", decision_date=timezone.localdate(),
                                  issuer="UBND tỉnh")
     actions.do_revoke_leading(Actor.system(), model.pk)
     actions.do_retire_model(Actor.system(), model.pk, retired_on=timezone.localdate(), reason="Không hiệu quả")
@@ -222,7 +225,14 @@ def test_replicate_is_all_or_nothing_and_retire_closes_sites(world: World) -> No
     assert response.status_code == 200 and model.sites.count() == 3
     picker = client.get(reverse("models_registry:replicate_picker"), {"unit_q": "khu pho"}).content.decode()
     assert "KDC-T99001" in picker and "KDC-T99002" not in picker
+    # Replicating before the model was built is refused.
+    response = client.post(url, {"units": [areas[0].pk], "started_on": "30/06/2025", "teams": "1"})
+    assert "Ngày triển khai (30/06/2025) trước ngày xây dựng mô hình (01/07/2025)." in response.content.decode()
     retire = reverse("models_registry:retire", args=[model.pk])
+    # The retirement is validated before the confirmation is asked: a date before the start is refused.
+    early = client.post(retire, {"retired_on": "30/06/2025", "reason": "Không còn phù hợp", "version": 1})
+    assert "confirm-retire" not in early.content.decode() and not early.context["confirming"]
+    assert "Ngày thanh loại phải từ ngày xây dựng (01/07/2025) trở đi." in early.content.decode()
     confirm = client.post(retire, {"retired_on": "2025-12-01", "reason": "Không còn phù hợp", "version": 1})
     assert "confirm-retire" in confirm.content.decode()
     model.refresh_from_db()

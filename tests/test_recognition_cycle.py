@@ -382,3 +382,66 @@ def test_commune_checklist_uses_the_live_share(commune_of_25: Unit) -> None:
                     signer_name="Phạm Văn D")
     assert rec.status == Status.RECOGNISED and rec.checklist_met is True
     assert (rec.authority_level, rec.authority) == (ManagingLevel.PROVINCE, unit("T99"))
+
+
+# --- dates and counts that contradict each other ------------------------------------------------------
+
+
+def test_an_area_registers_with_its_households_when_a_criterion_needs_them(cycle: None) -> None:
+    with pytest.raises(ActionError, match=r"Phải nhập số hộ ký cam kết của Khu phố 1: tiêu chí 2 \(ho-ky-cam-ket\)") \
+            as refused:
+        do_register(ACTOR, unit("KDC-T99000-01"), Y)
+    assert list(refused.value.errors) == ["households_committed"]
+    assert not Recognition.objects.exists()
+    assert do_register(ACTOR, unit("KDC-T99000-01"), Y, households_committed=0).households_committed == 0
+    assert do_register(ACTOR, unit("AG-T99000-006"), Y).households_committed is None  # no such criterion
+    # An area whose total of households is unknown cannot be assessed on that criterion either.
+    from phongtrao.units.actions import do_update_unit
+
+    area = unit("KDC-T99000-02")
+    do_update_unit(ACTOR, area.pk, households=None)
+    with pytest.raises(ActionError, match="Khu phố 2 chưa có tổng số hộ trong danh mục đơn vị: tiêu chí 2"):
+        do_register(ACTOR, unit("KDC-T99000-02"), Y, households_committed=10)
+
+
+def test_a_review_meeting_before_the_registration_is_refused(cycle: None) -> None:
+    rec = register_ra("KDC-T99000-01")  # registered on 01/02/2025
+    with pytest.raises(ActionError) as refused:
+        do_self_assess(ACTOR, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(Y, 1, 20))
+    assert refused.value.errors == {"review_meeting_on": [
+        "Ngày họp bình xét 20/01/2025 trước ngày đăng ký 01/02/2025 của Khu phố 1; kiểm tra lại ngày."]}
+    assert do_self_assess(ACTOR, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(Y, 2, 1)).status == \
+        Status.SELF_ASSESSED  # the same day is fine
+
+
+def test_a_decision_before_the_submission_is_refused(cycle: None) -> None:
+    rec = to_review("KDC-T99000-01")  # submitted 25/10, review started 01/11/2025
+    with pytest.raises(ActionError, match="Ngày quyết định 28/10/2025 trước ngày bắt đầu thẩm định 01/11/2025"):
+        do_decide(ACTOR, rec, recognised=True, decision_no="1/QĐ", decision_date=dt.date(Y, 10, 28),
+                  signer_name="Võ Văn Thành")
+    # The latest step it contradicts is named (here the review started after the submission of 25/10).
+    with pytest.raises(ActionError, match="Ngày quyết định 20/10/2025 trước ngày bắt đầu thẩm định 01/11/2025"):
+        do_decide(ACTOR, Recognition.objects.get(pk=rec.pk), recognised=False, decision_date=dt.date(Y, 10, 20))
+    with pytest.raises(ActionError, match="Khu phố 1; kiểm tra lại ngày"):
+        do_recognise_many(ACTOR, [rec.unit], Y, decision_no="2/QĐ", decision_date=dt.date(Y, 10, 31),
+                          signer_name="Võ Văn Thành")
+    assert Recognition.objects.get(pk=rec.pk).status == Status.UNDER_REVIEW
+    do_recognise_many(ACTOR, [rec.unit], Y, decision_no="2/QĐ", decision_date=dt.date(Y, 11, 1),
+                      signer_name="Võ Văn Thành")
+    assert Recognition.objects.get(pk=rec.pk).status == Status.RECOGNISED
+
+
+def test_steps_of_a_closed_year_recorded_without_a_date_stay_in_order(cycle: None, settings: Any) -> None:
+    from unittest import mock
+
+    from phongtrao.recognition import actions
+
+    area = unit("KDC-T99000-01")
+    with mock.patch.object(actions, "_today", return_value=dt.date(2026, 3, 2)):  # the 2025 window closed
+        assert actions.default_step_day(area, Y, opening=True) == dt.date(2024, 11, 1)
+        assert actions.default_step_day(area, Y) == dt.date(2025, 10, 31)
+        assert actions.default_step_day(area, 2026) == dt.date(2026, 3, 2)
+        rec = do_register(ACTOR, area, Y, households_committed=100)
+        rec = do_self_assess(ACTOR, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(Y, 10, 20))
+        rec = do_submit(ACTOR, rec)
+    assert (rec.registered_on, rec.submitted_on) == (dt.date(2024, 11, 1), dt.date(2025, 10, 31))

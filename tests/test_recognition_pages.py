@@ -175,7 +175,7 @@ def test_grid_saves_edited_rows_in_one_htmx_post(people: dict[str, Any]) -> None
 def test_grid_without_htmx_redirects_after_saving(people: dict[str, Any]) -> None:
     area = unit("KDC-T99000-01")
     response = client(people["commune"]).post(grid_url() + "?kind=residential_area",
-                                              {f"v-{area.pk}": "0", f"reg-{area.pk}": "on"})
+                                              {f"v-{area.pk}": "0", f"reg-{area.pk}": "on", f"hh-{area.pk}": "200"})
     assert response.status_code == 302 and response["Location"].endswith("?kind=residential_area")
     assert Recognition.objects.get(unit=area, year=Y).status == Status.REGISTERED
 
@@ -187,7 +187,7 @@ def test_grid_refuses_a_stale_row_and_saves_nothing(people: dict[str, Any]) -> N
     do_self_assess(SYSTEM, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(Y, 10, 20))  # someone else saves
     audit_before = AuditEntry.objects.count()
     response = client(people["commune"]).post(grid_url(), {
-        f"v-{a.pk}": "0", f"reg-{a.pk}": "1",
+        f"v-{a.pk}": "0", f"reg-{a.pk}": "1", f"hh-{a.pk}": "200",
         f"v-{b.pk}": str(read_version), f"adv-{b.pk}": "submit",
     }, headers={"HX-Request": "true"})
     text = response.content.decode()
@@ -200,10 +200,10 @@ def test_grid_refuses_a_stale_row_and_saves_nothing(people: dict[str, Any]) -> N
     line = next(x for x in response.context["lines"] if x.unit.pk == a.pk)
     assert line.posted["reg"] is True
     # A record created meanwhile by someone else is stale for a grid read without it.
-    do_register(SYSTEM, a, Y)
+    do_register(SYSTEM, a, Y, households_committed=50)
     response = client(people["commune"]).post(grid_url(), {f"v-{a.pk}": "0", f"hh-{a.pk}": "100"})
     assert "vừa được người khác cập nhật" in response.content.decode()
-    assert Recognition.objects.get(unit=a).households_committed is None
+    assert Recognition.objects.get(unit=a).households_committed == 50
 
 
 def test_grid_refuses_rows_the_user_may_not_move(people: dict[str, Any]) -> None:
@@ -360,7 +360,7 @@ def test_unit_page_refuses_a_stale_form(people: dict[str, Any]) -> None:
 
 
 def test_unit_page_shows_the_overdue_flag(people: dict[str, Any]) -> None:
-    do_register(SYSTEM, unit("KDC-T99000-01"), 2024)
+    do_register(SYSTEM, unit("KDC-T99000-01"), 2024, households_committed=200)
     response = client(people["commune"]).get(unit_url(year=2024))
     assert response.context["overdue"] is True  # the 2024 window closed on 31/10/2024
     assert 'id="overdue"' in response.content.decode()
@@ -586,3 +586,83 @@ def test_only_the_competent_chairmans_approver_records_the_decision(people: dict
     assert Recognition.objects.get(pk=rec.pk).status == Status.UNDER_REVIEW
     done = do_decide(Actor(user=people["province_approver"]), rec, **decision)
     assert done.status == Status.RECOGNISED and done.authority == unit("T99")
+
+
+# --- forms that guide ---------------------------------------------------------------------------------
+
+
+def test_grid_refuses_registering_an_area_without_its_households_next_to_its_row(people: dict[str, Any]) -> None:
+    area, agency = unit("KDC-T99000-01"), unit("AG-T99000-006")
+    response = client(people["commune"]).post(grid_url(), {
+        f"v-{area.pk}": "0", f"reg-{area.pk}": "1", f"v-{agency.pk}": "0", f"reg-{agency.pk}": "1",
+    }, headers={"HX-Request": "true"})
+    text = response.content.decode()
+    assert response.status_code == 200 and not Recognition.objects.exists()  # all or nothing
+    message = "Phải nhập số hộ ký cam kết của Khu phố 1: tiêu chí 2 (ho-ky-cam-ket) được tính từ số hộ này."
+    row = text[text.index('id="row-KDC-T99000-01"'):]
+    row = row[:row.index("</tr>")]
+    # The message sits in the row, which the page scrolls to (data-row-error), and the summary links there.
+    assert message in row and "data-row-error" in row and f'id="row-errors-{area.pk}"' in row
+    assert f'<a class="alert-link" href="#row-KDC-T99000-01">{area.name}</a>: {message}' in text
+    other = text[text.index('id="row-AG-T99000-006"'):]
+    assert "data-row-error" not in other[:other.index("</tr>")]
+    # The area's household count is context beside the input, never a placeholder that looks typed.
+    assert "placeholder" not in row and "trên 234 hộ" in row
+
+
+def test_decision_form_validates_before_asking_for_the_confirmation(people: dict[str, Any]) -> None:
+    rec = to_review("KDC-T99000-01")
+    approver = client(people["approver"])
+    decision = {"action": "decide", "decide-version": str(rec.version), "decide-result": "dat",
+                "decide-decision_no": "", "decide-decision_date": "15/12/2025", "decide-signer_name": "Võ Văn Thành"}
+    refused = approver.post(unit_url(), decision)
+    assert refused.context["confirming"] == "" and "Phải có số quyết định." in refused.content.decode()
+    assert 'id="confirm-decide"' not in refused.content.decode()
+    # A decision dated before the dossier was submitted is refused before the question too.
+    submitted = Recognition.objects.get(pk=rec.pk).submitted_on
+    early = approver.post(unit_url(), decision | {"decide-decision_no": "15/QĐ-UBND",
+                                                  "decide-decision_date": "01/10/2025"})
+    assert early.context["confirming"] == ""
+    assert (f"Ngày quyết định 01/10/2025 trước ngày bắt đầu thẩm định {submitted:%d/%m/%Y} của Khu phố 1"
+            in early.content.decode())
+    # Valid: asked once, nothing written by the rehearsal (no event, no audit row), then confirmed.
+    audit_before = AuditEntry.objects.count()
+    asked = approver.post(unit_url(), decision | {"decide-decision_no": "15/QĐ-UBND"})
+    assert asked.context["confirming"] == "decide" and 'id="confirm-decide"' in asked.content.decode()
+    assert Recognition.objects.get(pk=rec.pk).status == Status.UNDER_REVIEW
+    assert AuditEntry.objects.count() == audit_before
+    done = approver.post(unit_url(), decision | {"decide-decision_no": "15/QĐ-UBND", "decide-confirm": "1"})
+    assert done.status_code == 302 and Recognition.objects.get(pk=rec.pk).status == Status.RECOGNISED
+
+
+def test_withdrawal_without_a_reason_is_refused_before_the_confirmation(people: dict[str, Any]) -> None:
+    rec = to_review("KDC-T99000-01")
+    response = client(people["approver"]).post(unit_url(), {"action": "withdraw",
+                                                            "withdraw-version": str(rec.version),
+                                                            "withdraw-reason": "   "})
+    assert response.context["confirming"] == "" and 'id="confirm-withdraw"' not in response.content.decode()
+
+
+def test_decision_signer_is_prefilled_from_the_competent_authority(people: dict[str, Any]) -> None:
+    first = to_review("KDC-T99000-01")
+    approver = client(people["approver"])
+    form = approver.get(unit_url()).context["forms"]["decide"]
+    # Nobody signed for Xã An Bình yet: the name is empty, the help says whose signature is needed.
+    assert form["signer_name"].value() in ("", None)
+    assert form.fields["signer_name"].help_text == "Người có thẩm quyền ký: Chủ tịch UBND Xã An Bình."
+    do_decide(Actor(user=people["approver"]), first, recognised=True, decision_no="15/QĐ-UBND",
+              decision_date=dt.date(Y, 12, 15), signer_name="Võ Văn Thành")
+    to_review("KDC-T99000-02")
+    form = approver.get(unit_url("KDC-T99000-02")).context["forms"]["decide"]
+    assert form["signer_name"].value() == "Võ Văn Thành"
+    bulk = approver.get(bulk_url()).context["form"]
+    assert bulk["signer_name"].value() == "Võ Văn Thành"
+    assert "Chủ tịch UBND Xã An Bình" in bulk.fields["signer_name"].help_text
+
+
+def test_checklist_states_the_number_of_an_at_least_n_criterion(people: dict[str, Any]) -> None:
+    agency = unit("AG-T99000-006")
+    do_register(SYSTEM, agency, Y)
+    text = client(people["province"]).get(unit_url("AG-T99000-006")).content.decode()
+    assert "Có ít nhất 1" in text and "Có ít nhất N" not in text
+    assert "Tỷ lệ đạt từ 100% trở lên" in text

@@ -655,3 +655,79 @@ def test_unit_page_has_a_history_tab_that_loads_its_audit_entries(
     assert history_url in page
     history = client.get(history_url, headers={"HX-Request": "true"}).content.decode()
     assert "321" in history and "history_admin" in history
+
+
+# --- forms that guide ---------------------------------------------------------------------------------
+
+
+def test_subtype_is_a_choice_list_per_kind(officer_client: Client) -> None:
+    commune = unit_with_code("22918", today())
+    url = reverse("units:create") + f"?parent={commune.pk}"
+    html = officer_client.get(url).content.decode()
+    select = html[html.index('name="subtype"'):]
+    select = select[:select.index("</select>")]
+    # Each option names its kind; the page's script (core/forms.js) offers those of the chosen kind.
+    assert 'data-depends-on="id_kind"' in html[html.rfind("<select", 0, html.index('name="subtype"')):][:300]
+    assert '<option value="thon" data-for="residential_area">Thôn</option>' in select
+    assert '<option value="cong_ty_co_phan" data-for="enterprise">Công ty cổ phần</option>' in select
+    assert 'value="phuong"' not in select  # not a kind that may lie in a commune
+    base = {"code": "KDC-MN-09", "name": "Khu phố 9", "kind": Kind.RESIDENTIAL_AREA, "parent": commune.pk,
+            "households": "120"}
+    wrong = officer_client.post(url, base | {"subtype": "cong_ty_co_phan"})
+    assert wrong.status_code == 200 and not Unit.objects.filter(code="KDC-MN-09").exists()
+    assert wrong.context["form"].errors["subtype"] == [
+        "Loại hình này không dùng cho loại đơn vị đã chọn; chọn một loại hình trong danh sách."]
+    unknown = officer_client.post(url, base | {"subtype": "to_tu_quan"})
+    assert "subtype" in unknown.context["form"].errors
+    assert officer_client.post(url, base | {"subtype": "khu_pho"}).status_code == 302
+    assert Unit.objects.get(code="KDC-MN-09").subtype == "khu_pho"
+
+
+def test_a_units_stored_subtype_outside_the_list_can_be_kept(officer_client: Client) -> None:
+    commune = unit_with_code("22918", today())
+    area = do_create_unit(Actor.system(), code="KDC-MN-10", name="Tổ tự quản 10", kind=Kind.RESIDENTIAL_AREA,
+                          parent=commune, subtype="to_tu_quan", households=50)
+    url = reverse("units:edit", args=[area.pk])
+    page = officer_client.get(url)
+    assert ("to_tu_quan", "to_tu_quan") in page.context["form"].fields["subtype"].choices
+    assert officer_client.post(url, form_data(page, name="Tổ tự quản số 10")).status_code == 302
+    area.refresh_from_db()
+    assert (area.name, area.subtype) == ("Tổ tự quản số 10", "to_tu_quan")
+
+
+def test_date_inputs_show_and_take_dd_mm_yyyy(officer_client: Client) -> None:
+    commune = unit_with_code("22918", today())
+    url = reverse("units:create") + f"?parent={commune.pk}"
+    html = officer_client.get(url).content.decode()
+    field = re.search(r'<input[^>]*name="valid_from"[^>]*>', html)
+    assert field is not None
+    assert 'type="text"' in field.group() and 'placeholder="dd/mm/yyyy"' in field.group()
+    assert "data-date-input" in field.group() and 'inputmode="numeric"' in field.group()
+    base = {"name": "Khu phố 11", "kind": Kind.RESIDENTIAL_AREA, "parent": commune.pk, "households": "10"}
+    for code, typed, day in (("KDC-MN-11", "1/7/2025", dt.date(2025, 7, 1)),
+                             ("KDC-MN-12", "2025-07-02", dt.date(2025, 7, 2)),
+                             ("KDC-MN-13", "03-07-2025", dt.date(2025, 7, 3))):
+        assert officer_client.post(url, base | {"code": code, "valid_from": typed}).status_code == 302
+        assert Unit.objects.get(code=code).valid_from == day
+    bad = officer_client.post(url, base | {"code": "KDC-MN-14", "valid_from": "07/31/2025"})
+    assert bad.context["form"].errors["valid_from"] == [
+        "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 15/12/2024."]
+    edit = officer_client.get(reverse("units:edit", args=[Unit.objects.get(code="KDC-MN-11").pk])).content.decode()
+    assert re.search(r'name="valid_from"[^>]*value="01/07/2025"|value="01/07/2025"[^>]*name="valid_from"', edit)
+    # The browser's "view on date" box and the audit filter are the same input.
+    browse = officer_client.get(reverse("units:browse"), {"as_of": "2024-12-31"}).content.decode()
+    assert re.search(r'<input[^>]*type="text"[^>]*name="as_of"[^>]*value="31/12/2024"', browse)
+    audit = officer_client.get(reverse("audit:list")).content.decode()
+    assert re.search(r'<input[^>]*type="text"[^>]*name="start"[^>]*data-date-input', audit)
+
+
+def test_close_validates_before_asking_for_the_confirmation(officer_client: Client) -> None:
+    commune = unit_with_code("22918", today())
+    make_areas(commune)
+    response = officer_client.post(reverse("units:close", args=[commune.pk]),
+                                   {"valid_to": "31/12/2025", "version": commune.version})
+    assert response.status_code == 200 and not response.context["confirming"]
+    assert "Còn 6 đơn vị trực thuộc có hiệu lực sau ngày 31/12/2025" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="unit.update", object_id=str(commune.pk)).exists()
+    commune.refresh_from_db()
+    assert commune.valid_to is None

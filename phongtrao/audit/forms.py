@@ -13,22 +13,14 @@ from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import visible_units
 from phongtrao.audit.models import ACTION_GROUPS, ACTION_LABELS, Channel
+from phongtrao.lib.forms import date_field
 
 if TYPE_CHECKING:
     from phongtrao.accounts.access import AnyUser
     from phongtrao.audit.querysets import AuditEntryQuerySet
     from phongtrao.units.models import Unit
 
-# Vietnamese 15/12/2023 first; ISO (what links and <input type="date"> send) too.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 MAX_ID = 2**63 - 1
-
-
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-    )
 
 
 def action_choices() -> list[Any]:
@@ -47,8 +39,8 @@ class AuditFilterForm(forms.Form):
     unit_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     user = forms.CharField(label=gettext_lazy("Người thực hiện"), required=False, max_length=150,
                            help_text=gettext_lazy("Tên đăng nhập hoặc một phần họ tên."))
-    start = _date_field(gettext_lazy("Từ ngày"))
-    end = _date_field(gettext_lazy("Đến ngày"))
+    start = date_field(gettext_lazy("Từ ngày"))
+    end = date_field(gettext_lazy("Đến ngày"))
     action = forms.CharField(label=gettext_lazy("Thao tác"), required=False, max_length=60)
     channel = forms.ChoiceField(label=gettext_lazy("Kênh"), required=False,
                                 choices=[("", gettext_lazy("Tất cả kênh")), *Channel.choices])

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.accounts.access import can_capture, can_decide, is_admin
 from phongtrao.accounts.models import Role
@@ -260,6 +261,10 @@ def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, author
         errors.setdefault(key, []).extend(messages)
     if proposal is not None and proposal.status != ProposalStatus.APPROVED:
         _add(errors, "", "Chỉ lập quyết định từ đề nghị đã được duyệt.")
+    if proposal is not None and date is not None and proposal.submitted_at is not None \
+            and date < (sent := timezone.localtime(proposal.submitted_at).date()):
+        _add(errors, "date", gettext("Ngày quyết định (%(day)s) trước ngày gửi đề nghị (%(sent)s).")
+             % {"day": date_text(date), "sent": date_text(sent)})
     if errors:
         raise ActionError(errors)
     if not confirm_repeats:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.vnformat import date_text
@@ -288,6 +289,10 @@ def do_designate_leading(actor: Actor, model_id: int, *, decision_no: str, decis
         errors["issuer"] = ["Phải ghi cơ quan ra quyết định."]
     if model.is_leading:
         errors.setdefault("status", []).append("Mô hình đã là điển hình tiên tiến.")
+    if model.started_on and decision_date < model.started_on:
+        errors.setdefault("decision_date", []).append(gettext(
+            "Ngày quyết định (%(day)s) trước ngày xây dựng mô hình (%(started)s).")
+            % {"day": date_text(decision_date), "started": date_text(model.started_on)})
     if errors:
         raise ActionError(errors)
     before = model.snapshot()
@@ -325,6 +330,9 @@ def do_replicate(actor: Actor, model_id: int, units: Iterable[Unit], *, started_
         errors["units"] = ["Chọn ít nhất một đơn vị."]
     if teams < 1:
         errors["teams"] = ["Mỗi điểm có ít nhất 1 tổ/nhóm."]
+    if model.started_on and started_on < model.started_on:
+        errors["started_on"] = [gettext("Ngày triển khai (%(day)s) trước ngày xây dựng mô hình (%(started)s).")
+                                % {"day": date_text(started_on), "started": date_text(model.started_on)}]
     for unit in units:
         if not unit.is_valid_on(started_on):
             errors.setdefault("units", []).append(f"{unit.name} không có hiệu lực ngày {date_text(started_on)}.")

@@ -54,7 +54,7 @@ def add_demo_models(context: DemoContext) -> None:
         rng = context.rng("models_registry", code)
         communes = context.communes
         owner = context.province if owner_key == "province" else communes[int(owner_key) % len(communes)]
-        started = today - dt.timedelta(days=rng.randint(800, 1500))
+        started = min(today - dt.timedelta(days=rng.randint(800, 1500)), site_day)  # built before its sites
         model = actions.do_create_model(context.actor, code=code, name=f"Mô hình “{name}”", field=fields[field],
                                         initiator=initiators[initiator], unit=owner, started_on=started,
                                         status=Status.PROPOSED if plan == "proposed" else Status.OPERATING)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from phongtrao.accounts.access import REGISTER_EDITORS, can_change, capture_units, is_admin, visible_units
 from phongtrao.accounts.forms import unit_search
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.rehearsal import rehearse
 from phongtrao.lib.vnformat import date_text
 from phongtrao.models_registry import actions
 from phongtrao.models_registry.export import workbook
@@ -257,12 +258,20 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
     form = RetireForm(request.POST or None, initial={"retired_on": timezone.localdate(), "version": model.version})
     confirming = False
     if request.method == "POST" and form.is_valid():
-        confirming = not form.cleaned_data["confirm"]
-        if not confirming:
-            data = form.cleaned_data
+        data = form.cleaned_data
+
+        def run() -> object:
+            return actions.do_retire_model(_actor(request), model.pk, retired_on=data["retired_on"],
+                                           reason=data["reason"], expected_version=data["version"])
+
+        if not data["confirm"]:  # validate first (a rehearsal), then ask
+            if (refusal := rehearse(run, actions.ActionError)) is not None:
+                form.add_action_error(refusal)
+            else:
+                confirming = True
+        else:
             try:
-                actions.do_retire_model(_actor(request), model.pk, retired_on=data["retired_on"],
-                                        reason=data["reason"], expected_version=data["version"])
+                run()
             except actions.ActionError as exc:
                 form.add_action_error(exc)
             else:

@@ -30,15 +30,19 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.accounts import access
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor, record, record_many
+from phongtrao.lib.vnformat import date_text
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
 from phongtrao.recognition.criteria import AnswerError, evaluate
 from phongtrao.recognition.models import (
     CriteriaSet,
+    Criterion,
     CriterionType,
+    Derivation,
     Recognition,
     RecognitionEvent,
     Status,
@@ -165,6 +169,17 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def default_step_day(unit: Unit, year: int, *, opening: bool = False) -> dt.date:
+    """The date of a step recorded without one: today; for a year whose assessment window has closed
+    (a late entry), the window's start for the registration (``opening``) and its end for the later
+    steps, so that the record's dates stay in order (a review meeting never precedes its registration)."""
+    today = _today()
+    start, end = evaluation_window(unit.kind, year)
+    if today <= end:
+        return today
+    return start if opening else end
+
+
 @transaction.atomic
 def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: int | None = None,
                 registered_on: dt.date | None = None, expected_version: int | None = None) -> Recognition:
@@ -201,12 +216,41 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
     elif expected_version:
         _refuse_stale(rec, expected_version)
     _refuse_move(rec, "register")
+    if (households_committed is None or not unit.households) and unit.kind == Kind.RESIDENTIAL_AREA \
+            and (needing := _household_criterion(unit, year)) is not None:
+        names = {"name": unit.name, "order": needing.order, "code": needing.code}
+        raise ActionError({"households_committed": [gettext(
+            "Phải nhập số hộ ký cam kết của %(name)s: tiêu chí %(order)s (%(code)s) được tính từ số hộ này.") % names
+            if households_committed is None else gettext(
+            "%(name)s chưa có tổng số hộ trong danh mục đơn vị: tiêu chí %(order)s (%(code)s) cần số này; "
+            "cập nhật đơn vị trước khi đăng ký.") % names]})
     before = rec.snapshot()
     from_status = rec.status
     rec.status = Status.REGISTERED
-    rec.registered_on = registered_on or _today()
+    rec.registered_on = registered_on or default_step_day(unit, year, opening=True)
     rec.households_committed = households_committed
     return _save_move(actor, rec, "register", from_status, before)
+
+
+def _household_criterion(unit: Unit, year: int) -> Criterion | None:
+    """The first criterion of ``unit``'s sets in ``year`` computed from the households committed, if any."""
+    sets = CriteriaSet.objects.for_unit(unit, evaluation_window(unit.kind, year)[1])
+    return (Criterion.objects.filter(criteria_set__in=sets, derived_from=Derivation.HOUSEHOLDS_COMMITTED)
+            .order_by("order").first())
+
+
+def _date_order_errors(rec: Recognition, field_label: str, day: dt.date,
+                       earlier: tuple[str, ...]) -> list[str]:
+    """``day`` (the date of ``field_label``) may not lie before the record's dates named in ``earlier``."""
+    labels = {"registered_on": gettext("ngày đăng ký"), "review_meeting_on": gettext("ngày họp bình xét"),
+              "submitted_on": gettext("ngày gửi hồ sơ"), "review_started_on": gettext("ngày bắt đầu thẩm định")}
+    for name in reversed(earlier):  # the latest step first: it is the one the date contradicts
+        other: dt.date | None = getattr(rec, name)
+        if other is not None and day < other:
+            return [gettext("%(what)s %(day)s trước %(other)s %(other_day)s của %(name)s; kiểm tra lại ngày.")
+                    % {"what": field_label, "day": date_text(day), "other": labels[name],
+                       "other_day": date_text(other), "name": rec.unit.name}]
+    return []
 
 
 def _applicable_sets(rec: Recognition) -> list[CriteriaSet]:
@@ -257,8 +301,12 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
             errors.append(str(exc))
     if review_meeting_on is None:
         errors.append("Phải có ngày họp bình xét.")
-    if errors:
-        raise ActionError({"answers": errors})
+    refused = {"answers": errors} if errors else {}
+    if review_meeting_on is not None and (late := _date_order_errors(
+            rec, gettext("Ngày họp bình xét"), review_meeting_on, ("registered_on",))):
+        refused["review_meeting_on"] = late
+    if refused:
+        raise ActionError(refused)
     before = rec.snapshot()
     from_status = rec.status
     rec.answers = lines
@@ -280,7 +328,7 @@ def do_submit(actor: Actor, recognition: Recognition | int, *, submitted_on: dt.
     _refuse_move(rec, "submit")
     before, from_status = rec.snapshot(), rec.status
     rec.status = Status.SUBMITTED
-    rec.submitted_on = submitted_on or _today()
+    rec.submitted_on = submitted_on or default_step_day(rec.unit, rec.year)
     return _save_move(actor, rec, "submit", from_status, before)
 
 
@@ -293,7 +341,7 @@ def do_start_review(actor: Actor, recognition: Recognition | int, *, started_on:
     _refuse_move(rec, "start_review")
     before, from_status = rec.snapshot(), rec.status
     rec.status = Status.UNDER_REVIEW
-    rec.review_started_on = started_on or _today()
+    rec.review_started_on = started_on or default_step_day(rec.unit, rec.year)
     return _save_move(actor, rec, "start_review", from_status, before)
 
 
@@ -312,6 +360,10 @@ def _recheck_live(rec: Recognition) -> list[str]:
         rec.answers = lines
         rec.checklist_met = all(line["met"] for line in lines)
     return [line["criterion"] for line in rec.answers if not line["met"]]
+
+
+# A decision comes after every earlier step of the record.
+DECISION_AFTER = ("registered_on", "review_meeting_on", "submitted_on", "review_started_on")
 
 
 def _decision_errors(decision_no: str, decision_date: dt.date | None, signer_name: str) -> list[str]:
@@ -342,6 +394,7 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
                       if unmet else f"Không thể công nhận {rec.unit.name}: chưa có kết quả tự đánh giá đạt.")
     authority = None
     if decision_date is not None:
+        errors += _date_order_errors(rec, gettext("Ngày quyết định"), decision_date, DECISION_AFTER)
         try:
             authority = competent_authority(rec.unit, decision_date)
         except NoAuthority as exc:
@@ -407,6 +460,7 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         if message:
             errors.append(message)
             continue
+        errors += _date_order_errors(rec, gettext("Ngày quyết định"), decision_date, DECISION_AFTER)
         unmet = _recheck_live(rec)
         if unmet or rec.checklist_met is not True:
             errors.append(f"{rec.unit.name}: chưa đạt các tiêu chí " + ", ".join(unmet) + "." if unmet

@@ -13,10 +13,12 @@ from django.utils.translation import gettext
 from phongtrao.accounts.access import visible_units
 from phongtrao.attachments.pages import section as attachment_section
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.rehearsal import rehearse
 from phongtrao.recognition.actions import (
     TRANSITIONS,
     ActionError,
     allowed_moves,
+    default_step_day,
     do_decide,
     do_register,
     do_self_assess,
@@ -24,9 +26,10 @@ from phongtrao.recognition.actions import (
     do_submit,
     do_withdraw,
 )
-from phongtrao.recognition.authority import NoAuthority, competent_authority
+from phongtrao.recognition.authority import Authority, NoAuthority, competent_authority
 from phongtrao.recognition.forms import ChecklistForm, DecideForm, RegisterForm, VersionForm, WithdrawForm
 from phongtrao.recognition.models import CriteriaSet, Criterion, Recognition, Status, evaluation_window
+from phongtrao.recognition.pages import signer_for
 from phongtrao.units.forms import BootstrapForm
 from phongtrao.units.models import Kind, Unit
 
@@ -52,6 +55,10 @@ class ChecklistPage:
         self.moves = allowed_moves(request.user, [unit])[unit.pk]
         self.status = self.rec.status if self.rec else Status.NOT_REGISTERED
         self.window = evaluation_window(unit.kind, year)
+        try:
+            self.authority: Authority | NoAuthority = competent_authority(unit, timezone.localdate())
+        except NoAuthority as exc:
+            self.authority = exc
         self.criteria = self._criteria()
         self.confirming = ""
         self.forms = self._forms(None, "")
@@ -71,13 +78,15 @@ class ChecklistPage:
         lines = {line["criterion"]: line for line in (rec.answers if rec else []) if isinstance(line, dict)}
         return {
             "register": RegisterForm(bound("register"), unit=self.unit, prefix="register", initial={
-                **version, "households_committed": self.unit.households, "registered_on": timezone.localdate()}),
+                **version, "households_committed": self.unit.households,
+                "registered_on": default_step_day(self.unit, self.year, opening=True)}),
             "self_assess": ChecklistForm(
                 bound("self_assess"), criteria=self.criteria, lines=lines, prefix="checklist",
                 initial={**version, "review_meeting_on": rec.review_meeting_on if rec else None}),
             "submit": VersionForm(bound("submit"), prefix="submit", initial=version),
             "start_review": VersionForm(bound("start_review"), prefix="review", initial=version),
-            "decide": DecideForm(bound("decide"), prefix="decide", initial={**version, "result": "dat"}),
+            "decide": DecideForm(bound("decide"), prefix="decide", initial={**version, "result": "dat"},
+                                 signer=signer_for(self.authority) if isinstance(self.authority, Authority) else None),
             "withdraw": WithdrawForm(bound("withdraw"), prefix="withdraw", initial=version),
         }
 
@@ -93,7 +102,11 @@ class ChecklistPage:
             return False
         data = form.cleaned_data
         if action in self.CONFIRMED and not data.get("confirm"):
-            self.confirming = action
+            # Validate first (the action is rehearsed and rolled back), then ask for the confirmation.
+            if (refusal := rehearse(lambda: self._run(action, actor, data), ActionError)) is not None:
+                form.add_action_error(refusal)
+            else:
+                self.confirming = action
             return False
         try:
             self._run(action, actor, data)
@@ -128,10 +141,7 @@ class ChecklistPage:
 
     def context(self) -> dict[str, Any]:
         unit, rec, today = self.unit, self.rec, timezone.localdate()
-        try:
-            authority = competent_authority(unit, today).label
-        except NoAuthority as exc:
-            authority = str(exc)
+        authority = self.authority.label if isinstance(self.authority, Authority) else str(self.authority)
         visible = visible_units(self.request.user)
         ancestors = list(unit.ancestors() & visible)
         commune = unit if unit.kind == Kind.COMMUNE else next((a for a in ancestors if a.kind == Kind.COMMUNE), None)

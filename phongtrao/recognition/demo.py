@@ -128,11 +128,12 @@ def _advance(context: DemoContext, unit: Unit, year: int, plan: tuple[str, bool]
     rng = context.rng("recognition-steps", year, unit.code)
     actor = context.actor
     households = unit.households if unit.kind == Kind.RESIDENTIAL_AREA else None
+    today = timezone.localdate()  # no step of the open year is dated after today (dates stay in order)
     rec = do_register(actor, unit, year, households_committed=households,
-                      registered_on=dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(10, 80)))
+                      registered_on=min(dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(10, 80)), today))
     if last >= 2:
         rec = do_self_assess(actor, rec, answers=_answers(unit, criteria.get(unit.kind, []), met, rng),
-                             review_meeting_on=dt.date(year, 10, rng.randint(5, 25)))
+                             review_meeting_on=min(dt.date(year, 10, rng.randint(5, 25)), today))
     if last >= 3:
         rec = do_submit(actor, rec, submitted_on=min(dt.date(year, 10, 28), timezone.localdate()))
     if last >= 4:

@@ -169,10 +169,21 @@ class DecideForm(VersionForm):
     signer_name = forms.CharField(label=gettext_lazy("Người ký"), required=False, max_length=120)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, signer: tuple[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["result"].widget.attrs["class"] = "form-check-input"
         self.fields["decision_date"].initial = timezone.localdate()
+        prefill_signer(self, signer)
+
+
+def prefill_signer(form: forms.Form, signer: tuple[str, str] | None) -> None:
+    """The signer field starts with the competent chairman's name (from their latest decision) and says
+    whose signature the decision needs."""
+    if signer is None:
+        return
+    name, title = signer
+    form.fields["signer_name"].initial = name
+    form.fields["signer_name"].help_text = gettext("Người có thẩm quyền ký: %(title)s.") % {"title": title}
 
 
 class WithdrawForm(VersionForm):
@@ -191,7 +202,9 @@ class BulkForm(BootstrapForm):
                                            widget=forms.CheckboxSelectMultiple,
                                            error_messages={"required": gettext_lazy("Chưa chọn đơn vị nào.")})
 
-    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], signer: tuple[str, str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = choices
         self.fields["decision_date"].initial = timezone.localdate()
+        prefill_signer(self, signer)

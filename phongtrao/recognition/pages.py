@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from phongtrao.accounts.access import visible_units
 from phongtrao.lib.xlsx import ListSheet
 from phongtrao.recognition.actions import allowed_moves
+from phongtrao.recognition.authority import Authority
 from phongtrao.recognition.models import (
     DECIDED_STATUSES,
     CriteriaSet,
@@ -175,6 +176,14 @@ def with_all_kinds(children: list[dict[str, Any]]) -> list[dict[str, Any]]:
         child["all"] = {"total": total, "recognised": recognised, "registered": registered,
                         "percent": percent(recognised, total), "registered_percent": percent(registered, total)}
     return children
+
+
+def signer_for(authority: Authority) -> tuple[str, str]:
+    """The signer a decision of ``authority`` is pre-filled with: the name on its latest recognition
+    decision ("" when it has none yet) and the title of the competent chairman."""
+    name = (Recognition.objects.filter(authority=authority.unit).exclude(signer_name="")
+            .order_by("-decision_date", "-pk").values_list("signer_name", flat=True).first())
+    return name or "", authority.label
 
 
 def bulk_candidates(root: Unit, year: int, decided_on: dt.date) -> tuple[list[Recognition], list[Recognition]]:

@@ -32,6 +32,7 @@ from phongtrao.recognition.actions import (
     do_recognise_many,
     do_update_grid,
 )
+from phongtrao.recognition.authority import Authority
 from phongtrao.recognition.checklist import ChecklistPage
 from phongtrao.recognition.forms import BulkForm, GridFilterForm, parse_grid
 from phongtrao.recognition.models import Recognition
@@ -114,10 +115,10 @@ def _save_grid(request: HttpRequest, unit: Unit, year: int) -> dict[str, Any]:
         except ActionError as exc:
             errors, stale = exc.errors, isinstance(exc, StaleVersion)
     saved = not errors and bool(rows)
-    names = {str(pk): u.name for pk, u in posted_units.items()}
+    names = {str(pk): (u.name, u.code) for pk, u in posted_units.items()}
     return {"saved": saved, "nothing": not rows and not errors, "stale": stale, "errors": errors,
             "message": gettext("Đã lưu %(n)s dòng.") % {"n": len(rows)},
-            "summary": [(names.get(k, ""), m) for k, ms in errors.items() for m in ms]}
+            "summary": [(*names.get(k, ("", "")), m) for k, ms in errors.items() for m in ms]}
 
 
 def _keep_posted(lines: list[pages.GridLine], request: HttpRequest, outcome: dict[str, Any]) -> None:
@@ -179,7 +180,8 @@ def bulk(request: HttpRequest, code: str, year: int) -> HttpResponse:
         raise PermissionDenied(gettext("Chỉ người có thẩm quyền ra quyết định mới dùng được trang này."))
     ready, waiting = pages.bulk_candidates(root, year, timezone.localdate())
     form = BulkForm(request.POST or None, choices=[(r.unit_id, r.unit.name) for r in ready],
-                    initial={"units": [r.unit_id for r in ready]})
+                    initial={"units": [r.unit_id for r in ready]},
+                    signer=pages.signer_for(Authority(level=root.kind, unit=root)))
     refused: list[str] = []
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["units"])

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import can_change, capture_units
+from phongtrao.lib.forms import date_field
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
@@ -20,14 +21,13 @@ from phongtrao.units.models import (
     SchoolLevel,
     Unit,
     UnitQuerySet,
+    subtype_choices,
 )
 
 if TYPE_CHECKING:
     from phongtrao.accounts.models import User
     from phongtrao.units.actions import ActionError
 
-# ISO (what <input type="date"> sends) and the Vietnamese 31/12/2024.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 KIND_CHOICES = [("", gettext_lazy("Tất cả loại")), *Kind.choices]
 # Fields that only make sense for some kinds; the form page hides (and disables) them for the others.
 FIELD_KINDS: dict[str, tuple[str, ...]] = {
@@ -39,16 +39,20 @@ FIELD_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class KindOptionSelect(forms.Select):
+    """A select whose options carry ``data-for="<kind>"``: ``core/forms.js`` offers only the options
+    of the kind chosen in the field named by ``data-depends-on``."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+        super().__init__(attrs)
+        self.option_kinds: dict[str, str] = {}
 
-
-def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
-                           widget=DateInput, help_text=help_text)
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if kind := self.option_kinds.get(str(value)):
+            option["attrs"]["data-for"] = kind
+        return option
 
 
 class BootstrapForm(forms.Form):
@@ -140,8 +144,7 @@ class UnitForm(BootstrapForm):
     name = forms.CharField(label=gettext_lazy("Tên"), max_length=255)
     kind = forms.ChoiceField(label=gettext_lazy("Loại đơn vị"))
     parent = ParentChoiceField(label=gettext_lazy("Đơn vị cấp trên"), queryset=Unit.objects.none())
-    subtype = forms.CharField(label=gettext_lazy("Loại hình"), required=False, max_length=40,
-                              help_text=gettext_lazy("Ví dụ: xa, phuong, dac_khu, thon, khu_pho."))
+    subtype = forms.ChoiceField(label=gettext_lazy("Loại hình"), required=False, widget=KindOptionSelect)
     managed_by = forms.ChoiceField(label=gettext_lazy("Cấp quản lý"), required=False,
                                    choices=[("", "—"), *ManagingLevel.choices])
     size = forms.ChoiceField(label=gettext_lazy("Quy mô doanh nghiệp"), required=False,
@@ -166,6 +169,31 @@ class UnitForm(BootstrapForm):
             self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
         for name, field_kinds in FIELD_KINDS.items():
             self.fields[name].widget.attrs["data-kinds"] = " ".join(field_kinds)
+        self._subtype_options(kinds if parents is not None else [self.initial.get("kind", "")])
+
+    def _subtype_options(self, kinds: list[str]) -> None:
+        """Every subtype of the offered kinds, each option tagged with its kind (the page offers those of
+        the chosen kind); a unit's stored subtype outside the list stays selectable for its own kind."""
+        options = [(value, label, kind) for kind in kinds for value, label in subtype_choices(kind)]
+        current, current_kind = self.initial.get("subtype") or "", self.initial.get("kind", "")
+        if current and (current, current_kind) not in {(v, k) for v, _, k in options}:
+            options.append((current, current, current_kind))
+        field = self.fields["subtype"]
+        assert isinstance(field, forms.ChoiceField) and isinstance(field.widget, KindOptionSelect)
+        field.choices = [("", "—"), *[(value, label) for value, label, _ in options]]
+        field.widget.option_kinds = {value: kind for value, _, kind in options}
+        if "kind" in self.fields:
+            field.widget.attrs["data-depends-on"] = self["kind"].auto_id
+
+    def clean(self) -> dict[str, Any] | None:
+        """The subtype must be one of the chosen kind's (or the one the unit already has)."""
+        data = super().clean() or {}
+        kind, subtype = data.get("kind", self.initial.get("kind", "")), data.get("subtype", "")
+        kept = subtype == self.initial.get("subtype") and kind == self.initial.get("kind")
+        if subtype and not kept and subtype not in dict(subtype_choices(kind)):
+            self.add_error("subtype", gettext(
+                "Loại hình này không dùng cho loại đơn vị đã chọn; chọn một loại hình trong danh sách."))
+        return data
 
     def clean_parent(self) -> Unit | None:
         """Moving a unit into (or creating it in) a parent needs the right to change that parent."""

@@ -9,10 +9,11 @@ closure table (one row per unit and each of its ancestors, itself included), so
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from phongtrao.lib.vntext import fold, sort_key
 
@@ -71,6 +72,41 @@ class SchoolLevel(models.TextChoices):
     GDNN_GDTX = "gdnn_gdtx", "Giáo dục nghề nghiệp - GDTX"
     CAO_DANG = "cao_dang", "Cao đẳng"
     DAI_HOC = "dai_hoc", "Đại học"
+
+
+# The subtypes (loại hình) a unit of each kind may have, stored in ``Unit.subtype``: the official
+# ones of the register package (``official.SUBTYPES``) and the usual names of residential areas
+# and organisations. The unit form offers only those of the chosen kind.
+SUBTYPES: dict[str, tuple[tuple[str, Any], ...]] = {
+    Kind.COUNTRY: (),
+    Kind.PROVINCE: (("tinh", gettext_lazy("Tỉnh")), ("thanh_pho_tw", gettext_lazy("Thành phố trực thuộc trung ương"))),
+    Kind.DISTRICT: (("huyen", gettext_lazy("Huyện")), ("quan", gettext_lazy("Quận")),
+                    ("thi_xa", gettext_lazy("Thị xã")), ("thanh_pho", gettext_lazy("Thành phố thuộc tỉnh"))),
+    Kind.COMMUNE: (("xa", gettext_lazy("Xã")), ("phuong", gettext_lazy("Phường")),
+                   ("thi_tran", gettext_lazy("Thị trấn")), ("dac_khu", gettext_lazy("Đặc khu"))),
+    Kind.RESIDENTIAL_AREA: (("thon", gettext_lazy("Thôn")), ("xom", gettext_lazy("Xóm")), ("ap", gettext_lazy("Ấp")),
+                            ("ban", gettext_lazy("Bản")), ("buon", gettext_lazy("Buôn")),
+                            ("lang", gettext_lazy("Làng")), ("phum", gettext_lazy("Phum")),
+                            ("soc", gettext_lazy("Sóc")), ("to_dan_pho", gettext_lazy("Tổ dân phố")),
+                            ("khu_pho", gettext_lazy("Khu phố")), ("khom", gettext_lazy("Khóm"))),
+    Kind.AGENCY: (("co_quan_dang", gettext_lazy("Cơ quan Đảng")),
+                  ("co_quan_nha_nuoc", gettext_lazy("Cơ quan nhà nước")),
+                  ("mat_tran_doan_the", gettext_lazy("Mặt trận Tổ quốc, đoàn thể")),
+                  ("don_vi_su_nghiep", gettext_lazy("Đơn vị sự nghiệp công lập"))),
+    Kind.ENTERPRISE: (("doanh_nghiep_tu_nhan", gettext_lazy("Doanh nghiệp tư nhân")),
+                      ("cong_ty_tnhh", gettext_lazy("Công ty trách nhiệm hữu hạn")),
+                      ("cong_ty_co_phan", gettext_lazy("Công ty cổ phần")),
+                      ("cong_ty_hop_danh", gettext_lazy("Công ty hợp danh")),
+                      ("doanh_nghiep_nha_nuoc", gettext_lazy("Doanh nghiệp nhà nước")),
+                      ("doanh_nghiep_fdi", gettext_lazy("Doanh nghiệp có vốn đầu tư nước ngoài"))),
+    Kind.SCHOOL: (("cong_lap", gettext_lazy("Công lập")), ("tu_thuc", gettext_lazy("Tư thục")),
+                  ("dan_lap", gettext_lazy("Dân lập"))),
+}
+
+
+def subtype_choices(kind: str) -> tuple[tuple[str, Any], ...]:
+    """The subtypes offered for ``kind`` (value, label)."""
+    return SUBTYPES.get(kind, ())
 
 
 EXEMPT_SCHOOL_LEVELS = frozenset({SchoolLevel.MAM_NON, SchoolLevel.NHA_TRE, SchoolLevel.TIEU_HOC})

@@ -22,6 +22,8 @@ from django.utils.translation import gettext
 
 from phongtrao.accounts.access import can_change, get_unit_for_user, scope_roots, visible_units
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.forms import VnDateInput
+from phongtrao.lib.rehearsal import rehearse
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.actions import ActionError, StaleVersion, do_close_unit, do_create_unit, do_update_unit
 from phongtrao.units.forms import (
@@ -62,6 +64,8 @@ def _date_context(day: dt.date) -> dict[str, Any]:
         "as_of": day, "today": today, "last_old_day": last_old,
         "is_today": day == today, "is_pre_reform": day == last_old,
         "as_of_iso": day.isoformat(), "last_old_iso": last_old.isoformat(),
+        "as_of_input": VnDateInput({"id": "as-of-date", "class": "form-control form-control-sm w-auto"})
+        .render("as_of", day),
         # Appended to links into unit pages so that drilling down stays on the chosen date.
         "as_of_query": "" if day == today else f"?as_of={day.isoformat()}",
     }
@@ -239,11 +243,18 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                      initial={"valid_to": unit.valid_to or timezone.localdate(), "version": unit.version})
     confirming = False
     if request.method == "POST" and form.is_valid():
-        confirming = not form.cleaned_data["confirm"]
-        if not confirming:
+        def run() -> Unit:
+            return do_close_unit(_actor(request), unit.pk, valid_to=form.cleaned_data["valid_to"],
+                                 expected_version=form.cleaned_data["version"])
+
+        if not form.cleaned_data["confirm"]:  # validate first (a rehearsal), then ask
+            if (refusal := rehearse(run, ActionError)) is not None:
+                form.add_action_error(refusal)
+            else:
+                confirming = True
+        else:
             try:
-                do_close_unit(_actor(request), unit.pk, valid_to=form.cleaned_data["valid_to"],
-                              expected_version=form.cleaned_data["version"])
+                run()
             except ActionError as exc:
                 form.add_action_error(exc)
             else:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
-from phongtrao.recognition.models import Status
+from phongtrao.lib.vnformat import number
+from phongtrao.recognition.models import Criterion, CriterionType, Status
 from phongtrao.reports.annual import RECOGNITION_LABELS
 
 register = template.Library()
@@ -37,3 +39,14 @@ def section_label(key: str) -> str:
     """ "residential_area" -> "Thôn, khu phố" (the annual report's names of the kinds)."""
     label = RECOGNITION_LABELS.get(key, key)
     return label[:1].upper() + label[1:]
+
+
+@register.filter
+def criterion_rule(criterion: Criterion) -> str:
+    """How a criterion is assessed, with its number: "Có ít nhất 2", "Tỷ lệ đạt từ 95% trở lên"."""
+    threshold = criterion.threshold
+    if criterion.type == CriterionType.AT_LEAST_N and threshold is not None:
+        return gettext("Có ít nhất %(n)s") % {"n": number(threshold)}
+    if criterion.type == CriterionType.PERCENT_THRESHOLD and threshold is not None:
+        return gettext("Tỷ lệ đạt từ %(percent)s trở lên") % {"percent": number(threshold) + "%"}
+    return str(criterion.get_type_display())
