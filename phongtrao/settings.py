@@ -126,8 +126,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if str(DATABASES["default"]["NAME"]).startswith(str(DATA_DIR)):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Writers queue instead of failing with "database is locked": every transaction takes the write
+    # lock when it begins (a deferred one that read first cannot wait for it), and waits up to
+    # ``SQLITE_TIMEOUT`` seconds for it. Reads outside transactions are not blocked (WAL).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         "transaction_mode": "IMMEDIATE", "timeout": int(env_str("SQLITE_TIMEOUT", "30"))}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
