@@ -231,3 +231,37 @@ def test_the_database_itself_refuses_two_open_units_with_one_code_and_kind() -> 
     else:
         assert connection.transaction_mode == "IMMEDIATE"
         assert connection.settings_dict["OPTIONS"]["timeout"] >= 20
+
+
+@pytest.mark.usefixtures("shared_db")
+def test_two_provinces_importing_one_new_model_code_at_once_never_overwrite_each_other(
+    officer: User, make_user: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from phongtrao.models_registry import importers as model_importers
+    from phongtrao.models_registry.models import Model
+
+    da_nang = make_user("tinh-48", Role.PROVINCE_OFFICER, unit=unit("48"))
+    # Both imports pause before writing until the other got there too (up to three seconds).
+    both_checked = threading.Barrier(2, timeout=3)
+    original = model_importers._write_models
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(model_importers, "_write_models", paused)
+    header = "code,name,field,initiated_by,started_on,unit_code\n"
+
+    def do_import(user: User, name: str, owner: str) -> Callable[[], ImportResult]:
+        data = f"{header}MH-CONC,{name},An ninh khu dân cư,cap_xa,01/08/2025,{owner}\n".encode()
+        return lambda: run_import("models", "models.csv", data, actor=Actor(user, Channel.IMPORT))
+
+    results = run_together(do_import(officer, "Mô hình của T99", "T99"), do_import(da_nang, "Mô hình của 48", "48"))
+    for result in results:
+        assert not isinstance(result, BaseException), repr(result)
+    assert [r.ok for r in results].count(True) == 1, [[str(e) for e in r.errors] for r in results]
+    winner = 0 if results[0].ok else 1
+    model = Model.objects.get(code="MH-CONC")
+    assert (model.name, model.unit) == [("Mô hình của T99", unit("T99")), ("Mô hình của 48", unit("48"))][winner]
+    assert results[1 - winner].created == results[1 - winner].updated == 0
