@@ -14,9 +14,11 @@ from django.utils.translation import gettext
 
 from phongtrao.audit.actions import Actor, record
 from phongtrao.lib.locks import REGISTER, serialise
-from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.vnformat import date_text, number
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
+    CODE_RE,
+    MAX_HOUSEHOLDS,
     ORGANISATION_KINDS,
     Kind,
     Unit,
@@ -64,6 +66,11 @@ def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[s
 
     if not unit.code.strip():
         add("code", "Mã không được để trống.")
+    elif not CODE_RE.fullmatch(unit.code):
+        add("code", gettext("Mã chỉ gồm chữ cái không dấu, chữ số và các dấu - _ . (bắt đầu bằng chữ cái hoặc "
+                            "chữ số, không có khoảng trắng, tối đa 40 ký tự)."))
+    if unit.households is not None and not 0 <= unit.households <= MAX_HOUSEHOLDS:
+        add("households", gettext("Số hộ phải từ 0 đến %(max)s.") % {"max": number(MAX_HOUSEHOLDS)})
     if not unit.name.strip():
         add("name", "Tên không được để trống.")
     if unit.kind not in Kind.values:

@@ -1,0 +1,44 @@
+"""Refuse requests that carry a NUL byte in the path, a query parameter, a form field or a JSON body.
+
+PostgreSQL text cannot hold NUL, so such a value reaching a query was a 500; no real input has one.
+The refusal is Django's 400 page (``SuspiciousOperation``), logged under ``django.security.NulByte``.
+Multipart form fields are left to the forms (Django's ``CharField`` refuses NUL already), so that an
+upload is never parsed before its view chooses how.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+
+class NulByte(SuspiciousOperation):
+    """A NUL byte in the request."""
+
+
+def _in_query(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+def has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or _in_query(request.GET):
+        return True
+    content_type = request.content_type or ""
+    if request.method in ("POST", "PUT", "PATCH"):
+        if content_type == "application/x-www-form-urlencoded":
+            return _in_query(request.POST)
+        if content_type == "application/json":
+            return b"\\u0000" in request.body or b"\x00" in request.body
+    return False
+
+
+class RefuseNulBytesMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_nul(request):
+            raise NulByte("NUL byte in the request")
+        return self.get_response(request)
