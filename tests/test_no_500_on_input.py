@@ -146,6 +146,7 @@ def test_a_nul_byte_in_a_form_or_json_body_is_a_400(client_in: Client, officer: 
     response = api.patch(f"/api/v1/units/{area.pk}", data=json.dumps({"name": "Khu\x00phố", "version": area.version}),
                          content_type="application/json")
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
     area.refresh_from_db()
     assert area.name == "Khu phố 3"
 

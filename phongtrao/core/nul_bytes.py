@@ -1,7 +1,8 @@
 """Refuse requests that carry a NUL byte in the path, a query parameter, a form field or a JSON body.
 
 PostgreSQL text cannot hold NUL, so such a value reaching a query was a 500; no real input has one.
-The refusal is Django's 400 page (``SuspiciousOperation``), logged under ``django.security.NulByte``.
+The refusal is Django's 400 page (``SuspiciousOperation``), logged under ``django.security.NulByte``;
+under ``/api/`` it is the API's JSON error (``bad_request``).
 Multipart form fields are left to the forms (Django's ``CharField`` refuses NUL already), so that an
 upload is never parsed before its view chooses how.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils.translation import gettext
 
 
 class NulByte(SuspiciousOperation):
@@ -40,5 +42,9 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_nul(request):
+            if request.path.startswith("/api/"):  # the API's one error shape (docs/api.md)
+                message = gettext("Yêu cầu chứa ký tự NUL (mã 0), không được chấp nhận.")
+                return JsonResponse({"error": {"code": "bad_request", "message": message, "details": []}},
+                                    status=400)
             raise NulByte("NUL byte in the request")
         return self.get_response(request)
