@@ -24,13 +24,29 @@ from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry, Channel
 from phongtrao.lib.importing import ImportResult, run_import
 from phongtrao.units import importers
+from phongtrao.units.actions import do_create_unit
 from phongtrao.units.models import Kind, Unit
 from tests.concurrency import real_database, run_together
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("example_units")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("small_register")]
 
 HEADER = "code,name,kind,parent_code,households\n"
 STALE = "vừa được người khác sửa sau khi bạn mở biểu mẫu"
+
+
+@pytest.fixture
+def small_register(transactional_db: None, example_dir: Path) -> None:
+    """The national root, the example province T99 and a second province T98: enough for these tests,
+    and far quicker to build after each transactional flush than the 14,000 official units."""
+    system = Actor.system()
+    if not Unit.objects.filter(code="VN").exists():
+        do_create_unit(system, code="VN", name="Việt Nam", kind=Kind.COUNTRY)
+    country = Unit.objects.get(code="VN", kind=Kind.COUNTRY)
+    if not Unit.objects.filter(code="T98").exists():
+        do_create_unit(system, code="T98", name="Tỉnh Thử Hai", kind=Kind.PROVINCE, parent=country)
+    if not Unit.objects.filter(code="T99").exists():
+        result = run_import("units", "units.csv", (example_dir / "units.csv").read_bytes(), actor=system)
+        assert result.ok, [str(e) for e in result.errors]
 
 
 @pytest.fixture
@@ -236,7 +252,7 @@ def test_two_provinces_importing_one_new_model_code_at_once_never_overwrite_each
     from phongtrao.models_registry import importers as model_importers
     from phongtrao.models_registry.models import Model
 
-    da_nang = make_user("tinh-48", Role.PROVINCE_OFFICER, unit=unit("48"))
+    second = make_user("tinh-t98", Role.PROVINCE_OFFICER, unit=unit("T98"))
     # Both imports pause before writing until the other got there too (up to three seconds).
     both_checked = threading.Barrier(2, timeout=3)
     original = model_importers._write_models
@@ -253,11 +269,11 @@ def test_two_provinces_importing_one_new_model_code_at_once_never_overwrite_each
         data = f"{header}MH-CONC,{name},An ninh khu dân cư,cap_xa,01/08/2025,{owner}\n".encode()
         return lambda: run_import("models", "models.csv", data, actor=Actor(user, Channel.IMPORT))
 
-    results = run_together(do_import(officer, "Mô hình của T99", "T99"), do_import(da_nang, "Mô hình của 48", "48"))
+    results = run_together(do_import(officer, "Mô hình của T99", "T99"), do_import(second, "Mô hình của T98", "T98"))
     for result in results:
         assert not isinstance(result, BaseException), repr(result)
     assert [r.ok for r in results].count(True) == 1, [[str(e) for e in r.errors] for r in results]
     winner = 0 if results[0].ok else 1
     model = Model.objects.get(code="MH-CONC")
-    assert (model.name, model.unit) == [("Mô hình của T99", unit("T99")), ("Mô hình của 48", unit("48"))][winner]
+    assert (model.name, model.unit) == [("Mô hình của T99", unit("T99")), ("Mô hình của T98", unit("T98"))][winner]
     assert results[1 - winner].created == results[1 - winner].updated == 0
