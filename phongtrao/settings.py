@@ -78,7 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A NUL byte in the path, query, form or JSON body is a 400 (PostgreSQL text cannot hold one).
+    # A NUL byte in the path, query or a url-encoded form is a 400 (PostgreSQL text cannot hold one).
     "phongtrao.core.nul_bytes.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
