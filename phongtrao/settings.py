@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in the path, query or a url-encoded form is a 400 (PostgreSQL text cannot hold one).
+    "phongtrao.core.nul_bytes.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,8 +132,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if str(DATABASES["default"]["NAME"]).startswith(str(DATA_DIR)):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Writers queue instead of failing with "database is locked": every transaction takes the write
+    # lock when it begins (a deferred one that read first cannot wait for it), and waits up to
+    # ``SQLITE_TIMEOUT`` seconds for it. Reads outside transactions are not blocked (WAL).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         "transaction_mode": "IMMEDIATE", "timeout": int(env_str("SQLITE_TIMEOUT", "30"))}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from phongtrao.audit.history import history_maintenance
 from phongtrao.awards.models import AwardDecision, AwardRecipient
 from phongtrao.core.management.commands.generate import PREFIX
 from phongtrao.models_registry.models import Evaluation, Model, ModelEvent, Site
@@ -40,14 +41,15 @@ def digest() -> str:
 
 def wipe() -> None:
     # Generated awards and models hold their units (award history is protected on purpose).
-    AwardRecipient.objects.all().delete()
-    AwardDecision.objects.all().delete()
-    Evaluation.objects.all().delete()
-    Site.objects.all().delete()
-    ModelEvent.objects.all().delete()
-    Model.objects.all().delete()
-    Recognition.objects.all().delete()
-    Unit.objects.filter(code__startswith=PREFIX).delete()
+    with history_maintenance():  # model events are append-only (a trigger on PostgreSQL)
+        AwardRecipient.objects.all().delete()
+        AwardDecision.objects.all().delete()
+        Evaluation.objects.all().delete()
+        Site.objects.all().delete()
+        ModelEvent.objects.all().delete()
+        Model.objects.all().delete()
+        Recognition.objects.all().delete()
+        Unit.objects.filter(code__startswith=PREFIX).delete()
 
 
 def test_province_scale_counts_and_report(official_register: None) -> None:

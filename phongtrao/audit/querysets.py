@@ -56,9 +56,11 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def between(self, start: dt.date | None, end: dt.date | None) -> Self:
         """Entries on local days ``start``..``end`` (both inclusive; either may be open)."""
         qs = self
-        if start is not None:
+        # The first and last days of the calendar leave that end open: their local midnight in UTC (or
+        # the day after) would fall outside the datetime range (OverflowError).
+        if start is not None and start > dt.date.min:
             qs = qs.filter(at__gte=_local_midnight(start))
-        if end is not None:
+        if end is not None and end < dt.date.max - dt.timedelta(days=1):
             qs = qs.filter(at__lt=_local_midnight(end + dt.timedelta(days=1)))
         return qs
 

@@ -31,7 +31,8 @@ from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.awards.models import AuthorityLevel, AwardDecision, AwardRecipient, AwardType, RecipientKind
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
-from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int
+from phongtrao.lib.locks import serialise
+from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Kind, Unit, UnitAncestor
@@ -194,6 +195,12 @@ def import_awards(name: str, data: bytes, *, actor: Actor, dry_run: bool = False
     result, table = open_table("awards", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result
+    with transaction.atomic():  # validate and write as one, one import of this kind at a time
+        serialise("import:awards")
+        return _import_awards(result, table, actor=actor, dry_run=dry_run)
+
+
+def _import_awards(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
     types = {t.code.casefold(): t for t in AwardType.objects.all()}
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse(number, raw, types, errors)) is not None]
@@ -232,7 +239,7 @@ def _plan(rows: list[Row], result: ImportResult) -> Plan:
     recipients: dict[tuple[int, str, int, str], AwardRecipient] = {}
     last_position: dict[int, int] = defaultdict(int)  # id() of the decision object -> its last position
     highest: dict[int, int] = defaultdict(int)
-    for rec in AwardRecipient.objects.filter(decision__in=list(existing.values())):
+    for rec in AwardRecipient.objects.select_for_update().filter(decision__in=list(existing.values())):
         recipients[(rec.decision_id, rec.kind, rec.unit_id, rec.search_name)] = rec
         highest[rec.decision_id] = max(highest[rec.decision_id], rec.position)
     for decision in existing.values():

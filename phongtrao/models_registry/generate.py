@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from phongtrao.audit.history import history_maintenance
 from phongtrao.models_registry.models import (
     Evaluation,
     Field,
@@ -42,10 +43,11 @@ def _wipe_stale(communes: list[Unit]) -> None:
     """Synthetic models left by an earlier run whose units were removed (their sites went with them)."""
     stale = Model.objects.filter(code__startswith=PREFIX, unit__in=communes)
     if stale.exists():
-        Evaluation.objects.filter(model__in=stale).delete()
-        ModelEvent.objects.filter(model__in=stale).delete()
-        Site.objects.filter(model__in=stale).delete()
-        stale.delete()
+        with history_maintenance():  # synthetic models' history goes with them (PostgreSQL's trigger allows it here)
+            Evaluation.objects.filter(model__in=stale).delete()
+            ModelEvent.objects.filter(model__in=stale).delete()
+            Site.objects.filter(model__in=stale).delete()
+            stale.delete()
 
 
 def generate_models(context: GenerateContext) -> dict[str, int]:

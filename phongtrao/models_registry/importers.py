@@ -27,7 +27,8 @@ from django.utils import timezone
 from phongtrao.accounts.access import CaptureScope, is_admin
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
-from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int
+from phongtrao.lib.locks import serialise
+from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
 from phongtrao.models_registry.actions import catalogue_code
@@ -209,11 +210,18 @@ def import_models(name: str, data: bytes, *, actor: Actor, dry_run: bool = False
     result, table = open_table("models", name, data, MODEL_COLUMNS, dry_run=dry_run)
     if table is None:
         return result
+    with transaction.atomic():  # validate and write as one, one import of this kind at a time
+        serialise("import:models")
+        return _import_models(result, table, actor=actor, dry_run=dry_run)
+
+
+def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse_model(number, raw, errors)) is not None]
     scope = CaptureScope(actor.user)
     candidates = Unit.objects.by_codes(r.unit_code for r in rows if r.unit_code)
-    existing = {m.code: m for m in Model.objects.filter(code__in=[r.code for r in rows]).select_related("unit")}
+    existing = {m.code: m for m in Model.objects.select_for_update(of=("self",)).filter(
+        code__in=[r.code for r in rows]).select_related("unit")}  # locked: checked here, written below
     default_owner = _default_owner(actor)
     seen: dict[str, int] = {}
     today = timezone.localdate()
@@ -342,11 +350,17 @@ def import_model_sites(name: str, data: bytes, *, actor: Actor, dry_run: bool = 
     result, table = open_table("model_sites", name, data, SITE_COLUMNS, dry_run=dry_run)
     if table is None:
         return result
+    with transaction.atomic():  # validate and write as one, one import of this kind at a time
+        serialise("import:model_sites")
+        return _import_model_sites(result, table, actor=actor, dry_run=dry_run)
+
+
+def _import_model_sites(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse_site(number, raw, errors)) is not None]
     scope = CaptureScope(actor.user)
     candidates = Unit.objects.by_codes(r.unit_code for r in rows)
-    models = {m.code: m for m in Model.objects.filter(code__in={r.model_code for r in rows})}
+    models = {m.code: m for m in Model.objects.select_for_update().filter(code__in={r.model_code for r in rows})}
     seen: dict[tuple[int, int, dt.date], int] = {}
     for row in rows:
         row.model = models.get(row.model_code)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
-from phongtrao.lib.tabular import CellError, Column, parse_bool, parse_choice, parse_date, parse_int
+from phongtrao.lib.locks import serialise
+from phongtrao.lib.tabular import CellError, Column, Table, parse_bool, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.recognition.models import (
     IN_PROGRESS_STATUSES,
@@ -124,6 +125,12 @@ def import_recognitions(name: str, data: bytes, *, actor: Actor, dry_run: bool =
     result, table = open_table("recognitions", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result
+    with transaction.atomic():  # validate and write as one, one import of this kind at a time
+        serialise("import:recognitions")
+        return _import_recognitions(result, table, actor=actor, dry_run=dry_run)
+
+
+def _import_recognitions(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse(number, raw, errors)) is not None]
     candidates = Unit.objects.by_codes(r.code for r in rows)

@@ -8,13 +8,13 @@ app_name = "recognition"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("xa/<str:code>/<int:year>/", views.commune, name="commune"),
-    path("xa/<str:code>/<int:year>/excel/", views.commune_export, name="commune_export"),
-    path("don-vi/<str:code>/<int:year>/", views.unit, name="unit"),
-    path("don-vi/<str:code>/<int:year>/giay-cong-nhan.pdf", views.certificate, name="certificate"),
-    path("tinh/<str:code>/<int:year>/", views.province, name="province"),
-    path("cong-nhan/<str:code>/<int:year>/", views.bulk, name="bulk"),
-    path("cong-nhan/<str:code>/<int:year>/giay-cong-nhan.pdf", views.decision_certificates,
+    path("xa/<path:code>/<int:year>/", views.commune, name="commune"),
+    path("xa/<path:code>/<int:year>/excel/", views.commune_export, name="commune_export"),
+    path("don-vi/<path:code>/<int:year>/", views.unit, name="unit"),
+    path("don-vi/<path:code>/<int:year>/giay-cong-nhan.pdf", views.certificate, name="certificate"),
+    path("tinh/<path:code>/<int:year>/", views.province, name="province"),
+    path("cong-nhan/<path:code>/<int:year>/", views.bulk, name="bulk"),
+    path("cong-nhan/<path:code>/<int:year>/giay-cong-nhan.pdf", views.decision_certificates,
          name="decision_certificates"),
-    path("cong-nhan/<str:code>/<int:year>/quyet-dinh.docx", views.decision_docx, name="decision_docx"),
+    path("cong-nhan/<path:code>/<int:year>/quyet-dinh.docx", views.decision_docx, name="decision_docx"),
 ]

@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from phongtrao.audit.actions import Actor, record
-from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.locks import REGISTER, serialise
+from phongtrao.lib.vnformat import date_text, number
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
+    CODE_RE,
+    MAX_HOUSEHOLDS,
     ORGANISATION_KINDS,
     Kind,
     Unit,
@@ -62,6 +66,11 @@ def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[s
 
     if not unit.code.strip():
         add("code", "Mã không được để trống.")
+    elif not CODE_RE.fullmatch(unit.code):
+        add("code", gettext("Mã chỉ gồm chữ cái không dấu, chữ số và các dấu - _ . (bắt đầu bằng chữ cái hoặc "
+                            "chữ số, không có khoảng trắng, tối đa 40 ký tự)."))
+    if unit.households is not None and not 0 <= unit.households <= MAX_HOUSEHOLDS:
+        add("households", gettext("Số hộ phải từ 0 đến %(max)s.") % {"max": number(MAX_HOUSEHOLDS)})
     if not unit.name.strip():
         add("name", "Tên không được để trống.")
     if unit.kind not in Kind.values:
@@ -121,6 +130,7 @@ def overlapping(unit: Unit) -> Any:
 
 @transaction.atomic
 def do_create_unit(actor: Actor, **fields: Any) -> Unit:
+    serialise(REGISTER)  # the overlap check below and the insert, one writer at a time
     unit = Unit(**fields)
     unit.code = unit.code.strip()
     unit.name = " ".join(unit.name.split())
@@ -128,7 +138,7 @@ def do_create_unit(actor: Actor, **fields: Any) -> Unit:
     if errors:
         raise ActionError(errors)
     unit.refresh_derived()
-    unit.save()
+    _save_refusing_overlap(unit)
     rebuild_closure([unit])
     record(actor, "unit.create", unit, unit=unit, before=None, after=snapshot(unit))
     return unit
@@ -136,6 +146,7 @@ def do_create_unit(actor: Actor, **fields: Any) -> Unit:
 
 @transaction.atomic
 def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None = None, **changes: Any) -> Unit:
+    serialise(REGISTER)  # waits for an import that holds the register, then sees what it wrote
     unit = Unit.objects.select_for_update().get(pk=unit_id)
     if expected_version is not None and unit.version != expected_version:
         raise StaleVersion(
@@ -165,11 +176,23 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
         return unit
     unit.refresh_derived()
     unit.version += 1
-    unit.save()
+    _save_refusing_overlap(unit)
     if old_parent != unit.parent_id:
         _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
     record(actor, "unit.update", unit, unit=unit, before=before, after=after)
     return unit
+
+
+def _save_refusing_overlap(unit: Unit) -> None:
+    """Save; PostgreSQL's exclusion constraint (one unit per code and kind at any date) is the last word."""
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as exc:
+        if "unit_code_kind_no_overlap" not in str(exc):
+            raise
+        raise ActionError({"code": [gettext("Mã %(code)s đã dùng cho một đơn vị cùng loại trong cùng thời gian "
+                                            "hiệu lực.") % {"code": unit.code}]}) from exc
 
 
 def _kinds_allowed_under(kind: str) -> list[str]:

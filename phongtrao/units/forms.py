@@ -14,6 +14,7 @@ from phongtrao.lib.forms import date_field
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
+    MAX_HOUSEHOLDS,
     ORGANISATION_KINDS,
     EnterpriseSize,
     Kind,
@@ -152,7 +153,8 @@ class UnitForm(BootstrapForm):
     school_level = forms.ChoiceField(label=gettext_lazy("Cấp học"), required=False,
                                      choices=[("", "—"), *SchoolLevel.choices])
     armed_forces = forms.BooleanField(label=gettext_lazy("Thuộc lực lượng vũ trang"), required=False)
-    households = forms.IntegerField(label=gettext_lazy("Số hộ"), required=False, min_value=0)
+    households = forms.IntegerField(label=gettext_lazy("Số hộ"), required=False, min_value=0,
+                                    max_value=MAX_HOUSEHOLDS)
     valid_from = date_field(gettext_lazy("Hiệu lực từ"),
                             help_text=gettext_lazy("Để trống nếu không rõ ngày thành lập."))
 

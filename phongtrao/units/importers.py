@@ -7,15 +7,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.locks import REGISTER, serialise
 from phongtrao.lib.tabular import (
     CellError,
     Column,
+    Table,
     parse_bool,
     parse_choice,
     parse_date,
@@ -134,12 +137,21 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
     result, table = open_table("units", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result
+    # Validate and write in one transaction that holds the register (and locks the rows it read):
+    # a concurrent import waits, then sees these rows; an officer's save waits, then is told the
+    # unit changed. Nothing read here can go stale before it is written.
+    with transaction.atomic():
+        serialise(REGISTER)
+        return _import(result, table, actor=actor, dry_run=dry_run)
+
+
+def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
     today = timezone.localdate()
     errors: list[RowError] = []
     planned = [p for number, raw in table.rows if (p := _parse_row(number, raw, errors, today)) is not None]
 
-    db = Unit.objects.by_codes({p.values["code"] for p in planned} | {p.parent_code for p in planned if p.parent_code}
-                     | {ROOT_CODE})
+    db = Unit.objects.select_for_update().by_codes(
+        {p.values["code"] for p in planned} | {p.parent_code for p in planned if p.parent_code} | {ROOT_CODE})
     # In-file rows by code, to resolve parents that come later in the file.
     in_file: dict[str, list[PlannedRow]] = {}
     for p in planned:
@@ -284,6 +296,13 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
                 raise DryRunRollback
     except DryRunRollback:
         pass
+    except IntegrityError as exc:  # PostgreSQL's exclusion constraint: a writer that skipped the lock
+        if "unit_code_kind_no_overlap" not in str(exc):
+            raise
+        result.errors = [RowError(0, "code", gettext("một mã trong tệp vừa được dùng cho đơn vị cùng loại trong "
+                                                     "cùng thời gian hiệu lực; chưa ghi gì, hãy nhập lại tệp"))]
+        result.created = result.updated = result.unchanged = 0
+        result.preview = []
     return result
 
 

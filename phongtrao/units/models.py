@@ -9,6 +9,7 @@ closure table (one row per unit and each of its ancestors, itself included), so
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
@@ -47,6 +48,13 @@ ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
     Kind.ENTERPRISE: (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE),
     Kind.SCHOOL: (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE),
 }
+
+
+# A unit code: letters without diacritics, digits, "-", "_" and "." (starting with a letter or digit),
+# at most 40 characters: safe in every URL, file name and spreadsheet cell (docs/howto/add-import-kind.md).
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+# The households column's range on every database (a 32-bit integer).
+MAX_HOUSEHOLDS = 2_147_483_647
 
 
 class ManagingLevel(models.TextChoices):
@@ -329,7 +337,8 @@ def rebuild_closure(units: Iterable[Unit]) -> None:
     ids = [u.pk for u in units]
     if not ids:
         return
-    UnitAncestor.objects.filter(unit_id__in=ids).delete()
+    for start in range(0, len(ids), 900):  # SQLite allows 999 parameters a query (or fewer): never one IN for all
+        UnitAncestor.objects.filter(unit_id__in=ids[start:start + 900]).delete()
     in_batch = set(ids)
     outside = sorted({u.parent_id for u in units if u.parent_id is not None and u.parent_id not in in_batch})
     chains: dict[int, list[tuple[int, int]]] = {}

@@ -237,7 +237,9 @@ def _build_closure(touched: list[Unit], units: dict[Key, Unit]) -> None:
     if not touched:
         return
     by_id = {u.pk: u for u in units.values()}
-    UnitAncestor.objects.filter(unit_id__in=[u.pk for u in touched]).delete()
+    ids = [u.pk for u in touched]
+    for start in range(0, len(ids), 900):  # within SQLite's parameter limit
+        UnitAncestor.objects.filter(unit_id__in=ids[start:start + 900]).delete()
     rows = []
     for unit in touched:
         distance, current = 0, unit

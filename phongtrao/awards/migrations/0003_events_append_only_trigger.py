@@ -1,0 +1,18 @@
+"""PostgreSQL only: the database refuses UPDATE and DELETE on awards_proposalevent
+(see phongtrao/audit/history.py)."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+from phongtrao.audit.history import append_only_trigger, run_on_postgresql
+
+CREATE, DROP = append_only_trigger("awards_proposalevent", ("user_id",))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("awards", "0002_seed_award_types"), ("audit", "0002_append_only_trigger")]
+
+    operations = [
+        migrations.RunPython(run_on_postgresql(CREATE), run_on_postgresql(DROP)),
+    ]
