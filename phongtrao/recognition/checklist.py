@@ -56,7 +56,7 @@ class ChecklistPage:
         self.forms = self._forms(None, "")
 
     def _criteria(self) -> list[Criterion]:
-        sets = CriteriaSet.objects.for_unit(self.unit, self.window[1])
+        sets = self.sets = CriteriaSet.objects.for_unit(self.unit, self.window[1])
         order = {s.pk: i for i, s in enumerate(sets)}
         found = Criterion.objects.filter(criteria_set__in=sets).select_related("criteria_set")
         return sorted(found, key=lambda c: (order[c.criteria_set_id], c.order))
@@ -127,8 +127,10 @@ class ChecklistPage:
 
     def context(self) -> dict[str, Any]:
         unit, rec, today = self.unit, self.rec, timezone.localdate()
+        authority_basis = ""
         try:
-            authority = competent_authority(unit, today).label
+            found = competent_authority(unit, today)
+            authority, authority_basis = found.label, found.legal_basis
         except NoAuthority as exc:
             authority = str(exc)
         visible = visible_units(self.request.user)
@@ -141,6 +143,7 @@ class ChecklistPage:
             "unit": unit, "year": self.year, "rec": rec, "status": self.status,
             "status_label": Status(self.status).label, "window": self.window, "overdue": overdue,
             "window_open": self.window[0] <= today <= self.window[1], "authority": authority,
+            "authority_basis": authority_basis, "criteria_sets": self.sets,
             "ancestors": ancestors, "commune": commune, "forms": self.forms, "criteria_rows": checklist.criteria_rows(),
             "available": self.available(), "confirming": self.confirming,
             "events": list(rec.events.select_related("user").order_by("at", "pk")) if rec else [],
