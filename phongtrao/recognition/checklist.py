@@ -3,6 +3,7 @@ use now, and turning a posted form into the named action. The view stays a few l
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -128,8 +129,10 @@ class ChecklistPage:
     def context(self) -> dict[str, Any]:
         unit, rec, today = self.unit, self.rec, timezone.localdate()
         authority_basis = ""
+        # The rules of the year's decision: its date, or else 31 December of the year (today at the latest).
+        decided_on = rec.decision_date if rec and rec.decision_date else min(today, dt.date(self.year, 12, 31))
         try:
-            found = competent_authority(unit, today)
+            found = competent_authority(unit, decided_on)
             authority, authority_basis = found.label, found.legal_basis
         except NoAuthority as exc:
             authority = str(exc)
