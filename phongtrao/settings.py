@@ -213,6 +213,10 @@ PHONGTRAO = {
     # ANTT standard: share of a commune's residential areas that must be recognised, in percent,
     # rounded up (the old rule: 70%, so 25 areas need 18).
     "RECOGNITION_COMMUNE_MIN_SHARE": 70,
+    # ANTT standard: the day TT 48/2025/TT-BCA (amending TT 124/2021/TT-BCA) took effect. NOT checked
+    # against the official gazette: 01/07/2025 is assumed (the day two-level local government began).
+    # The amended criteria sets start and the TT 124 sets end here (``phongtrao setup`` re-seeds them).
+    "TT48_EFFECTIVE_FROM": "2025-07-01",
     # Models: an operating model not evaluated for this many months is overdue (Hướng dẫn 22/HD-BCA-V05).
     "MODEL_EVALUATION_MONTHS": 12,
     # Attached files (dossiers, phongtrao.attachments): the largest accepted file, in bytes.

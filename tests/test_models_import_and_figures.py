@@ -64,7 +64,8 @@ def test_example_province_after_setup_matches_expected_json(official_register: N
         assert f"{kind}: imported" in out, out
     expected = json.loads((example_dir / "expected.json").read_text(encoding="utf-8"))
     data = json.loads(run("report", "annual", "--unit", "T99", "--year", "2025"))
-    assert data["models"] == expected["2025"]["models"]
+    contract = expected["2025"]["models"]  # the contract's keys; the yearly flows are checked below
+    assert {key: data["models"][key] for key in contract} == contract
 
 
 def test_kinds_are_registered_with_their_columns() -> None:
@@ -134,7 +135,8 @@ def test_decoys_are_not_counted(example_units: None) -> None:
                   + "D2,KDC-T99001-03,2021-01-01,1,retired,\n")  # retired without a date: never counted
     assert result.ok, errors(result)
     assert any("không ghi ngày thanh loại" in w for w in result.warnings)
-    assert section() == before == {"models": 0, "fields": 0, "sites": 0, "teams": 0, "by_initiator": {}}
+    assert section() == before == {"models": 0, "fields": 0, "sites": 0, "teams": 0, "by_initiator": {},
+                                   "models_retired": 0, "sites_added": 0, "sites_retired": 0}
     # The same rows count in the years they were active.
     assert section(year=2024)["models"] == 2 and section(year=2024)["teams"] == 7
 
@@ -144,7 +146,29 @@ def test_site_retired_during_the_year_counts(example_units: None) -> None:
     result = load("model_sites", SITES_HEADER + "A1,KDC-T99001-01,2020-02-01,2,retired,2025-01-01\n"
                   + "A1,KDC-T99002-01,2025-12-31,3,active,\n")
     assert result.ok, errors(result)
-    assert section() == {"models": 1, "fields": 1, "sites": 2, "teams": 5, "by_initiator": {"cap_xa": 1}}
+    assert section() == {"models": 1, "fields": 1, "sites": 2, "teams": 5, "by_initiator": {"cap_xa": 1},
+                         "models_retired": 0, "sites_added": 1, "sites_retired": 1}
+
+
+def test_the_years_flows_retired_models_added_and_retired_sites(example_units: None) -> None:
+    load("models", MODELS_HEADER + "F1,Mô hình F1,Giao thông,cap_xa,01/01/2020,retired,15/09/2025\n"
+         + "F2,Mô hình F2,Giao thông,cap_xa,01/01/2020,active,\n"
+         + "F3,Mô hình F3,Giao thông,cap_xa,01/01/2020,retired,20/12/2024\n")
+    result = load("model_sites", SITES_HEADER
+                  + "F1,KDC-T99001-01,2020-02-01,2,retired,2025-09-15\n"  # retired with its model in 2025
+                  + "F2,KDC-T99001-02,2025-03-01,1,active,\n"  # added in 2025
+                  + "F2,KDC-T99002-01,2025-11-30,1,active,\n"  # added in 2025
+                  + "F2,KDC-T99002-02,2021-01-01,1,retired,2025-02-01\n"  # retired in 2025
+                  + "F2,KDC-T99002-03,2026-01-02,1,active,\n"  # added the next year: not counted
+                  + "F3,KDC-T99003-01,2020-02-01,1,retired,2024-12-20\n")  # retired the year before
+    assert result.ok, errors(result)
+    flows = {k: section()[k] for k in ("models", "models_retired", "sites_added", "sites_retired")}
+    assert flows == {"models": 2, "models_retired": 1, "sites_added": 2, "sites_retired": 2}
+    assert {k: section(year=2024)[k] for k in ("models_retired", "sites_added", "sites_retired")} == \
+        {"models_retired": 1, "sites_added": 0, "sites_retired": 1}
+    province = Unit.objects.with_code("T99", DAY).get()
+    text = models_markdown(province, 2025, build_models_section(province, 2025))
+    assert "Trong năm: 1 mô hình thanh loại; thêm 2 điểm mới; 2 điểm thanh loại." in text
 
 
 def test_markdown_is_vietnamese(example_models: None) -> None:

@@ -79,9 +79,11 @@ def to_review(code: str, answers: dict[str, Any] | None = None, year: int = Y) -
 def test_seeding_is_idempotent(cycle: None) -> None:
     counts = (CriteriaSet.objects.count(), Criterion.objects.count())
     assert seed_criteria_sets() == (0, 0)
-    assert (CriteriaSet.objects.count(), Criterion.objects.count()) == counts == (4, 23)
+    # Two versions of the four national sets: TT 124 as issued, and as amended by TT 48.
+    assert (CriteriaSet.objects.count(), Criterion.objects.count()) == counts == (8, 46)
     school = CriteriaSet.objects.get(code="antt-co-so-giao-duc")
     assert school.criteria.count() == 6 and "TT 124/2021/TT-BCA" in school.legal_basis
+    assert "48/2025" in school.legal_basis and "TT48_EFFECTIVE_FROM" in school.note
 
 
 def test_setup_hook_seeds(official_register: None) -> None:
@@ -90,7 +92,7 @@ def test_setup_hook_seeds(official_register: None) -> None:
     out = io.StringIO()
     apps.get_app_config("recognition").seed(out)
     assert "criteria sets" in out.getvalue()
-    assert CriteriaSet.objects.count() == 4
+    assert CriteriaSet.objects.count() == 8
 
 
 def test_sets_apply_by_kind_date_and_province(cycle: None) -> None:
@@ -99,6 +101,8 @@ def test_sets_apply_by_kind_date_and_province(cycle: None) -> None:
     assert [s.code for s in CriteriaSet.objects.for_unit(agency, dt.date(Y, 10, 31))] == \
         ["antt-co-quan-doanh-nghiep"]
     assert CriteriaSet.objects.for_unit(ra, dt.date(2021, 10, 31)) == []
+    assert CriteriaSet.objects.for_unit(ra, dt.date(2022, 2, 9)) == []
+    assert [s.code for s in CriteriaSet.objects.for_unit(ra, dt.date(2022, 2, 10))] == ["antt-khu-dan-cu-tt124"]
     added = CriteriaSet.objects.create(code="t99-bo-sung", name="Bổ sung của tỉnh", kinds=[Kind.RESIDENTIAL_AREA],
                                        legal_basis="QĐ của UBND tỉnh", effective_from=dt.date(2025, 1, 1),
                                        province=unit("T99"))
@@ -291,11 +295,35 @@ def test_competent_authority_before_the_reform(official_register: None) -> None:
     authority = competent_authority(old, dt.date(2024, 12, 15))
     assert authority.level == ManagingLevel.DISTRICT
     assert authority.unit == old.parent and authority.unit.kind == Kind.DISTRICT
-    assert deciding_level(Kind.SCHOOL, ManagingLevel.PROVINCE, dt.date(2024, 12, 15)) == ManagingLevel.DISTRICT
+    assert authority.legal_basis.startswith("TT 124/2021/TT-BCA, Điều 10")
+    # Before the reform, too, the provincial People's Committee recognised province-managed units.
+    assert deciding_level(Kind.SCHOOL, ManagingLevel.PROVINCE, dt.date(2024, 12, 15)) == ManagingLevel.PROVINCE
+    assert deciding_level(Kind.AGENCY, ManagingLevel.DISTRICT, dt.date(2024, 12, 15)) == ManagingLevel.DISTRICT
     assert deciding_level(Kind.SCHOOL, ManagingLevel.COMMUNE, dt.date(2024, 12, 15)) == ManagingLevel.COMMUNE
     assert deciding_level(Kind.SCHOOL, ManagingLevel.PROVINCE, dt.date(2025, 7, 1)) == ManagingLevel.PROVINCE
     with pytest.raises(NoAuthority, match="cấp quản lý “district”"):
         deciding_level(Kind.AGENCY, ManagingLevel.DISTRICT, dt.date(2025, 12, 15))
+
+
+def test_every_rule_carries_its_legal_basis() -> None:
+    from phongtrao.recognition.authority import DEFAULT_RULES
+
+    assert all(len(rule) == 6 and "TT 124/2021/TT-BCA" in rule[5] for rule in DEFAULT_RULES)
+    after = [r for r in DEFAULT_RULES if r[2] == "2025-07-01"]
+    assert after and all("48/2025" in r[5] for r in after)
+
+
+def test_an_organisation_directly_under_an_old_province_is_the_provinces(official_register: None) -> None:
+    from phongtrao.units.actions import do_create_unit
+
+    old_province = unit("22", dt.date(2024, 12, 31))
+    school = do_create_unit(ACTOR, code="TH-22-01", name="Trường THPT chuyên Hạ Long", kind=Kind.SCHOOL,
+                            parent=old_province, managed_by=ManagingLevel.PROVINCE, school_level="thpt",
+                            valid_from=dt.date(2020, 1, 1),
+                            valid_to=dt.date(2025, 6, 30))
+    authority = competent_authority(school, dt.date(2024, 12, 15))
+    assert (authority.level, authority.unit) == (ManagingLevel.PROVINCE, old_province)
+    assert "Điều 10" in authority.legal_basis
 
 
 def test_competent_authority_table_is_a_setting(cycle: None, settings: Any) -> None:
@@ -445,3 +473,54 @@ def test_steps_of_a_closed_year_recorded_without_a_date_stay_in_order(cycle: Non
         rec = do_self_assess(ACTOR, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(Y, 10, 20))
         rec = do_submit(ACTOR, rec)
     assert (rec.registered_on, rec.submitted_on) == (dt.date(2024, 11, 1), dt.date(2025, 10, 31))
+
+
+def test_a_2023_assessment_cites_tt124_alone(cycle: None) -> None:
+    """TT 124/2021 took effect on 10/02/2022; TT 48/2025 amends it from its own date (a setting)."""
+    ra, commune = unit("KDC-T99000-01"), unit("T99000")
+    old_ra = CriteriaSet.objects.for_unit(ra, dt.date(2023, 10, 31))
+    assert [s.code for s in old_ra] == ["antt-khu-dan-cu-tt124"]
+    assert old_ra[0].effective_from == dt.date(2022, 2, 10) and old_ra[0].effective_to == dt.date(2025, 6, 30)
+    assert "124/2021" in old_ra[0].legal_basis and "48/2025" not in old_ra[0].legal_basis
+    old_commune = CriteriaSet.objects.for_unit(commune, dt.date(2023, 11, 15))[0]
+    assert old_commune.name == "Tiêu chuẩn “An toàn về ANTT” đối với xã, phường, thị trấn"
+    new_commune = CriteriaSet.objects.for_unit(commune, dt.date(2025, 11, 15))[0]
+    assert new_commune.name == "Tiêu chuẩn “An toàn về ANTT” đối với xã, phường, đặc khu"
+    assert new_commune.effective_from == dt.date(2025, 7, 1) and "01/07/2025" in new_commune.legal_basis
+    # A 2023 checklist is keyed by the TT 124 set.
+    rec = register_ra("KDC-T99000-01", 2023)
+    rec = do_self_assess(ACTOR, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(2023, 10, 20))
+    assert {line["criterion"].split("/")[0] for line in rec.answers} == {"antt-khu-dan-cu-tt124"}
+
+
+def test_tt48_effective_date_is_a_setting(cycle: None, settings: Any) -> None:
+    settings.PHONGTRAO = settings.PHONGTRAO | {"TT48_EFFECTIVE_FROM": "2025-08-15"}
+    seed_criteria_sets()
+    ra = unit("KDC-T99000-01")
+    assert [s.code for s in CriteriaSet.objects.for_unit(ra, dt.date(2025, 8, 14))] == ["antt-khu-dan-cu-tt124"]
+    assert [s.code for s in CriteriaSet.objects.for_unit(ra, dt.date(2025, 8, 15))] == ["antt-khu-dan-cu"]
+    assert "15/08/2025" in CriteriaSet.objects.get(code="antt-khu-dan-cu").legal_basis
+
+
+def test_not_worse_reads_last_years_answer_across_the_two_versions(cycle: None) -> None:
+    """2024 was assessed on the TT 124 set, 2025 on the amended one: the previous count still carries over."""
+    rec = register_ra("KDC-T99000-01", 2024)
+    do_self_assess(ACTOR, rec, answers=RA_ANSWERS, review_meeting_on=dt.date(2024, 10, 20))
+    rec = register_ra("KDC-T99000-01", 2025)
+    rec = do_self_assess(ACTOR, rec, answers=RA_ANSWERS | {"kiem-che-toi-pham": 2},
+                         review_meeting_on=dt.date(2025, 10, 20))
+    line = next(x for x in rec.answers if x["criterion"] == "antt-khu-dan-cu/kiem-che-toi-pham")
+    assert line["value"] == {"current": 2, "previous": 3} and line["met"]
+
+
+def test_a_commune_without_residential_areas_shows_the_share_as_not_applicable(cycle: None) -> None:
+    result = run_import("units", "units.csv", "code,name,kind,parent_code\nT99010,Xã Trống,commune,T99".encode(),
+                        actor=ACTOR)
+    assert result.ok, [str(e) for e in result.errors]
+    rec = to_review("T99010", COMMUNE_ANSWERS)
+    line = next(x for x in rec.answers if x["type"] == "share_recognised")
+    assert line["value"]["total"] == 0 and line["not_applicable"] is True and line["met"] is True
+    assert rec.checklist_met is True
+    rec = do_decide(ACTOR, rec, recognised=True, decision_no="9/QĐ-UBND", decision_date=DECIDED_ON,
+                    signer_name="Phạm Văn D")
+    assert rec.status == Status.RECOGNISED

@@ -199,3 +199,48 @@ def test_kind_change_refused_when_children_would_be_misplaced(example_units: Non
     with pytest.raises(ActionError) as exc:
         do_update_unit(Actor.system(), commune.pk, kind=Kind.AGENCY, managed_by="commune")
     assert "kind" in exc.value.errors
+
+
+# --- exclusions from the ANTT standard are data (StandardExclusion) ---------------------------------------
+
+
+def test_exclusions_are_seeded_with_legal_basis_and_date() -> None:
+    from phongtrao.units.models import StandardExclusion
+
+    rows = set(StandardExclusion.objects.values_list("kind", "field", "value"))
+    assert rows == {("agency", "armed_forces", "true"), ("enterprise", "size", "micro"),
+                    ("enterprise", "size", "small"), ("school", "school_level", "mam_non"),
+                    ("school", "school_level", "nha_tre"), ("school", "school_level", "tieu_hoc")}
+    for rule in StandardExclusion.objects.all():
+        assert rule.legal_basis == "TT 124/2021/TT-BCA, Điều 1 khoản 2 điểm b"
+        assert rule.effective_from == dt.date(2022, 2, 10) and rule.effective_to is None and rule.note
+
+
+def test_a_new_exclusion_row_changes_eligibility_and_setup_rederives(official_register: None) -> None:
+    import io
+
+    from django.apps import apps
+
+    from phongtrao.units.models import Exclusions, StandardExclusion, rederive_subject_to_standard
+
+    commune = Unit.objects.with_code("00004", AFTER).get()
+    school = do_create_unit(Actor.system(), code="TH-2", name="Trường Liên cấp Ba Đình", kind=Kind.SCHOOL,
+                            parent=commune, managed_by="commune", school_level="lien_cap",
+                            valid_from=dt.date(2025, 7, 1))
+    assert school.subject_to_standard
+    # A (hypothetical) later rule excluding this level, in force from 2026.
+    StandardExclusion.objects.create(kind="school", field="school_level", value="lien_cap",
+                                     legal_basis="Thông tư thử nghiệm", effective_from=dt.date(2026, 1, 1))
+    assert is_subject_to_standard(Kind.SCHOOL, school_level="lien_cap",
+                                  exclusions=Exclusions.on(dt.date(2025, 12, 31))) is True
+    assert is_subject_to_standard(Kind.SCHOOL, school_level="lien_cap",
+                                  exclusions=Exclusions.on(dt.date(2026, 1, 1))) is False
+    assert rederive_subject_to_standard(dt.date(2026, 1, 1)) == 1
+    school.refresh_from_db()
+    assert not school.subject_to_standard
+    # An exclusion that has ended no longer excludes; the setup hook puts the unit back in scope.
+    StandardExclusion.objects.filter(value="lien_cap").update(effective_to=dt.date(2026, 1, 1))
+    out = io.StringIO()
+    apps.get_app_config("units").seed(out)
+    school.refresh_from_db()
+    assert school.subject_to_standard and "1 units re-derived" in out.getvalue()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from phongtrao.accounts.access import can_capture, can_decide, is_admin
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor, record
+from phongtrao.awards.authority import issuing_unit, wrong_issuer
 from phongtrao.awards.models import (
     AwardDecision,
     AwardProposal,
@@ -256,6 +257,9 @@ def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, author
         raise ActionError("Tài khoản này không được ghi quyết định khen thưởng của đơn vị này.")
     number = " ".join(number.split())
     errors = _decision_errors(award_type, year, number, date, authority)
+    wrong = wrong_issuer(award_type, authority)  # a commune's Giấy khen is never the province's
+    if wrong:
+        _add(errors, "authority", wrong)
     cleaned, recipient_errors = _clean_recipients(award_type, recipients, authority, year)
     for key, messages in recipient_errors.items():
         errors.setdefault(key, []).extend(messages)
@@ -355,8 +359,11 @@ def _save_recipients(proposal: AwardProposal, recipients: list[RecipientData]) -
 def _proposal_errors(proposing_unit: Unit, award_type: AwardType, year: int, title: str,
                      recipients: Sequence[RecipientData]) -> tuple[list[RecipientData], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    if proposing_unit.parent_id is None:
-        _add(errors, "proposing_unit", "Đơn vị này không có cấp trên để gửi đề nghị.")
+    if issuing_unit(award_type, proposing_unit) is None:
+        _add(errors, "award_type", gettext("%(unit)s không thuộc %(level)s nào có thẩm quyền khen thưởng "
+                                           "“%(award)s”.") % {
+            "unit": proposing_unit.name, "level": award_type.get_authority_level_display().lower(),
+            "award": award_type.name})
     if not MIN_YEAR <= year <= MAX_YEAR:
         _add(errors, "year", f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.")
     if not title.strip():
@@ -370,14 +377,17 @@ def _proposal_errors(proposing_unit: Unit, award_type: AwardType, year: int, tit
 @transaction.atomic
 def do_create_proposal(actor: Actor, *, proposing_unit: Unit, award_type: AwardType, year: int, title: str,
                        recipients: Sequence[RecipientData]) -> AwardProposal:
-    """A draft proposal from ``proposing_unit`` to the level above (its parent), for its own subtree."""
+    """A draft proposal from ``proposing_unit`` for its own subtree, sent to the unit whose authority issues
+    the form (``authority.issuing_unit``: a commune's own Giấy khen stays in the commune)."""
     if actor.user is not None and not can_capture(actor.user, proposing_unit):
         raise ActionError("Tài khoản này không được lập đề nghị cho đơn vị này.")
     cleaned, errors = _proposal_errors(proposing_unit, award_type, year, title, recipients)
     if errors:
         raise ActionError(errors)
+    to_unit = issuing_unit(award_type, proposing_unit)
+    assert to_unit is not None  # refused above otherwise
     proposal = AwardProposal.objects.create(
-        proposing_unit=proposing_unit, to_unit_id=proposing_unit.parent_id, award_type=award_type, year=year,
+        proposing_unit=proposing_unit, to_unit=to_unit, award_type=award_type, year=year,
         title=" ".join(title.split())[:255], created_by=_user(actor))
     listed = _save_recipients(proposal, cleaned)
     ProposalEvent.objects.create(proposal=proposal, action="create", to_status=proposal.status, user=_user(actor))
@@ -403,6 +413,9 @@ def do_update_proposal(actor: Actor, pk: int, *, expected_version: int | None, a
         raise ActionError(errors)
     before = proposal.snapshot()
     proposal.award_type, proposal.year, proposal.title = award_type, year, " ".join(title.split())[:255]
+    to_unit = issuing_unit(award_type, proposal.proposing_unit)
+    assert to_unit is not None  # refused above otherwise
+    proposal.to_unit = to_unit
     proposal.version += 1
     proposal.save()
     listed = _save_recipients(proposal, cleaned)

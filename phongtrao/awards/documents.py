@@ -9,44 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from phongtrao.awards.models import AuthorityLevel, AwardDecision, AwardRecipient, RecipientKind
+from phongtrao.awards.authority import Issuer, issuer_for
+from phongtrao.awards.models import AwardDecision, AwardRecipient, RecipientKind
 from phongtrao.lib import documents as docs
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.models import Kind, Unit
 
 
-@dataclass(frozen=True)
-class Issuer:
-    parent_body: str
-    body: tuple[str, ...]
-    lead: str
-    signer_title: str
-    place: str
-    in_text: str  # "Chủ tịch Ủy ban nhân dân tỉnh Thử Nghiệm", after "Quyết định số ... của"
-
-
-def _upper(name: str) -> str:
-    return " ".join(name.split()).upper()
-
-
 def issuer(decision: AwardDecision) -> Issuer:
-    """Who issues ``decision``'s certificates, from its award form and issuing unit."""
-    authority, award = decision.authority, decision.award_type
-    words = award.authority.casefold()
-    if "thủ tướng" in words:
-        return Issuer("", ("THỦ TƯỚNG CHÍNH PHỦ",), "THỦ TƯỚNG CHÍNH PHỦ", "THỦ TƯỚNG", "Hà Nội",
-                      "Thủ tướng Chính phủ")
-    if award.authority_level == AuthorityLevel.NATIONAL:
-        return Issuer("", ("BỘ CÔNG AN",), "BỘ TRƯỞNG BỘ CÔNG AN", "BỘ TRƯỞNG", "Hà Nội", "Bộ trưởng Bộ Công an")
-    if "công an" in words:
-        return Issuer(f"UBND {_upper(authority.name)}", (f"CÔNG AN {_upper(authority.name)}",),
-                      f"GIÁM ĐỐC CÔNG AN {_upper(authority.name)}", "GIÁM ĐỐC", docs.place_name(authority.name),
-                      f"Giám đốc Công an {docs.in_running_text(authority.name)}")
-    return Issuer("", ("ỦY BAN NHÂN DÂN", _upper(authority.name)),
-                  f"CHỦ TỊCH ỦY BAN NHÂN DÂN {_upper(authority.name)}", "CHỦ TỊCH", docs.place_name(authority.name),
-                  f"Chủ tịch Ủy ban nhân dân {docs.in_running_text(authority.name)}")
+    """Who issues ``decision``'s certificates, from its award form and issuing unit (``authority.issuer_for``)."""
+    return issuer_for(decision.award_type, decision.authority)
 
 
 def _where(unit: Unit) -> str:

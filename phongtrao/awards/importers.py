@@ -29,7 +29,8 @@ from django.db import transaction
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.awards.models import AuthorityLevel, AwardDecision, AwardRecipient, AwardType, RecipientKind
+from phongtrao.awards.authority import ISSUING_KINDS
+from phongtrao.awards.models import AwardDecision, AwardRecipient, AwardType, RecipientKind
 from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
@@ -52,9 +53,8 @@ KIND_WORDS = {"collective": RecipientKind.COLLECTIVE, "tập thể": RecipientKi
               "tap the": RecipientKind.COLLECTIVE, "individual": RecipientKind.INDIVIDUAL,
               "cá nhân": RecipientKind.INDIVIDUAL, "ca nhan": RecipientKind.INDIVIDUAL}
 MIN_YEAR, MAX_YEAR = 2000, 2100
-# The unit kind whose authority issues an award form of each level.
-LEVEL_KIND = {AuthorityLevel.NATIONAL: Kind.PROVINCE, AuthorityLevel.PROVINCE: Kind.PROVINCE,
-              AuthorityLevel.DISTRICT: Kind.DISTRICT, AuthorityLevel.COMMUNE: Kind.COMMUNE}
+# The unit kind an imported decision of each level is recorded under (a national one: the province).
+LEVEL_KIND = {level: kinds[0] for level, kinds in ISSUING_KINDS.items()}
 
 DecisionKey = tuple[int, int, int, str, "dt.date | None"]  # authority, award type, year, number, date
 

@@ -32,6 +32,7 @@ from phongtrao.accounts.access import (
 from phongtrao.audit.actions import Actor
 from phongtrao.awards import actions
 from phongtrao.awards.actions import ActionError, RepeatWarning, StaleVersion
+from phongtrao.awards.authority import awaiting
 from phongtrao.awards.forms import (
     SORTS,
     AwardTypeForm,
@@ -233,8 +234,11 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     if form.value("status"):
         proposals = proposals.filter(status=form.value("status"))
     proposals = (proposals.select_related("proposing_unit", "to_unit", "award_type")
-                 .annotate(count=Count("recipients")).order_by("-created_at", "-pk"))
+                 .annotate(count=Count("recipients", distinct=True), decided=Count("decisions", distinct=True))
+                 .order_by("-created_at", "-pk"))
     page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
+    for proposal in page:
+        proposal.awaiting = awaiting(proposal, decided=bool(proposal.decided))  # type: ignore[attr-defined]
     return render(request, "awards/proposal_list.html", {
         "form": form, "page": page, "may_propose": capture_units(request.user).exists()})
 
@@ -245,11 +249,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal_for_user(request, pk)
     user = request.user
     captures, decides = can_capture(user, proposal.proposing_unit), can_decide(user, proposal.to_unit)
+    decisions = list(proposal.decisions.all())
     return render(request, "awards/proposal_detail.html", {
-        "proposal": proposal,
+        "proposal": proposal, "awaiting": awaiting(proposal, decided=bool(decisions)),
         "recipients": proposal.recipients.select_related("unit"),
         "events": proposal.events.select_related("user"),
-        "decisions": proposal.decisions.all(),
+        "decisions": decisions,
         "may_edit": captures and proposal.status == ProposalStatus.DRAFT,
         "may_submit": captures and actions.may_move(proposal, "submit"),
         "may_reopen": captures and actions.may_move(proposal, "reopen"),

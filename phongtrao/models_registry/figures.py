@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypedDict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext
 
 from phongtrao.lib.vnformat import number
 from phongtrao.models_registry.models import Initiator, Site, has_effective_site, model_active_in, site_active_in
@@ -25,6 +26,10 @@ class ModelsSection(TypedDict):
     sites: int
     teams: int
     by_initiator: dict[str, int]
+    # The year's flows (additive to the INTERCHANGE.md contract), among the counted models and sites:
+    models_retired: int  # models retired (thanh loại) during the year
+    sites_added: int  # sites started during the year
+    sites_retired: int  # sites retired during the year
 
 
 def counted_sites(root: Unit, year: int) -> Any:
@@ -39,15 +44,23 @@ def build_models_section(root: Unit, year: int) -> ModelsSection:
     """The ``models`` section in one query, grouped by (initiator, field): a model has exactly one of
     each, so models, sites and teams are sums over the groups and ``fields`` is the number of distinct
     fields among them."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows = list(counted_sites(root, year).values("model__initiator__code", "model__field_id")
-                .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams"))
+                .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams"),
+                          models_retired=Count("model", distinct=True,
+                                               filter=Q(model__retired_on__range=(start, end))),
+                          sites_added=Count("pk", filter=Q(started_on__gte=start)),
+                          sites_retired=Count("pk", filter=Q(retired_on__lte=end)))
                 .order_by("model__initiator__position", "model__initiator__code"))
     by_initiator: dict[str, int] = {}
     for r in rows:
         by_initiator[r["model__initiator__code"]] = by_initiator.get(r["model__initiator__code"], 0) + r["models"]
     return {"models": sum(r["models"] for r in rows), "fields": len({r["model__field_id"] for r in rows}),
             "sites": sum(r["sites"] for r in rows), "teams": sum(r["teams"] or 0 for r in rows),
-            "by_initiator": {code: n for code, n in by_initiator.items() if n}}
+            "by_initiator": {code: n for code, n in by_initiator.items() if n},
+            "models_retired": sum(r["models_retired"] for r in rows),
+            "sites_added": sum(r["sites_added"] for r in rows),
+            "sites_retired": sum(r["sites_retired"] for r in rows)}
 
 
 def _breakdown(root: Unit, year: int, key: str) -> list[dict[str, Any]]:
@@ -93,6 +106,18 @@ def whole_of(unit: Unit) -> str:
     return unit.name
 
 
+def flows_sentence(section: ModelsSection) -> str:
+    """ "Trong năm: 3 mô hình thanh loại; thêm 12 điểm mới; 5 điểm thanh loại." ("" when nothing moved)."""
+    parts = []
+    if section.get("models_retired"):
+        parts.append(gettext("%(n)s mô hình thanh loại") % {"n": number(section["models_retired"])})
+    if section.get("sites_added"):
+        parts.append(gettext("thêm %(n)s điểm mới") % {"n": number(section["sites_added"])})
+    if section.get("sites_retired"):
+        parts.append(gettext("%(n)s điểm thanh loại") % {"n": number(section["sites_retired"])})
+    return gettext("Trong năm: %(flows)s.") % {"flows": "; ".join(parts)} if parts else ""
+
+
 def models_markdown(unit: Unit, year: int, section: ModelsSection) -> str:
     lines = ["## Xây dựng, nhân rộng mô hình", ""]
     if not section["models"]:
@@ -100,6 +125,9 @@ def models_markdown(unit: Unit, year: int, section: ModelsSection) -> str:
         return "\n".join(lines) + "\n"
     lines.append(f"{whole_of(unit)} có {number(section['models'])} mô hình thuộc {number(section['fields'])} "
                  f"lĩnh vực, triển khai tại {number(section['sites'])} điểm với {number(section['teams'])} tổ, nhóm.")
+    flows = flows_sentence(section)
+    if flows:
+        lines.append(flows)
     names = dict(Initiator.objects.filter(code__in=section["by_initiator"], province__isnull=True)
                  .values_list("code", "name"))
     lines += ["", "| Cấp/cơ quan phát động | Số mô hình |", "|---|---:|"]

@@ -264,8 +264,11 @@ def _applicable_sets(rec: Recognition) -> list[CriteriaSet]:
 
 def _previous_answers(rec: Recognition) -> dict[str, Any]:
     previous = Recognition.objects.filter(unit_id=rec.unit_id, year=rec.year - 1).values_list("answers", flat=True)
-    lines = previous.first() or []
-    return {line["criterion"]: line.get("value") for line in lines if isinstance(line, dict)}
+    lines = [line for line in previous.first() or [] if isinstance(line, dict)]
+    # Also by criterion code alone, so a year assessed on an earlier version of the set (TT 124 before
+    # TT 48) still gives "the previous year" to the next one.
+    by_code = {str(line["criterion"]).rsplit("/", 1)[-1]: line.get("value") for line in lines}
+    return by_code | {line["criterion"]: line.get("value") for line in lines}
 
 
 @transaction.atomic

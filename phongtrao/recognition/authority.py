@@ -1,46 +1,63 @@
 """Who recognises a unit: a table keyed by unit kind, managing level and date (DOMAIN.md §4).
 
-Since 1 July 2025 (TT 48/2025/TT-BCA, two-level local government) the commune chairman
-recognises residential areas and commune-managed agencies, enterprises and schools; the
-provincial People's Committee recognises communes and province-managed units. Before
-that (TT 124/2021/TT-BCA) the district chairman recognised communes and the agencies,
-enterprises and schools managed by the district or the province in its area.
+Every rule carries its legal basis. Since 1 July 2025 (two-level local government; TT 124/2021/TT-BCA
+Điều 10 as amended by TT 48/2025/TT-BCA) the commune chairman recognises residential areas and
+commune-managed agencies, enterprises and schools; the provincial People's Committee chairman
+recognises communes and province-managed units. Before that (TT 124/2021/TT-BCA Điều 10, from
+10/02/2022) the commune chairman recognised residential areas and commune-managed units, the
+district chairman communes and district-managed units, and the provincial chairman the agencies,
+enterprises and schools managed by the province.
+
+An organisation with no managing level recorded is taken as managed by the level of the unit it sits
+in (``managing_level``), so one placed directly under a province is the province's.
 
 The table is data: a deployment may replace it with the ``COMPETENT_AUTHORITY`` key of
-``settings.PHONGTRAO`` (same shape as ``DEFAULT_RULES``), without touching code.
+``settings.PHONGTRAO`` (same shape as ``DEFAULT_RULES``; the legal basis may be left out), without
+touching code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
-from phongtrao.units.models import Kind, ManagingLevel, Unit
+from phongtrao.units.models import ORGANISATION_KINDS, Kind, ManagingLevel, Unit
 
 ANY = "*"
+REFORM = "2025-07-01"  # two-level local government (Luật Tổ chức chính quyền địa phương 2025)
+LAST_OLD_DAY = "2025-06-30"
+BASIS_AFTER = ("TT 124/2021/TT-BCA, Điều 10, được sửa đổi bởi TT 48/2025/TT-BCA; "
+               "Luật Tổ chức chính quyền địa phương ngày 16/6/2025 (chính quyền hai cấp từ 01/7/2025)")
+BASIS_BEFORE = "TT 124/2021/TT-BCA, Điều 10 (hiệu lực từ 10/02/2022; chính quyền ba cấp)"
 
-# (kind, managing level or "*", valid from or None, valid to or None, deciding level)
-DEFAULT_RULES: list[tuple[str, str, str | None, str | None, str]] = [
+Rule = tuple[str, str, str | None, str | None, str, str]
+
+# (kind, managing level or "*", valid from or None, valid to or None, deciding level, legal basis)
+DEFAULT_RULES: list[Rule] = [
     # Two-level government, from 1 July 2025.
-    (Kind.RESIDENTIAL_AREA, ANY, "2025-07-01", None, ManagingLevel.COMMUNE),
-    (Kind.COMMUNE, ANY, "2025-07-01", None, ManagingLevel.PROVINCE),
-    (Kind.AGENCY, ManagingLevel.COMMUNE, "2025-07-01", None, ManagingLevel.COMMUNE),
-    (Kind.ENTERPRISE, ManagingLevel.COMMUNE, "2025-07-01", None, ManagingLevel.COMMUNE),
-    (Kind.SCHOOL, ManagingLevel.COMMUNE, "2025-07-01", None, ManagingLevel.COMMUNE),
-    (Kind.AGENCY, ManagingLevel.PROVINCE, "2025-07-01", None, ManagingLevel.PROVINCE),
-    (Kind.ENTERPRISE, ManagingLevel.PROVINCE, "2025-07-01", None, ManagingLevel.PROVINCE),
-    (Kind.SCHOOL, ManagingLevel.PROVINCE, "2025-07-01", None, ManagingLevel.PROVINCE),
+    (Kind.RESIDENTIAL_AREA, ANY, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
+    (Kind.COMMUNE, ANY, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
+    (Kind.AGENCY, ManagingLevel.COMMUNE, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
+    (Kind.ENTERPRISE, ManagingLevel.COMMUNE, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
+    (Kind.SCHOOL, ManagingLevel.COMMUNE, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
+    (Kind.AGENCY, ManagingLevel.PROVINCE, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
+    (Kind.ENTERPRISE, ManagingLevel.PROVINCE, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
+    (Kind.SCHOOL, ManagingLevel.PROVINCE, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
     # Three-level government, until 30 June 2025.
-    (Kind.RESIDENTIAL_AREA, ANY, None, "2025-06-30", ManagingLevel.COMMUNE),
-    (Kind.COMMUNE, ANY, None, "2025-06-30", ManagingLevel.DISTRICT),
-    (Kind.AGENCY, ManagingLevel.COMMUNE, None, "2025-06-30", ManagingLevel.COMMUNE),
-    (Kind.ENTERPRISE, ManagingLevel.COMMUNE, None, "2025-06-30", ManagingLevel.COMMUNE),
-    (Kind.SCHOOL, ManagingLevel.COMMUNE, None, "2025-06-30", ManagingLevel.COMMUNE),
-    (Kind.AGENCY, ANY, None, "2025-06-30", ManagingLevel.DISTRICT),
-    (Kind.ENTERPRISE, ANY, None, "2025-06-30", ManagingLevel.DISTRICT),
-    (Kind.SCHOOL, ANY, None, "2025-06-30", ManagingLevel.DISTRICT),
+    (Kind.RESIDENTIAL_AREA, ANY, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
+    (Kind.COMMUNE, ANY, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
+    (Kind.AGENCY, ManagingLevel.COMMUNE, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
+    (Kind.ENTERPRISE, ManagingLevel.COMMUNE, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
+    (Kind.SCHOOL, ManagingLevel.COMMUNE, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
+    (Kind.AGENCY, ManagingLevel.DISTRICT, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
+    (Kind.ENTERPRISE, ManagingLevel.DISTRICT, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
+    (Kind.SCHOOL, ManagingLevel.DISTRICT, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
+    (Kind.AGENCY, ManagingLevel.PROVINCE, None, LAST_OLD_DAY, ManagingLevel.PROVINCE, BASIS_BEFORE),
+    (Kind.ENTERPRISE, ManagingLevel.PROVINCE, None, LAST_OLD_DAY, ManagingLevel.PROVINCE, BASIS_BEFORE),
+    (Kind.SCHOOL, ManagingLevel.PROVINCE, None, LAST_OLD_DAY, ManagingLevel.PROVINCE, BASIS_BEFORE),
 ]
 
 
@@ -52,18 +69,21 @@ class NoAuthority(ValueError):
 class Authority:
     level: str  # a ManagingLevel value: commune / district / province
     unit: Unit  # the commune, district or province whose People's Committee chairman decides
+    legal_basis: str = ""  # of the rule that named the level
 
     @property
     def label(self) -> str:
         return f"Chủ tịch UBND {self.unit.name}"
 
 
-def rules() -> list[tuple[str, str, str | None, str | None, str]]:
-    return settings.PHONGTRAO.get("COMPETENT_AUTHORITY", DEFAULT_RULES)
+def rules() -> list[Rule]:
+    """The table, every row with its legal basis ("" where a deployment's own table gives none)."""
+    table: list[Any] = settings.PHONGTRAO.get("COMPETENT_AUTHORITY", DEFAULT_RULES)
+    return [(*r[:5], r[5] if len(r) > 5 else "") for r in table]
 
 
-def deciding_level(kind: str, managed_by: str, on_date: dt.date) -> str:
-    """The level whose chairman decides, by the first matching rule (a specific managing level wins)."""
+def _rule(kind: str, managed_by: str, on_date: dt.date) -> Rule:
+    """The first matching rule (a specific managing level wins over "*")."""
     iso = on_date.isoformat()
     matches = [
         r for r in rules()
@@ -75,7 +95,20 @@ def deciding_level(kind: str, managed_by: str, on_date: dt.date) -> str:
         level = f", cấp quản lý “{managed_by}”" if managed_by else ""
         raise NoAuthority(f"Không có quy định về thẩm quyền công nhận cho {Kind(kind).label.lower()}{level} "
                           f"vào ngày {on_date:%d/%m/%Y}.")
-    return matches[0][4]
+    return matches[0]
+
+
+def deciding_level(kind: str, managed_by: str, on_date: dt.date) -> str:
+    """The level whose chairman decides, by the first matching rule (a specific managing level wins)."""
+    return _rule(kind, managed_by, on_date)[4]
+
+
+def managing_level(unit: Unit) -> str:
+    """The unit's managing level; for an organisation without one, the level of the unit it sits in."""
+    if unit.managed_by or unit.kind not in ORGANISATION_KINDS or unit.parent_id is None:
+        return unit.managed_by
+    parent_kind = unit.parent.kind if unit.parent else ""
+    return parent_kind if parent_kind in ManagingLevel.values else ""
 
 
 def competent_authority(unit: Unit, on_date: dt.date) -> Authority:
@@ -83,7 +116,8 @@ def competent_authority(unit: Unit, on_date: dt.date) -> Authority:
 
     The deciding unit is the nearest ancestor of that level (through the closure table).
     """
-    level = deciding_level(unit.kind, unit.managed_by, on_date)
+    rule = _rule(unit.kind, managing_level(unit), on_date)
+    level = rule[4]
     above = (
         Unit.objects.filter(descendant_links__unit=unit, kind=level)
         .exclude(pk=unit.pk).order_by("-depth").first()
@@ -91,7 +125,7 @@ def competent_authority(unit: Unit, on_date: dt.date) -> Authority:
     if above is None:
         raise NoAuthority(f"{unit.name} không thuộc đơn vị {ManagingLevel(level).label.lower()} nào "
                           "để xác định người có thẩm quyền công nhận.")
-    return Authority(level=level, unit=above)
+    return Authority(level=level, unit=above, legal_basis=rule[5])
 
 
 def competent_authorities(units: list[Unit], on_date: dt.date) -> dict[int, Authority | NoAuthority]:
@@ -99,12 +133,21 @@ def competent_authorities(units: list[Unit], on_date: dt.date) -> dict[int, Auth
     from phongtrao.units.models import UnitAncestor
 
     levels: dict[int, str] = {}
+    bases: dict[int, str] = {}
     out: dict[int, Authority | NoAuthority] = {}
+    # Organisations without a managing level take their parent's (one more query, only when there are such).
+    unknown = {u.parent_id for u in units if not u.managed_by and u.kind in ORGANISATION_KINDS and u.parent_id}
+    parent_kinds = dict(Unit.objects.filter(pk__in=unknown).values_list("pk", "kind")) if unknown else {}
     for unit in units:
+        managed_by = unit.managed_by
+        if not managed_by and unit.kind in ORGANISATION_KINDS:
+            managed_by = parent_kinds.get(unit.parent_id or 0, "")
         try:
-            levels[unit.pk] = deciding_level(unit.kind, unit.managed_by, on_date)
+            rule = _rule(unit.kind, managed_by, on_date)
         except NoAuthority as exc:
             out[unit.pk] = exc
+        else:
+            levels[unit.pk], bases[unit.pk] = rule[4], rule[5]
     links = (
         UnitAncestor.objects.filter(unit_id__in=list(levels), distance__gt=0,
                                     ancestor__kind__in=set(levels.values()))
@@ -112,7 +155,8 @@ def competent_authorities(units: list[Unit], on_date: dt.date) -> dict[int, Auth
     )
     for link in links:
         if link.unit_id not in out and link.ancestor.kind == levels[link.unit_id]:
-            out[link.unit_id] = Authority(level=levels[link.unit_id], unit=link.ancestor)
+            out[link.unit_id] = Authority(level=levels[link.unit_id], unit=link.ancestor,
+                                          legal_basis=bases[link.unit_id])
     for unit in units:
         if unit.pk not in out:
             out[unit.pk] = NoAuthority(f"{unit.name} không thuộc đơn vị "

@@ -3,6 +3,7 @@ use now, and turning a posted form into the named action. The view stays a few l
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -64,7 +65,7 @@ class ChecklistPage:
         self.forms = self._forms(None, "")
 
     def _criteria(self) -> list[Criterion]:
-        sets = CriteriaSet.objects.for_unit(self.unit, self.window[1])
+        sets = self.sets = CriteriaSet.objects.for_unit(self.unit, self.window[1])
         order = {s.pk: i for i, s in enumerate(sets)}
         found = Criterion.objects.filter(criteria_set__in=sets).select_related("criteria_set")
         return sorted(found, key=lambda c: (order[c.criteria_set_id], c.order))
@@ -141,7 +142,14 @@ class ChecklistPage:
 
     def context(self) -> dict[str, Any]:
         unit, rec, today = self.unit, self.rec, timezone.localdate()
-        authority = self.authority.label if isinstance(self.authority, Authority) else str(self.authority)
+        authority_basis = ""
+        # The rules of the year's decision: its date, or else 31 December of the year (today at the latest).
+        decided_on = rec.decision_date if rec and rec.decision_date else min(today, dt.date(self.year, 12, 31))
+        try:
+            found = competent_authority(unit, decided_on)
+            authority, authority_basis = found.label, found.legal_basis
+        except NoAuthority as exc:
+            authority = str(exc)
         visible = visible_units(self.request.user)
         ancestors = list(unit.ancestors() & visible)
         commune = unit if unit.kind == Kind.COMMUNE else next((a for a in ancestors if a.kind == Kind.COMMUNE), None)
@@ -152,6 +160,7 @@ class ChecklistPage:
             "unit": unit, "year": self.year, "rec": rec, "status": self.status,
             "status_label": Status(self.status).label, "window": self.window, "overdue": overdue,
             "window_open": self.window[0] <= today <= self.window[1], "authority": authority,
+            "authority_basis": authority_basis, "criteria_sets": self.sets,
             "ancestors": ancestors, "commune": commune, "forms": self.forms, "criteria_rows": checklist.criteria_rows(),
             "available": self.available(), "confirming": self.confirming,
             "events": list(rec.events.select_related("user").order_by("at", "pk")) if rec else [],

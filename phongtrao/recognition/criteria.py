@@ -1,8 +1,12 @@
 """The criteria sets seeded by ``phongtrao setup`` and the evaluation of a checklist.
 
-Criteria are paraphrased from TT 124/2021/TT-BCA as amended by TT 48/2025/TT-BCA
+Criteria are paraphrased from TT 124/2021/TT-BCA and its amendment TT 48/2025/TT-BCA
 (DOMAIN.md §4). They are data: a new version is a new ``CriteriaSet`` with a later
 effective date, and a province adds its own criteria as a set with ``province`` set.
+
+Two versions are seeded: the original TT 124 sets (from 10/02/2022, code ``...-tt124``, the
+commune set named for "xã, phường, thị trấn"), ending the day before TT 48 took effect, and the
+amended sets (from ``tt48_effective_from()``, the codes without suffix).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, Q
 
@@ -27,8 +32,23 @@ from phongtrao.recognition.models import (
 )
 from phongtrao.units.models import Kind, Unit
 
-LEGAL_BASIS = "TT 124/2021/TT-BCA, sửa đổi bởi TT 48/2025/TT-BCA"
-EFFECTIVE_FROM = dt.date(2022, 2, 15)
+# TT 124/2021/TT-BCA (signed 28/12/2021) took effect on 10/02/2022.
+TT124_EFFECTIVE_FROM = dt.date(2022, 2, 10)
+TT124_BASIS = "TT 124/2021/TT-BCA ngày 28/12/2021 của Bộ trưởng Bộ Công an (hiệu lực từ 10/02/2022)"
+TT48_BASIS = ("TT 124/2021/TT-BCA, được sửa đổi, bổ sung bởi TT 48/2025/TT-BCA của Bộ trưởng Bộ Công an "
+              "(hiệu lực từ {day})")
+TT124_NOTE = ("Bộ tiêu chí gốc của TT 124/2021/TT-BCA, áp dụng từ 10/02/2022 đến ngày trước khi "
+              "TT 48/2025/TT-BCA có hiệu lực.")
+TT48_NOTE = ("Ngày hiệu lực của TT 48/2025/TT-BCA chưa được đối chiếu với văn bản gốc: lấy theo thiết lập "
+             "TT48_EFFECTIVE_FROM (mặc định 01/07/2025, cùng ngày chính quyền địa phương hai cấp). TT 48 chủ yếu "
+             "sửa thủ tục (hồ sơ gửi Công an cấp xã) và tên gọi đơn vị hành chính; nội dung tiêu chí diễn giải "
+             "giữ như TT 124.")
+
+
+def tt48_effective_from() -> dt.date:
+    """When TT 48/2025/TT-BCA took effect: uncertain, so a setting (``PHONGTRAO["TT48_EFFECTIVE_FROM"]``)."""
+    return dt.date.fromisoformat(str(settings.PHONGTRAO.get("TT48_EFFECTIVE_FROM", "2025-07-01")))
+
 
 YES_NO = CriterionType.YES_NO
 NO_EVENT = CriterionType.NO_EVENT
@@ -53,7 +73,7 @@ SEED_SETS: list[tuple[str, str, list[str], list[tuple[str, str, str, int | None,
         ("luc-luong-co-so", "Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở và các tổ tự quản hoạt động "
          "hiệu quả.", YES_NO, None, ""),
     ]),
-    ("antt-xa", "Tiêu chuẩn “An toàn về ANTT” đối với xã, phường, đặc khu", [Kind.COMMUNE], [
+    ("antt-xa", "Tiêu chuẩn “An toàn về ANTT” đối với {communes}", [Kind.COMMUNE], [
         ("dang-ky-quy-1", "Trong quý I có nghị quyết, kế hoạch và đăng ký xây dựng tiêu chuẩn.", YES_NO, None, ""),
         ("mo-hinh-hieu-qua", "Có ít nhất một mô hình tự phòng, tự quản, tự bảo vệ hoạt động hiệu quả.",
          AT_LEAST, 1, ""),
@@ -92,25 +112,37 @@ SEED_SETS: list[tuple[str, str, list[str], list[tuple[str, str, str, int | None,
 ]
 
 
+def seed_versions() -> list[tuple[str, str, str, dt.date, dt.date | None, str]]:
+    """(code suffix, commune wording, legal basis, effective from, effective to, note) per version."""
+    tt48 = tt48_effective_from()
+    return [
+        ("-tt124", "xã, phường, thị trấn", TT124_BASIS, TT124_EFFECTIVE_FROM, tt48 - dt.timedelta(days=1),
+         TT124_NOTE),
+        ("", "xã, phường, đặc khu", TT48_BASIS.format(day=f"{tt48:%d/%m/%Y}"), tt48, None, TT48_NOTE),
+    ]
+
+
 @transaction.atomic
 def seed_criteria_sets() -> tuple[int, int]:
-    """Create or refresh the national sets (idempotent). Returns (sets created, criteria created)."""
+    """Create or refresh the national sets of both versions (idempotent). Returns (sets, criteria) created."""
     sets_created = criteria_created = 0
-    for code, name, kinds, criteria in SEED_SETS:
-        cs, created = CriteriaSet.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "kinds": [str(k) for k in kinds], "legal_basis": LEGAL_BASIS,
-                      "effective_from": EFFECTIVE_FROM, "effective_to": None, "province": None},
-        )
-        sets_created += created
-        for order, (ccode, text, ctype, threshold, derived) in enumerate(criteria, start=1):
-            _, made = Criterion.objects.update_or_create(
-                criteria_set=cs, code=ccode,
-                defaults={"order": order, "text": text, "type": ctype,
-                          "threshold": Decimal(threshold) if threshold is not None else None,
-                          "derived_from": derived},
+    for suffix, communes, basis, start, end, note in seed_versions():
+        for code, name, kinds, criteria in SEED_SETS:
+            cs, created = CriteriaSet.objects.update_or_create(
+                code=code + suffix,
+                defaults={"name": name.format(communes=communes), "kinds": [str(k) for k in kinds],
+                          "legal_basis": basis, "effective_from": start, "effective_to": end, "province": None,
+                          "note": note},
             )
-            criteria_created += made
+            sets_created += created
+            for order, (ccode, text, ctype, threshold, derived) in enumerate(criteria, start=1):
+                _, made = Criterion.objects.update_or_create(
+                    criteria_set=cs, code=ccode,
+                    defaults={"order": order, "text": text, "type": ctype,
+                              "threshold": Decimal(threshold) if threshold is not None else None,
+                              "derived_from": derived},
+                )
+                criteria_created += made
     return sets_created, criteria_created
 
 
@@ -129,8 +161,14 @@ class Share:
     percent: Decimal  # the threshold applied
 
     @property
+    def applicable(self) -> bool:
+        """A commune with no residential area in scope has nothing to count: the criterion does not apply."""
+        return self.total > 0
+
+    @property
     def met(self) -> bool:
-        return self.total > 0 and self.recognised >= self.needed
+        """Met, or not applicable (which fails nothing)."""
+        return not self.applicable or self.recognised >= self.needed
 
 
 def residential_share(commune: Unit, year: int, percent: Decimal | None = None) -> Share:
@@ -182,6 +220,8 @@ def evaluate(criterion: Criterion, value: Any, recognition: Recognition,
         share = residential_share(recognition.unit, recognition.year, criterion.threshold)
         line |= {"value": {"recognised": share.recognised, "total": share.total, "needed": share.needed,
                            "threshold": str(share.percent)}, "met": share.met}
+        if not share.applicable:  # no residential area to count: shown as not applicable, fails nothing
+            line["not_applicable"] = True
         return line
     if value is None and ctype == CriterionType.PERCENT_THRESHOLD \
             and criterion.derived_from == Derivation.HOUSEHOLDS_COMMITTED:
@@ -219,7 +259,7 @@ def evaluate(criterion: Criterion, value: Any, recognition: Recognition,
             current, previous = _count(value.get("current"), what), _count(value.get("previous"), what)
         else:
             current = _count(value, what)
-            prev = previous_answers.get(criterion.key)
+            prev = previous_answers.get(criterion.key, previous_answers.get(criterion.code))
             if prev is None:
                 raise AnswerError(f"{what}: không có số liệu năm trước; hãy nhập cả số năm trước.")
             previous = prev["current"] if isinstance(prev, dict) else _count(prev, what)

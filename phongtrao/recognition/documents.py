@@ -15,6 +15,7 @@ from typing import Any
 
 from phongtrao.lib import documents as docs
 from phongtrao.lib.vnformat import date_text
+from phongtrao.recognition.criteria import tt48_effective_from
 from phongtrao.recognition.models import Recognition, Status
 from phongtrao.units.models import Kind, ManagingLevel, Unit
 
@@ -97,12 +98,14 @@ def _office_head(authority: Unit, level: str) -> str:
 def _grounds(day: dt.date) -> list[str]:
     if day >= REFORM_DAY:
         law = "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"
+    else:
+        law = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số "
+               "điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;")
+    if day >= tt48_effective_from():  # a setting: TT 48's effective date is not checked against the gazette
         circular = ("Căn cứ Thông tư số 124/2021/TT-BCA của Bộ trưởng Bộ Công an quy định về khu dân cư, xã, "
                     "phường, thị trấn, cơ quan, doanh nghiệp, cơ sở giáo dục đạt tiêu chuẩn " + STANDARD
                     + ", được sửa đổi, bổ sung bởi Thông tư số 48/2025/TT-BCA của Bộ trưởng Bộ Công an;")
     else:
-        law = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số "
-               "điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;")
         circular = ("Căn cứ Thông tư số 124/2021/TT-BCA của Bộ trưởng Bộ Công an quy định về khu dân cư, xã, "
                     "phường, thị trấn, cơ quan, doanh nghiệp, cơ sở giáo dục đạt tiêu chuẩn " + STANDARD + ";")
     return [law, circular]

@@ -75,6 +75,8 @@ class CriteriaSet(models.Model):
     legal_basis = models.CharField("Căn cứ pháp lý", max_length=255)
     effective_from = models.DateField("Áp dụng từ")
     effective_to = models.DateField("Áp dụng đến", null=True, blank=True)
+    # Where the law is uncertain (a date not checked against the gazette, a paraphrase), the set says so.
+    note = models.TextField("Ghi chú", blank=True, default="")
     # Empty for a national set; a province for the criteria that province added.
     province = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                  verbose_name="Tỉnh bổ sung", limit_choices_to={"kind": Kind.PROVINCE})

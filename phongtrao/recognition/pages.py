@@ -189,15 +189,15 @@ def signer_for(authority: Authority) -> tuple[str, str]:
 def bulk_candidates(root: Unit, year: int, decided_on: dt.date) -> tuple[list[Recognition], list[Recognition]]:
     """Records in ``root``'s subtree that ``root``'s chairman decides on ``decided_on``: under review
     (ready for a decision) and those still self-assessed or submitted (listed with a note). Vietnamese order."""
-    from phongtrao.recognition.authority import NoAuthority, deciding_level
+    from phongtrao.recognition.authority import NoAuthority, deciding_level, managing_level
 
     recs = (Recognition.objects.for_year(year).in_subtree(root)
             .filter(status__in=(Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW))
-            .select_related("unit").order_by("unit__sort_key", "unit__code"))
+            .select_related("unit__parent").order_by("unit__sort_key", "unit__code"))
     mine = []
     for rec in recs:
         try:
-            level = deciding_level(rec.unit.kind, rec.unit.managed_by, decided_on)
+            level = deciding_level(rec.unit.kind, managing_level(rec.unit), decided_on)
         except NoAuthority:
             continue
         if level == root.kind and rec.unit_id != root.pk:

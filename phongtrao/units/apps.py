@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,9 @@ class UnitsConfig(AppConfig):
 
     def ready(self) -> None:
         from phongtrao.units import importers  # noqa: F401  (registers the "units" import kind)
+
+    def seed(self, stdout: Any) -> None:
+        """Called by ``phongtrao setup``: re-derive ANTT eligibility from the exclusions in force (set-based)."""
+        from phongtrao.units.models import rederive_subject_to_standard
+
+        stdout.write(f"ANTT exclusions: {rederive_subject_to_standard()} units re-derived")

@@ -29,6 +29,7 @@ from phongtrao.units.actions import snapshot, validate_unit
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
     EnterpriseSize,
+    Exclusions,
     Kind,
     ManagingLevel,
     SchoolLevel,
@@ -332,6 +333,7 @@ def _sync_parent_id(unit: Unit) -> None:
 
 def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -> None:
     audit_rows: list[tuple[Any, Unit | None, dict | None, dict | None]] = []
+    exclusions = Exclusions.on()  # read once for the whole import
     # Create level by level so that every parent has its primary key before its children.
     pending = [p.unit for p in creates if p.unit is not None]
     created_ids: set[int] = set()
@@ -341,7 +343,7 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
             raise RuntimeError("unresolvable parent order")  # cycles were reported as row errors already
         for unit in ready:
             _sync_parent_id(unit)
-            unit.refresh_derived()
+            unit.refresh_derived(exclusions)
         Unit.objects.bulk_create(ready, batch_size=1000)
         rebuild_closure(ready)
         created_ids.update(u.pk for u in ready)
@@ -352,7 +354,7 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
         unit = p.unit
         assert unit is not None and p.existing is not None
         _sync_parent_id(unit)
-        unit.refresh_derived()
+        unit.refresh_derived(exclusions)
         unit.version = p.existing.version + 1
         unit.save()
         if unit.parent_id != p.existing.parent_id:

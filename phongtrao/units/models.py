@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
@@ -117,13 +118,83 @@ def subtype_choices(kind: str) -> tuple[tuple[str, Any], ...]:
     return SUBTYPES.get(kind, ())
 
 
-EXEMPT_SCHOOL_LEVELS = frozenset({SchoolLevel.MAM_NON, SchoolLevel.NHA_TRE, SchoolLevel.TIEU_HOC})
-EXEMPT_ENTERPRISE_SIZES = frozenset({EnterpriseSize.MICRO, EnterpriseSize.SMALL})
-
-
 class Source(models.TextChoices):
     OFFICIAL = "official", "Danh mục chính thức"
     LOCAL = "local", "Địa phương nhập"
+
+
+# --- who the ANTT standard does not apply to: data, with legal basis and effective date ----------------
+
+
+class ExclusionField(models.TextChoices):
+    """The unit attribute an exclusion looks at."""
+
+    ARMED_FORCES = "armed_forces", "Thuộc lực lượng vũ trang"
+    SIZE = "size", "Quy mô doanh nghiệp"
+    SCHOOL_LEVEL = "school_level", "Cấp học"
+
+
+class StandardExclusionQuerySet(models.QuerySet["StandardExclusion"]):
+    def effective_on(self, day: dt.date) -> Self:
+        return self.filter(Q(effective_from__lte=day), Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+
+
+class StandardExclusion(models.Model):
+    """Units of ``kind`` whose ``field`` equals ``value`` are not subject to the ANTT standard (and not
+    counted in its denominators) while the rule is in force. Seeded by a data migration from TT 124/2021/TT-BCA
+    Điều 1 khoản 2 điểm b; a later rule is a new row with its own dates, never an edit of the old one."""
+
+    kind = models.CharField("Loại đơn vị", max_length=20, choices=Kind.choices)
+    field = models.CharField("Thuộc tính", max_length=20, choices=ExclusionField.choices)
+    value = models.CharField("Giá trị", max_length=20)  # "true" for armed_forces; a size or school level
+    legal_basis = models.CharField("Căn cứ pháp lý", max_length=255)
+    effective_from = models.DateField("Áp dụng từ")
+    effective_to = models.DateField("Áp dụng đến", null=True, blank=True)
+    note = models.TextField("Ghi chú", blank=True, default="")
+
+    objects = StandardExclusionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "đối tượng không thuộc diện tiêu chuẩn ANTT"
+        verbose_name_plural = "đối tượng không thuộc diện tiêu chuẩn ANTT"
+        ordering = ["kind", "field", "value", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "field", "value", "effective_from"],
+                                    name="standard_exclusion_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}.{self.field}={self.value} ({self.legal_basis})"
+
+    def matches(self, kind: str, *, armed_forces: bool, size: str, school_level: str) -> bool:
+        if kind != self.kind:
+            return False
+        if self.field == ExclusionField.ARMED_FORCES:
+            return armed_forces is (self.value == "true")
+        return (size if self.field == ExclusionField.SIZE else school_level) == self.value
+
+    def as_q(self) -> Q:
+        """The units this rule excludes, as a filter (for the set-based re-derivation)."""
+        value: bool | str = self.value == "true" if self.field == ExclusionField.ARMED_FORCES else self.value
+        return Q(kind=self.kind, **{self.field: value})
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """The exclusions in force on a day, read in one query; bulk writers load this once and pass it on."""
+
+    rules: tuple[StandardExclusion, ...]
+
+    @classmethod
+    def on(cls, day: dt.date | None = None) -> Exclusions:
+        from django.utils import timezone
+
+        return cls(tuple(StandardExclusion.objects.effective_on(day or timezone.localdate())))
+
+    def matching(self, kind: str, *, armed_forces: bool = False, size: str = "",
+                 school_level: str = "") -> StandardExclusion | None:
+        return next((r for r in self.rules
+                     if r.matches(kind, armed_forces=armed_forces, size=size, school_level=school_level)), None)
 
 
 def is_subject_to_standard(
@@ -132,21 +203,31 @@ def is_subject_to_standard(
     armed_forces: bool = False,
     size: str = "",
     school_level: str = "",
+    exclusions: Exclusions | None = None,
 ) -> bool:
-    """Whether the ANTT standard applies (TT 124/2021/TT-BCA, art. 2).
-
-    Not subject: armed-forces agencies; small and micro enterprises; preschools,
-    crèches and primary schools. Provinces and districts are not assessed.
-    """
+    """Whether the ANTT standard applies: a kind it applies to, and no exclusion in force matches
+    (``StandardExclusion``: armed forces, small and micro enterprises, preschools, crèches, primary
+    schools). Provinces and districts are not assessed; only organisations are read against the table."""
     if kind not in STANDARD_KINDS:
         return False
-    if kind == Kind.AGENCY:
-        return not armed_forces
-    if kind == Kind.ENTERPRISE:
-        return size not in EXEMPT_ENTERPRISE_SIZES
-    if kind == Kind.SCHOOL:
-        return school_level not in EXEMPT_SCHOOL_LEVELS
-    return True
+    if kind not in ORGANISATION_KINDS:
+        return True
+    rules = exclusions if exclusions is not None else Exclusions.on()
+    return rules.matching(kind, armed_forces=armed_forces, size=size, school_level=school_level) is None
+
+
+def rederive_subject_to_standard(day: dt.date | None = None) -> int:
+    """Recompute ``Unit.subject_to_standard`` of every organisation from the exclusions in force (two
+    UPDATE statements, for ``phongtrao setup`` after the table changed). Returns the number of units changed.
+    A derived column, like ``sort_key``: no audit row."""
+    rules = Exclusions.on(day).rules
+    excluded = Q(pk__in=[])
+    for rule in rules:
+        excluded |= rule.as_q()
+    orgs = Unit.objects.of_kind(*ORGANISATION_KINDS)
+    changed = orgs.filter(excluded, subject_to_standard=True).update(subject_to_standard=False)
+    changed += orgs.exclude(excluded).filter(subject_to_standard=False).update(subject_to_standard=True)
+    return changed
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
@@ -250,9 +331,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def refresh_derived(self) -> None:
+    def refresh_derived(self, exclusions: Exclusions | None = None) -> None:
+        """Recompute the derived columns; bulk writers pass ``Exclusions.on()`` read once."""
         self.subject_to_standard = is_subject_to_standard(
-            self.kind, armed_forces=self.armed_forces, size=self.size, school_level=self.school_level
+            self.kind, armed_forces=self.armed_forces, size=self.size, school_level=self.school_level,
+            exclusions=exclusions,
         )
         self.search_name = fold(f"{self.name}")[:255]
         self.sort_key = sort_key(self.name)[:600]

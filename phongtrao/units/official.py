@@ -20,6 +20,7 @@ import vietnam_provinces as vp
 from django.db import transaction
 from vietnam_provinces import legacy
 
+from phongtrao.units.corrections import NAME_CORRECTIONS, correction_for
 from phongtrao.units.models import (
     Kind,
     RegisterLoad,
@@ -114,7 +115,16 @@ def official_rows() -> list[OfficialRow]:
     for w in vp.Ward.iter_all():
         rows.append(OfficialRow(Kind.COMMUNE, _code(w.code, 5), w.name, _subtype(w.division_type), "new",
                                 (Kind.PROVINCE, _code(w.province_code, 2), "new")))
-    return rows
+    return [_corrected(row) for row in rows]
+
+
+def _corrected(row: OfficialRow) -> OfficialRow:
+    """The row with the name and subtype of ``corrections.NAME_CORRECTIONS`` where one applies."""
+    fix = correction_for(row.kind, row.code, row.era, row.name)
+    if fix is None:
+        return row
+    return OfficialRow(row.kind, row.code, fix.name, fix.subtype, row.era, row.parent)
+
 
 
 def official_links() -> list[tuple[Key, Key, str]]:
@@ -261,8 +271,25 @@ def load_official(*, apply_changes: bool = False) -> tuple[RegisterDiff, int, in
         return diff, 0, 0, True
     first_load = not existing
     if not (first_load or apply_changes):
-        return diff, 0, 0, False
+        corrections = _correction_changes(diff)
+        if not corrections.changed:
+            return diff, 0, 0, False
+        # Our own reviewed corrections (units/corrections.py) are applied by every setup.
+        _, updated = apply_official(rows, [], corrections, existing)
+        RegisterLoad.objects.create(package_version=vp.__version__,
+                                    data_version=getattr(vp, "__data_version__", ""), updated=updated)
+        diff.changed = [c for c in diff.changed if c not in corrections.changed]
+        return diff, 0, updated, diff.empty
     created, updated = apply_official(rows, links, diff, existing)
     RegisterLoad.objects.create(package_version=vp.__version__, data_version=getattr(vp, "__data_version__", ""),
                                 created=created, updated=updated)
     return diff, created, updated, True
+
+
+def _correction_changes(diff: RegisterDiff) -> RegisterDiff:
+    """The part of ``diff`` that only renames units listed in ``NAME_CORRECTIONS``."""
+    keys = {(c.kind, c.code, c.era) for c in NAME_CORRECTIONS}
+    return RegisterDiff(changed=[
+        (unit, row, changes) for unit, row, changes in diff.changed
+        if row.key in keys and set(changes) <= {"name", "subtype"}
+    ])

@@ -9,9 +9,9 @@ from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.lib import vnformat
 from phongtrao.units.models import (
-    EXEMPT_ENTERPRISE_SIZES,
-    EXEMPT_SCHOOL_LEVELS,
     STANDARD_KINDS,
+    ExclusionField,
+    Exclusions,
     Kind,
     Unit,
 )
@@ -58,18 +58,22 @@ def subtype_label(code: str) -> str:
 
 @register.filter
 def standard_exemption(unit: Unit) -> str:
-    """Why the ANTT standard (TT 124/2021/TT-BCA, art. 2) does not apply to the unit; "" when it applies."""
+    """Why the ANTT standard does not apply to the unit, with the exclusion's legal basis; "" when it applies."""
     if unit.subject_to_standard:
         return ""
     if unit.kind not in STANDARD_KINDS:
         return gettext("Toàn quốc, cấp tỉnh và cấp huyện không phải đối tượng công nhận đạt tiêu chuẩn.")
-    if unit.kind == Kind.AGENCY and unit.armed_forces:
-        return gettext("Cơ quan, đơn vị thuộc lực lượng vũ trang không thuộc diện (TT 124/2021/TT-BCA).")
-    if unit.kind == Kind.ENTERPRISE and unit.size in EXEMPT_ENTERPRISE_SIZES:
-        return gettext("Doanh nghiệp nhỏ và siêu nhỏ không thuộc diện (TT 124/2021/TT-BCA).")
-    if unit.kind == Kind.SCHOOL and unit.school_level in EXEMPT_SCHOOL_LEVELS:
-        return gettext("Cơ sở giáo dục mầm non, nhà trẻ, tiểu học không thuộc diện (TT 124/2021/TT-BCA).")
-    return gettext("Không thuộc diện tiêu chuẩn.")
+    rule = Exclusions.on().matching(unit.kind, armed_forces=unit.armed_forces, size=unit.size,
+                                    school_level=unit.school_level)
+    if rule is None:
+        return gettext("Không thuộc diện tiêu chuẩn.")
+    if rule.field == ExclusionField.ARMED_FORCES:
+        reason = gettext("Cơ quan, đơn vị thuộc lực lượng vũ trang không thuộc diện")
+    elif unit.kind == Kind.ENTERPRISE:
+        reason = gettext("Doanh nghiệp nhỏ và siêu nhỏ không thuộc diện")
+    else:
+        reason = gettext("Cơ sở giáo dục mầm non, nhà trẻ, tiểu học không thuộc diện")
+    return gettext("%(reason)s (%(basis)s).") % {"reason": reason, "basis": rule.legal_basis}
 
 
 @register.filter

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from phongtrao.recognition.models import Recognition, Status
-from phongtrao.units.models import EnterpriseSize, Kind, ManagingLevel, SchoolLevel, Unit, UnitAncestor
+from phongtrao.units.models import EnterpriseSize, Exclusions, Kind, ManagingLevel, SchoolLevel, Unit, UnitAncestor
 
 PREFIX = "SIM-"
 REFORM = dt.date(2025, 7, 1)
@@ -122,6 +122,7 @@ class Command(BaseCommand):
             self.stdout.write("also: " + ", ".join(f"{key} {value}" for key, value in extra.items()))
 
     def _generate(self, communes: list[Unit], years: list[int], seed: int) -> dict[str, int]:
+        exclusions = Exclusions.on()  # read once for every chunk
         counts = {"residential_area": 0, "in_scope": 0, "out_of_scope": 0, "recognitions": 0}
         first_id = None
         done = 0
@@ -135,7 +136,7 @@ class Command(BaseCommand):
                 units += made
                 plans.append((rng, made, commune))
             for unit in units:
-                unit.refresh_derived()
+                unit.refresh_derived(exclusions)
             Unit.objects.bulk_create(units, batch_size=2000)
             if first_id is None:
                 first_id = min(u.pk for u in units)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         diff, created, updated, applied = load_official(apply_changes=options["apply_official_changes"])
-        if diff.empty:
+        if diff.empty and not updated:
             self.stdout.write("official register: up to date (no changes)")
         elif applied:
             self.stdout.write(f"official register: created {created}, updated {updated}")
