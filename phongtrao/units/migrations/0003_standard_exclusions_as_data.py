@@ -36,7 +36,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0001_initial'),
+        ('units', '0002_unit_code_kind_no_overlap'),
     ]
 
     operations = [
