@@ -221,7 +221,7 @@ def test_file_with_errors_lists_them_and_cannot_be_confirmed(
     assert count(response, "errors") == "3"
     assert 'class="table table-sm table-danger' in page
     assert "Dòng 3 · Loại (kind): loại đơn vị “hamlet” không hợp lệ" in page
-    assert "Dòng 4 · Mã đơn vị cấp trên (parent_code): không có đơn vị mã “T97”" in page
+    assert "Dòng 4 · Mã đơn vị cấp trên (parent_code): đơn vị cấp trên mã “T97”" in page
     assert "Dòng 5 · Hiệu lực từ (valid_from): ngày không hợp lệ “31/02/2024”" in page
     assert "có 3 lỗi nên không thể nhập" in page
     assert "Xác nhận nhập" not in page
@@ -251,7 +251,8 @@ def test_confirm_revalidates_against_the_database(
     response = confirm(client, token_of(preview))
     page = response.content.decode()
     assert "Không nhập được tệp" in page
-    assert "Dòng 2 · Mã đơn vị cấp trên (parent_code): không có đơn vị mã “T98-A” còn hiệu lực ngày 01/01/2026" in page
+    assert ("Dòng 2 · Mã đơn vị cấp trên (parent_code): đơn vị cấp trên mã “T98-A” còn hiệu lực ngày 01/01/2026: "
+            "không tìm thấy hoặc ngoài phạm vi của bạn") in page
     assert state() == before
     assert stored_files(data_dir) == []
 

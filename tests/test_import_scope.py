@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import run_import
+from phongtrao.lib.vnformat import date_text
 from phongtrao.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +32,12 @@ def test_commune_officer_imports_inside_own_commune_only(example_units: None, ma
     bad = run_import("units", "b.csv", csv("KDC-NEW-2,Thôn Khác,residential_area,T99002",
                                            "KDC-T99002-01,Đổi tên,residential_area,T99002"), actor=actor)
     assert not bad.ok
+    today = timezone.localdate()
     assert [str(e) for e in bad.errors] == [
-        "row 2: parent_code: đơn vị cấp trên “T99002” nằm ngoài phạm vi được nhập liệu của tài khoản",
-        "row 3: code: đơn vị “KDC-T99002-01” nằm ngoài phạm vi được nhập liệu của tài khoản",
+        f"row 2: parent_code: đơn vị cấp trên mã “T99002” còn hiệu lực ngày {date_text(today)}: không tìm thấy "
+        "hoặc ngoài phạm vi của bạn",
+        "row 3: code: mã “KDC-T99002-01” đã được dùng cho một đơn vị khác cùng loại (không thuộc phạm vi của bạn); "
+        "hãy dùng mã khác",
     ]
     assert Unit.objects.count() == before
 
@@ -44,3 +49,63 @@ def test_viewer_may_not_import_at_all(example_units: None, make_user: Any) -> No
                         actor=Actor(user=viewer, channel="import"))
     assert not result.ok and "không có quyền" in str(result.errors[0])
     assert not Unit.objects.filter(code="KDC-NEW-3").exists()
+
+
+# (kind, header, row with {code}) — the code is an out-of-scope unit, or an unknown one.
+UNIT_CODE_FILES = [
+    ("units", "code,name,kind,parent_code", "KDC-NEW-9,Thôn Mới,residential_area,{code}"),
+    ("recognitions", "unit_code,year,registered,result", "{code},2025,yes,dat"),
+    ("awards", "year,award_type,recipient_kind,recipient_name,unit_code,decision_no,decision_date",
+     "2025,giay_khen_ubnd_xa,collective,Tập thể,{code},1/QĐ,20/12/2025"),
+    ("model_sites", "model_code,unit_code,started_on,teams,status", "C1,{code},2023-02-01,1,active"),
+]
+
+
+@pytest.mark.parametrize(("kind", "header", "row"), UNIT_CODE_FILES, ids=[k for k, _, _ in UNIT_CODE_FILES])
+def test_out_of_scope_and_unknown_codes_read_the_same(example_units: None, make_user: Any, kind: str,
+                                                      header: str, row: str) -> None:
+    """A code that exists in another commune must get exactly the message of a code that exists nowhere."""
+    from phongtrao.awards.catalogue import seed_award_types
+
+    seed_award_types()
+    commune = Unit.objects.with_code("T99001", DAY).get()
+    role = Role.APPROVER if kind == "awards" else Role.COMMUNE_OFFICER  # awards are recorded by the deciders
+    actor = Actor(user=make_user("xa1", role, unit=commune), channel="import")
+    if kind == "model_sites":
+        made = run_import("models", "m.csv", b"code,name,field,initiated_by,started_on,status\n"
+                          b"C1,M\xc3\xb4 h\xc3\xacnh,Giao th\xc3\xb4ng,cap_xa,01/01/2023,active\n", actor=actor)
+        assert made.ok, [str(e) for e in made.errors]
+    messages = []
+    for code in ("KDC-T99002-01" if kind != "units" else "T99002", "KDC-T99NOPE-01"):
+        data = f"{header}\n{row.format(code=code)}\n".encode()
+        result = run_import(kind, f"{kind}.csv", data, actor=actor, dry_run=True)
+        assert not result.ok
+        messages.append([f"{e.row}:{e.column}:{e.message.replace(code, 'CODE')}" for e in result.errors])
+    assert messages[0] == messages[1]
+    assert "ngoài phạm vi của bạn" in messages[0][0]
+
+
+def test_a_site_of_another_communes_model_reads_like_an_unknown_model(example_units: None, make_user: Any) -> None:
+    seed = run_import("models", "m.csv", "code,name,field,initiated_by,started_on,status,unit_code\n"
+                      "P1,Mô hình của xã khác,Giao thông,cap_xa,01/01/2023,active,T99002\n".encode(),
+                      actor=Actor.system())
+    assert seed.ok, [str(e) for e in seed.errors]
+    commune = Unit.objects.with_code("T99001", DAY).get()
+    actor = Actor(user=make_user("xa1", Role.COMMUNE_OFFICER, unit=commune), channel="import")
+    messages = []
+    for code in ("P1", "P-NOPE"):
+        data = f"model_code,unit_code,started_on\n{code},KDC-T99001-01,2023-02-01\n".encode()
+        result = run_import("model_sites", "s.csv", data, actor=actor, dry_run=True)
+        messages.append([e.message.replace(code, "CODE") for e in result.errors])
+    assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+def test_a_taken_code_of_another_commune_is_refused_without_naming_its_unit(example_units: None,
+                                                                            make_user: Any) -> None:
+    other = Unit.objects.with_code("KDC-T99002-01", DAY).get()
+    commune = Unit.objects.with_code("T99001", DAY).get()
+    actor = Actor(user=make_user("xa1", Role.COMMUNE_OFFICER, unit=commune), channel="import")
+    result = run_import("units", "a.csv", csv("KDC-T99002-01,Thôn Trùng,residential_area,T99001"), actor=actor)
+    assert not result.ok
+    text = " ".join(str(e) for e in result.errors)
+    assert other.name not in text and "T99002," not in text and "nằm ngoài" not in text

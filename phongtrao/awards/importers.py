@@ -30,7 +30,15 @@ from django.db import transaction
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.awards.models import AuthorityLevel, AwardDecision, AwardRecipient, AwardType, RecipientKind
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.importing import (
+    DryRunRollback,
+    ImportKind,
+    ImportResult,
+    RowError,
+    open_table,
+    register,
+    unit_not_found,
+)
 from phongtrao.lib.tabular import CellError, Column, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
@@ -153,16 +161,13 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
     candidates = Unit.objects.by_codes(r.code for r in rows)
     scope = CaptureScope(actor.user)
     for row in rows:
-        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date)]
+        # Only units in the scope count: outside it reads exactly like an unknown code.
+        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date) and u.pk in scope]
         if not valid:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"không có đơn vị mã “{row.code}” còn hiệu lực ngày {date_text(row.ref_date)}"))
+            errors.append(RowError(row.number, "unit_code", unit_not_found(row.code, row.ref_date)))
         elif len(valid) > 1:
             errors.append(RowError(row.number, "unit_code",
                                    f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
-        elif valid[0].pk not in scope:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"đơn vị “{row.code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
         else:
             row.unit = valid[0]
     resolved = [r for r in rows if r.unit is not None]

@@ -7,11 +7,15 @@ call the same ``run_import``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from phongtrao.lib.tabular import Column, FileFormatError, Table, read_table
+from phongtrao.lib.vnformat import date_text
 
 if TYPE_CHECKING:
     from phongtrao.audit.actions import Actor
@@ -72,6 +76,31 @@ def open_table(kind: str, name: str, data: bytes, columns: list[Column], *,
     for col in table.missing_required:
         result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
     return result, (None if result.errors else table)
+
+
+def unit_not_found(code: str, day: dt.date, *, parent: bool = False) -> str:
+    """The one message for a unit code that is unknown on ``day`` *or* outside the acting user's scope.
+
+    The two must read the same (an officer must not learn that a code exists in another commune), so an
+    importer resolves codes only among the units in the user's scope and says this when nothing is left."""
+    values = {"code": code, "date": date_text(day)}
+    if parent:
+        return _("đơn vị cấp trên mã “%(code)s” còn hiệu lực ngày %(date)s: không tìm thấy hoặc ngoài phạm vi "
+                 "của bạn") % values
+    return _("đơn vị mã “%(code)s” còn hiệu lực ngày %(date)s: không tìm thấy hoặc ngoài phạm vi của bạn") % values
+
+
+def code_taken(code: str) -> str:
+    """A code that another unit of the same kind holds on that date, where that unit is not the user's to see
+    or change: codes are unique, so the refusal itself cannot be hidden, but it names nothing else."""
+    return _("mã “%(code)s” đã được dùng cho một đơn vị khác cùng loại (không thuộc phạm vi của bạn); "
+             "hãy dùng mã khác") % {"code": code}
+
+
+def model_code_taken(code: str) -> str:
+    """A model code held by a model outside the user's scope (model codes are unique)."""
+    return _("mã mô hình “%(code)s” đã được dùng cho một mô hình khác (không thuộc phạm vi của bạn); "
+             "hãy dùng mã khác") % {"code": code}
 
 
 class DryRunRollback(Exception):

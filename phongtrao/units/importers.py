@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.importing import (
+    DryRunRollback,
+    ImportKind,
+    ImportResult,
+    RowError,
+    code_taken,
+    open_table,
+    register,
+    unit_not_found,
+)
 from phongtrao.lib.tabular import (
     CellError,
     Column,
@@ -153,10 +162,18 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
                                    f"trùng với dòng {seen[key]} (cùng mã, loại và ngày hiệu lực)"))
         seen[key] = p.row
 
+    # The acting user's capture scope: existing units changed and database parents must lie in it (a parent
+    # created by the same file is checked through its own row). A database parent outside the scope is
+    # treated exactly like an unknown code, so the messages cannot tell that a code exists elsewhere.
+    scope = CaptureScope(actor.user)
     for p in planned:
         code, kind = p.values["code"], p.values["kind"]
         matches = [u for u in db.get(code, []) if u.kind == kind and u.is_valid_on(p.ref_date)]
         p.existing = matches[0] if matches else None
+        if p.existing is not None and p.existing.pk not in scope:
+            # Codes are unique per kind and date, so a taken code cannot be hidden; say no more than that.
+            errors.append(RowError(p.row, "code", code_taken(code)))
+            continue
         # Parent: an explicit code, or the national root for provinces.
         parent_code = p.parent_code or (ROOT_CODE if kind == Kind.PROVINCE else "")
         if not parent_code:
@@ -166,7 +183,8 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
         allowed = ALLOWED_PARENT_KINDS.get(kind, ())
         file_parents = [q for q in in_file.get(parent_code, []) if q is not p and q.values["kind"] in allowed
                         and _covers(q.values.get("valid_from"), q.values.get("valid_to"), p.ref_date)]
-        db_parents = [u for u in db.get(parent_code, []) if u.kind in allowed and u.is_valid_on(p.ref_date)]
+        db_parents = [u for u in db.get(parent_code, []) if u.kind in allowed and u.is_valid_on(p.ref_date)
+                      and u.pk in scope]
         # A file row that updates a database unit is the same parent, not a second one.
         file_ids = {id(q) for q in file_parents}
         if file_ids:
@@ -174,9 +192,7 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
                 q.values["code"] == u.code and q.values["kind"] == u.kind for q in file_parents)]
         options = len(file_parents) + len(db_parents)
         if options == 0:
-            errors.append(RowError(p.row, "parent_code",
-                                   f"không có đơn vị mã “{parent_code}” còn hiệu lực "
-                                   f"ngày {date_text(p.ref_date)} có thể làm cấp trên"))
+            errors.append(RowError(p.row, "parent_code", unit_not_found(parent_code, p.ref_date, parent=True)))
         elif options > 1:
             errors.append(RowError(p.row, "parent_code",
                                    f"mã “{parent_code}” ứng với nhiều đơn vị ngày {date_text(p.ref_date)}"))
@@ -186,16 +202,6 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
         else:
             p.values["parent"] = db_parents[0]
 
-    # The acting user's capture scope: existing units changed and database parents must lie in it
-    # (a parent created by the same file is checked through its own row).
-    scope = CaptureScope(actor.user)
-    for p in planned:
-        if p.existing is not None and p.existing.pk not in scope:
-            errors.append(RowError(p.row, "code", f"đơn vị “{p.values['code']}” nằm ngoài phạm vi được nhập liệu "
-                                                  "của tài khoản"))
-        elif "parent" in p.values and p.values["parent"].pk not in scope:
-            errors.append(RowError(p.row, "parent_code", f"đơn vị cấp trên “{p.parent_code}” nằm ngoài phạm vi "
-                                                         "được nhập liệu của tài khoản"))
 
     # Cycles among file rows.
     for p in planned:
@@ -246,9 +252,12 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
         for other in db.get(p.unit.code, []):
             same = other.kind == p.unit.kind and other.pk != p.unit.pk
             if same and _overlaps(span, (other.valid_from, other.valid_to)):
-                errors.append(RowError(p.row, "valid_from",
-                                       f"mã {other.code} đã dùng cho “{other.name}” "
-                                       "trong thời gian hiệu lực trùng lặp"))
+                if other.pk in scope:
+                    errors.append(RowError(p.row, "valid_from",
+                                           f"mã {other.code} đã dùng cho “{other.name}” "
+                                           "trong thời gian hiệu lực trùng lặp"))
+                else:  # never name a unit the user may not see
+                    errors.append(RowError(p.row, "code", code_taken(other.code)))
     # ... and within the file: two rows for the same code and kind must not overlap nor update the same unit.
     by_key: dict[tuple[str, str], list[PlannedRow]] = {}
     for p in planned:
