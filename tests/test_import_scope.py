@@ -109,3 +109,47 @@ def test_a_taken_code_of_another_commune_is_refused_without_naming_its_unit(exam
     assert not result.ok
     text = " ".join(str(e) for e in result.errors)
     assert other.name not in text and "T99002," not in text and "nằm ngoài" not in text
+
+
+def test_errors_name_the_root_cause_once_not_once_per_dependent_row(official_register: None, make_user: Any,
+                                                                   example_dir: Any) -> None:
+    """The example province imported by an officer of another province: the province row's parent (the
+    country) is outside their scope; the 59 rows below it wait on that row and are summarised in one line."""
+    da_nang = Unit.objects.with_code("48", timezone.localdate()).get()
+    actor = Actor(user=make_user("tinh48", Role.PROVINCE_OFFICER, unit=da_nang), channel="import")
+    data = (example_dir / "units.csv").read_bytes()
+    result = run_import("units", "units.csv", data, actor=actor, dry_run=True)
+    province_row = next(i for i, line in enumerate(data.decode().splitlines(), start=1) if line.startswith("T99,"))
+    assert [(e.row, e.column) for e in result.errors] == [(province_row, "code"), (province_row, "parent_code")]
+    waiting = next(e.message for e in result.errors if e.column == "code")
+    assert waiting.startswith("59 dòng khác dùng đơn vị ở dòng này làm cấp trên (dòng ")
+    assert "ngoài phạm vi của bạn" in next(e.message for e in result.errors if e.column == "parent_code")
+
+
+def test_the_same_error_on_many_rows_is_one_line_on_the_page_and_in_the_command(
+        official_register: None, make_user: Any, client: Any, settings: Any, tmp_path: Any) -> None:
+    from django.urls import reverse
+
+    from phongtrao.imports.summary import summarise
+    from phongtrao.lib.importing import IMPORT_KINDS
+
+    settings.DATA_DIR = tmp_path
+    rows = [f"KDC-X{i},Thôn {i},residential_area,T99" for i in range(30)] + ["KDC-Y,Thôn Y,hamlet,T99"]
+    result = run_import("units", "a.csv", csv(*rows), actor=Actor.system(), dry_run=True)
+    assert len(result.errors) == 31
+    groups = result.grouped_errors()
+    assert [(g.rows[:3], len(g.rows), g.column) for g in groups] == [([2, 3, 4], 30, "parent_code"), ([32], 1, "kind")]
+    assert str(groups[0]).startswith("rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 … (30 dòng): parent_code: đơn vị cấp trên "
+                                     "mã “T99”")
+    lines = [line.text for line in summarise(IMPORT_KINDS["units"], result).errors]
+    assert len(lines) == 2 and lines[0].startswith("Dòng 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 … (30 dòng) · ")
+    client.force_login(make_user("admin"))
+    page = client.post(reverse("imports:upload", args=["units"]),
+                       {"file": _upload("a.csv", csv(*rows))}).content.decode()
+    assert page.count("đơn vị cấp trên mã “T99”") == 1
+
+
+def _upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)

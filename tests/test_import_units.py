@@ -211,7 +211,7 @@ def test_unknown_kind_of_import_is_refused(tmp_path: Path) -> None:
     ("units.txt", b"code,name,kind\n", "file: Chỉ nhận tệp .csv hoặc .xlsx."),
     ("units.csv", b"", "file: Tệp trống"),
     ("units.xlsx", b"garbage", "file: Không đọc được tệp Excel"),
-    ("units.csv", "code,name,kind\nA,Hà,commune\n".encode("cp1258"), "file: Tệp CSV phải được mã hóa UTF-8."),
+    ("units.csv", bytes(range(1, 256)) * 4, "file: Tệp CSV phải được mã hóa UTF-8."),
 ])
 def test_unreadable_file_exits_1(official_register: None, tmp_path: Path, name: str, data: bytes,
                                  message: str) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 
@@ -195,7 +195,7 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
         seen[key] = row.number
 
 
-def import_awards(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_awards(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("awards", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result

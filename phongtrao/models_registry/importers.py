@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -212,7 +212,7 @@ def _default_owner(actor: Actor) -> Unit | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def import_models(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_models(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("models", name, data, MODEL_COLUMNS, dry_run=dry_run)
     if table is None:
         return result
@@ -344,7 +344,7 @@ def _parse_site(number: int, raw: dict[str, str], errors: list[RowError]) -> Sit
                    values["retired_on"])
 
 
-def import_model_sites(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_model_sites(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("model_sites", name, data, SITE_COLUMNS, dry_run=dry_run)
     if table is None:
         return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -128,7 +128,7 @@ def _target(row: Row, existing: Recognition | None) -> dict[str, Any]:
     return target
 
 
-def import_recognitions(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_recognitions(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("recognitions", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result

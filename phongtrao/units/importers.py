@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +21,7 @@ from phongtrao.lib.importing import (
     open_table,
     register,
     unit_not_found,
+    waiting_rows,
 )
 from phongtrao.lib.tabular import (
     CellError,
@@ -73,7 +74,7 @@ SIZE_WORDS = _choice_words(EnterpriseSize)
 SCHOOL_WORDS = _choice_words(SchoolLevel)
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of the file: no per-instance __dict__
 class PlannedRow:
     row: int
     values: dict[str, Any]
@@ -139,7 +140,7 @@ def _overlaps(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None,
     return (a[1] is None or b[0] is None or b[0] <= a[1]) and (b[1] is None or a[0] is None or a[0] <= b[1])
 
 
-def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_units(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("units", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result
@@ -214,8 +215,13 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
 
     # Build each unit in memory, parents before children, and validate it.
     order = _parents_first(planned)
+    bad_rows = {e.row for e in errors}
+    # Rows whose parent row (in the file) failed are not checked further: the cause is named once, at the
+    # row that has it, with the list of rows waiting on it (not one "parent has an error" line per row).
+    blocked: dict[int, list[int]] = {}  # root row number -> dependent row numbers
+    root_of: dict[int, PlannedRow] = {}  # id(blocked row) -> the row with the real error
     for p in order:
-        if any(e.row == p.row for e in errors):
+        if p.row in bad_rows:
             continue
         unit = Unit(**{f.attname: getattr(p.existing, f.attname) for f in Unit._meta.concrete_fields}) \
             if p.existing else Unit()
@@ -226,8 +232,9 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
             setattr(unit, key, value)
         if p.parent_row is not None:
             if p.parent_row.unit is None:
-                errors.append(RowError(p.row, "parent_code",
-                                       f"đơn vị cấp trên ở dòng {p.parent_row.row} có lỗi"))
+                root = root_of.get(id(p.parent_row), p.parent_row)
+                root_of[id(p)] = root
+                blocked.setdefault(root.row, []).append(p.row)
                 continue
             unit.parent = p.parent_row.unit
         elif "parent" not in p.values and p.existing and p.existing.parent_id:
@@ -238,11 +245,16 @@ def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False)
         if unit.households is not None and unit.kind != Kind.RESIDENTIAL_AREA:
             result.warnings.append(f"row {p.row}: households: chỉ dùng cho khu dân cư, đã bỏ qua")
             unit.households = p.existing.households if p.existing else None
-        for fname, messages in validate_unit(unit, check_overlap=False).items():
+        problems = validate_unit(unit, check_overlap=False)
+        for fname, messages in problems.items():
             column = {"parent": "parent_code", "": "code"}.get(fname, fname)
             errors.extend(RowError(p.row, column, m) for m in messages)
-        if not any(e.row == p.row for e in errors):
+        if problems:
+            bad_rows.add(p.row)
+        else:
             p.unit = unit
+    for root_row, rows in blocked.items():
+        errors.append(RowError(root_row, "code", waiting_rows(rows)))
 
     # Overlapping validity for the same code and kind: against the database and within the file.
     for p in planned:
@@ -317,7 +329,9 @@ def _sync_parent_id(unit: Unit) -> None:
     """A parent created earlier in this import was unsaved when assigned, so ``parent_id`` is still None;
     ``refresh_derived`` reads it to compute the depth."""
     if unit.parent is not None and unit.parent_id is None:
-        unit.parent_id = unit.parent.pk
+        # Assign the object again, not ``parent_id``: setting the id drops the cached parent, and
+        # ``refresh_derived`` would then load a fresh copy of it, one query and one object per row.
+        unit.parent = unit.parent
 
 
 def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -> None:
@@ -335,7 +349,8 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
         Unit.objects.bulk_create(ready, batch_size=1000)
         rebuild_closure(ready)
         created_ids.update(u.pk for u in ready)
-        audit_rows += [(u, u, None, snapshot(u)) for u in ready]
+        # Audit each level as it is written: holding every snapshot until the end costs ~1 KB a row.
+        record_many(actor, "unit.import", [(u, u, None, snapshot(u)) for u in ready])
         pending = [u for u in pending if u.pk is None]
     moved: list[Unit] = []
     for p in updates:
