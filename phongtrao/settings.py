@@ -84,7 +84,12 @@ INSTALLED_APPS = [
     "phongtrao.awards",
     "phongtrao.reports",
     "phongtrao.api",
+    "django_tasks_db",
 ]
+
+# Background work (Django's tasks framework): large imports. The django-tasks-db backend keeps the queue in the
+# database; `phongtrao db_worker` runs the tasks (./run starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -235,6 +240,10 @@ PHONGTRAO = {
     "RECOGNITION_COMMUNE_MIN_SHARE": 70,
     # Models: an operating model not evaluated for this many months is overdue (Hướng dẫn 22/HD-BCA-V05).
     "MODEL_EVALUATION_MONTHS": 12,
+    # Imports (docs/interchange.md "Limits"): uploads larger than this many bytes are checked and imported by
+    # the task worker, with progress on the page; the limits of one file (lib.tabular.Limits).
+    "IMPORT_BACKGROUND_BYTES": 256 * 1024,
+    "IMPORT_LIMITS": {"rows": 100_000, "columns": 50, "cell_chars": 2_000, "unzipped_bytes": 100 * 1024 * 1024},
     # Evaluation windows (month-day, both ends inclusive; the start is in the previous year).
     "RECOGNITION_WINDOWS": {
         "residential_area": ["11-01", "10-31"],

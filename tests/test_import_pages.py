@@ -403,7 +403,10 @@ def _huge_cell() -> bytes:
     ("UNITS.CSV", b"\xef\xbb\xbf", "Tệp: Tệp trống"),
 ])
 def test_garbage_files_get_a_clear_error_not_a_500(client: Client, officer: Any, official_register: None,
-                                                   data_dir: Path, name: str, data: bytes, message: str) -> None:
+                                                   data_dir: Path, name: str, data: bytes, message: str,
+                                                   settings: Any) -> None:
+    # Checked in the request here (the background path is tests/test_import_background.py).
+    settings.PHONGTRAO = {**settings.PHONGTRAO, "IMPORT_BACKGROUND_BYTES": 1024 * 1024}
     response = upload(client, data, name=name)
     assert response.status_code == 200
     assert message in response.content.decode()

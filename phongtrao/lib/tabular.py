@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 TRUE_WORDS = {"yes", "true", "1", "có", "co", "x"}
 FALSE_WORDS = {"no", "false", "0", "không", "khong"}
@@ -121,7 +121,7 @@ def _check_unzipped_size(stream: IO[bytes], limits: Limits) -> None:
 
 
 CHUNK = 1024 * 1024
-SAVE_AS_UTF8 = _lazy("Cách sửa: mở tệp trong Excel, chọn Tệp › Lưu thành (File › Save As), kiểu tệp "
+SAVE_AS_UTF8 = gettext_lazy("Cách sửa: mở tệp trong Excel, chọn Tệp › Lưu thành (File › Save As), kiểu tệp "
                      "“CSV UTF-8 (phân tách bằng dấu phẩy) (*.csv)”, rồi tải tệp đó lên.")
 
 
