@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,28 @@ def test_small_uploads_still_answer_at_once(client: Client, officer: Any, settin
     page = client.post(reverse("imports:upload", args=["units"]),
                        {"file": SimpleUploadedFile("small.csv", ROWS.encode())}).content.decode()
     assert 'data-count="created">40<' in page and not ImportJob.objects.exists()
+
+
+@pytest.mark.browser
+def test_the_page_polls_the_job_and_shows_the_preview(live_server: Any, page: Any, make_user: Any,
+                                                       example_units: None, settings: Any, tmp_path: Path) -> None:
+    from phongtrao.accounts.models import Role
+    from tests.conftest import PASSWORD
+
+    settings.DATA_DIR = tmp_path
+    settings.PHONGTRAO = {**settings.PHONGTRAO, "IMPORT_BACKGROUND_BYTES": 100}
+    make_user("canbo.tinh", Role.PROVINCE_OFFICER, unit=Unit.objects.with_code("T99", dt.date(2025, 12, 31)).get())
+    page.goto(f"{live_server.url}{reverse('accounts:login')}")
+    page.fill("#id_username", "canbo.tinh")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}{reverse('imports:upload', args=['units'])}")
+    (tmp_path / "big.csv").write_text(ROWS, encoding="utf-8")
+    page.set_input_files("input[type=file]", str(tmp_path / "big.csv"))
+    page.click("form[hx-post] button[type=submit]")
+    page.get_by_text("Đang chờ đến lượt xử lý.").wait_for()
+    page.screenshot(path=str(tmp_path / "progress.png"))
+    work()  # the worker runs; the page's next poll shows the preview
+    page.get_by_role("button", name="Xác nhận nhập").wait_for(timeout=20_000)
+    page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+    print("screenshots in", tmp_path)
