@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,8 +32,10 @@ def officer(client: Client, make_user: Any, example_units: None, settings: Any, 
 
 
 def work() -> None:
-    """What `phongtrao db_worker` does in production: run the queued tasks."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """What `phongtrao db_worker` does in production: run the queued tasks. (Inside a test's transaction the
+    worker must not close the connection between tasks, as it does in production on PostgreSQL.)"""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def test_a_large_upload_is_queued_checked_in_the_background_then_confirmed(
