@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,11 +44,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("PHONGTRAO_DATA_DIR", str(BASE_DIR / "data")))
 
+# pytest-django loads this module from inside pytest; the tests run with DEBUG off, like production,
+# but over plain HTTP and without a secret.
+TESTING = "pytest" in sys.modules
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("PHONGTRAO_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set")
-    # Development and tests only: a fixed, clearly marked key. Production sets SECRET_KEY.
+    if not DEBUG and not TESTING:
+        # A server must never sign sessions and tokens with a key that is public in the source.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off phongtrao refuses to start without a secret key: set "
+            "SECRET_KEY (or SECRET_KEY_FILE, a file holding it) to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`; see docs/deploy.md. "
+            "For development only, set DEBUG=1 instead.")
+    # Development (DEBUG=1) and tests only: a fixed, clearly marked key.
     SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -75,7 +86,12 @@ INSTALLED_APPS = [
     "phongtrao.awards",
     "phongtrao.reports",
     "phongtrao.api",
+    "django_tasks_db",
 ]
+
+# Background work (Django's tasks framework): large imports. The django-tasks-db backend keeps the queue in the
+# database; `phongtrao db_worker` runs the tasks (./run starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -92,6 +108,7 @@ MIDDLEWARE = [
     # An account created with a one-time password goes to the password change until it has one.
     "phongtrao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -196,6 +213,40 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS (docs/deploy.md). Behind a reverse proxy that terminates TLS, the proxy tells Django the original
+# scheme in a header: SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto,https" (trust it only if the proxy always
+# sets or strips that header). The redirect is on by default outside DEBUG and the tests.
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'Header-Name,value', e.g. X-Forwarded-Proto,https")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header[0].upper().replace("-", "_"), _proxy_header[1])
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+# HSTS is sticky in browsers: off until set (production: 31536000, one year, once HTTPS works everywhere).
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Content-Security-Policy (Django's built-in CSP, ContentSecurityPolicyMiddleware): scripts, styles, fonts and
+# images only from this site, no inline <script> or event-handler attributes, no eval, no <style> elements
+# (htmx's own indicator styles are off through the htmx-config meta tag and live in core/site.css).
+# Inline style *attributes* are allowed (style-src-attr): the templates use them for widths and for the
+# progress bars' computed widths; they cannot run code. Nothing may frame the site.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-elem": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -221,6 +272,10 @@ PHONGTRAO = {
     "MODEL_EVALUATION_MONTHS": 12,
     # Attached files (dossiers, phongtrao.attachments): the largest accepted file, in bytes.
     "ATTACHMENT_MAX_BYTES": int(env_str("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024,
+    # Imports (docs/interchange.md "Limits"): uploads larger than this many bytes are checked and imported by
+    # the task worker, with progress on the page; the limits of one file (lib.tabular.Limits).
+    "IMPORT_BACKGROUND_BYTES": 256 * 1024,
+    "IMPORT_LIMITS": {"rows": 100_000, "columns": 50, "cell_chars": 2_000, "unzipped_bytes": 100 * 1024 * 1024},
     # Evaluation windows (month-day, both ends inclusive; the start is in the previous year).
     "RECOGNITION_WINDOWS": {
         "residential_area": ["11-01", "10-31"],

@@ -252,3 +252,25 @@ def test_a_decision_dated_before_its_proposal_was_sent_is_refused(world: World) 
     assert refused.value.errors["date"] == [
         f"Ngày quyết định ({sent - dt.timedelta(days=1):%d/%m/%Y}) trước ngày gửi đề nghị ({sent:%d/%m/%Y})."]
     assert do_create_decision(Actor.system(), date=sent, **fields).date == sent
+
+
+def test_search_never_matches_a_recipient_the_user_may_not_see(world: World) -> None:
+    """A province decision names people in two communes; the officer of one must not find it by a name in the
+    other (that would reveal the person and the award), and must still find it by a name in their own."""
+    seed_award_types()
+    tinh = AwardType.objects.get(code="bang_khen_ubnd_tinh")
+    x, y = world.targets["X"], world.targets["Y"]
+    do_create_decision(Actor.system(), award_type=tinh, year=2025, authority=x.parent.parent, number="77/QĐ-UBND",
+                       date=dt.date(2025, 12, 20), recipients=[
+                           RecipientData(RecipientKind.INDIVIDUAL, x, "Nguyễn Văn Ngay Thẳng", "Trưởng thôn"),
+                           RecipientData(RecipientKind.INDIVIDUAL, y, "Lê Thị Kín Đáo", "Tổ trưởng")])
+    commune = world.personas["commune"].client()
+    url = reverse("awards:decision_list")
+    assert "77/QĐ-UBND" in commune.get(url, {"q": "ngay thang"}).content.decode()
+    assert "77/QĐ-UBND" not in commune.get(url, {"q": "kin dao"}).content.decode()
+    from tests.test_access_routes import _xlsx_text
+
+    exported = _xlsx_text(commune.get(url, {"q": "kin dao", "export": "xlsx"}).content)
+    assert "77/QĐ-UBND" not in exported and "Kín Đáo" not in exported
+    # The province officer sees both communes, so both names find it.
+    assert "77/QĐ-UBND" in world.personas["province"].client().get(url, {"q": "kin dao"}).content.decode()

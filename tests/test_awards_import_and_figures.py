@@ -168,7 +168,7 @@ def test_command_exits_1_and_prints_every_bad_row(set_up: Path, tmp_path: Path) 
     assert info.value.code == 1
     text = err.getvalue()
     assert "row 2: award_type:" in text
-    assert "row 3: unit_code: không có đơn vị mã “KHONG-CO” còn hiệu lực ngày 31/12/2025" in text
+    assert "row 3: unit_code: đơn vị mã “KHONG-CO” còn hiệu lực ngày 31/12/2025: không tìm thấy" in text
     assert "row 4: recipient_name: cá nhân phải có họ tên" in text
     assert "row 5: year:" in text
     assert AwardRecipient.objects.count() == 0

@@ -192,7 +192,7 @@ def test_bad_rows_exit_1_list_every_row_and_write_nothing(official_register: Non
     lines = err.splitlines()
     assert lines[0] == "3 error(s); nothing was written:"
     assert lines[1].startswith("row 3: kind: loại đơn vị “hamlet” không hợp lệ")
-    assert lines[2].startswith("row 4: parent_code: không có đơn vị mã “T97” còn hiệu lực ngày ")
+    assert lines[2].startswith("row 4: parent_code: đơn vị cấp trên mã “T97” còn hiệu lực ngày ")
     assert lines[3].startswith("row 5: valid_from: ngày không hợp lệ “31/02/2024”")
     assert state() == before
     assert not Unit.objects.filter(code__in=["T98", "T98-D"]).exists()
@@ -211,7 +211,7 @@ def test_unknown_kind_of_import_is_refused(tmp_path: Path) -> None:
     ("units.txt", b"code,name,kind\n", "file: Chỉ nhận tệp .csv hoặc .xlsx."),
     ("units.csv", b"", "file: Tệp trống"),
     ("units.xlsx", b"garbage", "file: Không đọc được tệp Excel"),
-    ("units.csv", "code,name,kind\nA,Hà,commune\n".encode("cp1258"), "file: Tệp CSV phải được mã hóa UTF-8."),
+    ("units.csv", bytes(range(1, 256)) * 4, "file: Tệp CSV phải được mã hóa UTF-8."),
 ])
 def test_unreadable_file_exits_1(official_register: None, tmp_path: Path, name: str, data: bytes,
                                  message: str) -> None:
@@ -326,7 +326,8 @@ def test_no_unit_of_that_code_on_that_date_names_code_and_date(official_register
     # District 593 existed only before the reform.
     result = run(csv_bytes("SC-X,Trường X,school,593,,district,,thcs,,,2025-09-01,"))
     assert errors_of(result) == [
-        "row 2: parent_code: không có đơn vị mã “593” còn hiệu lực ngày 01/09/2025 có thể làm cấp trên"]
+        "row 2: parent_code: đơn vị cấp trên mã “593” còn hiệu lực ngày 01/09/2025: không tìm thấy hoặc ngoài phạm vi "
+        "của bạn"]
 
 
 def test_leading_zeros_are_kept(official_register: None) -> None:

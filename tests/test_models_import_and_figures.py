@@ -226,8 +226,9 @@ def test_site_rows_resolve_codes_by_their_date(example_units: None) -> None:
                   + "S1,KDC-T99001-02,2023-01-01,1,active,\n"
                   + "S1,KDC-T99001-02,2023-01-01,2,active,\n")
     assert errors(result) == [
-        "row 2: model_code: không có mô hình mã “XX” (nhập danh sách mô hình trước)",
-        "row 3: unit_code: không có đơn vị mã “KDC-NOPE” còn hiệu lực ngày 01/01/2023",
+        "row 2: model_code: mô hình mã “XX”: không tìm thấy hoặc ngoài phạm vi của bạn (nhập danh sách mô hình trước)",
+        "row 3: unit_code: đơn vị mã “KDC-NOPE” còn hiệu lực ngày 01/01/2023: không tìm thấy hoặc ngoài phạm vi "
+        "của bạn",
         "row 4: started_on: bắt buộc: mã đơn vị được tra theo ngày triển khai",
         "row 5: teams: số phải từ 1 trở lên",
         "row 8: unit_code: trùng với dòng 7 (cùng mô hình, đơn vị và ngày triển khai)",
@@ -273,13 +274,15 @@ def test_scope_is_checked_per_row(example_units: None, make_user: Any) -> None:
     result = load("model_sites", SITES_HEADER + "C1,KDC-T99001-01,2023-02-01,1,active,\n"
                   "C1,KDC-T99002-01,2023-02-01,1,active,\n", actor=actor)
     assert errors(result) == [
-        "row 3: unit_code: đơn vị “KDC-T99002-01” nằm ngoài phạm vi được nhập liệu của tài khoản"]
+        "row 3: unit_code: đơn vị mã “KDC-T99002-01” còn hiệu lực ngày 01/02/2023: không tìm thấy hoặc ngoài phạm vi "
+        "của bạn"]
     # A model of another unit cannot be overwritten by re-importing its code.
     result = load("models", MODELS_HEADER.replace("\n", ",unit_code\n")
                   + "P1,Mô hình của tỉnh,Giao thông,ubnd_tinh,01/01/2023,active,,T99\n")
     assert result.ok and Model.objects.get(code="P1").unit.code == "T99"
     result = load("models", MODELS_HEADER + "P1,Đổi tên,Giao thông,ubnd_tinh,01/01/2023,active,\n", actor=actor)
-    assert errors(result) == ["row 2: code: mô hình P1 đã có và thuộc đơn vị ngoài phạm vi của tài khoản"]
+    assert errors(result) == ["row 2: code: mã mô hình “P1” đã được dùng cho một mô hình khác (không thuộc phạm vi "
+                              "của bạn); hãy dùng mã khác"]
     viewer = make_user("xem1", Role.VIEWER, unit=commune_x)
     result = load("models", MODELS_HEADER + "C9,X,Giao thông,cap_xa,,,\n", actor=Actor.command(viewer))
     assert result.errors[0].row == 0  # the role may not import models at all

@@ -48,7 +48,8 @@ def test_code_resolves_as_of_31_december_of_the_row_year(official_register: None
 
 def test_unknown_code_on_that_date_names_the_code_and_date(official_register: None) -> None:
     result = load(HEADER + "99999,2025,yes,,,,\n")
-    assert errors(result) == ["row 2: unit_code: không có đơn vị mã “99999” còn hiệu lực ngày 31/12/2025"]
+    assert errors(result) == ["row 2: unit_code: đơn vị mã “99999” còn hiệu lực ngày 31/12/2025: "
+                              "không tìm thấy hoặc ngoài phạm vi của bạn"]
 
 
 def test_row_for_unit_not_subject_to_the_standard_is_an_error(example_units: None) -> None:
@@ -160,7 +161,8 @@ def test_commune_officer_imports_only_inside_own_commune(example_units: None, ma
     actor = Actor(user=officer, channel="import")
     text = HEADER + "KDC-T99001-03,2025,yes,,,,\nKDC-T99002-03,2025,yes,,,,\n"
     result = run_import("recognitions", "r.csv", text.encode(), actor=actor)
-    assert errors(result) == ["row 3: unit_code: đơn vị “KDC-T99002-03” nằm ngoài phạm vi được nhập liệu của tài khoản"]
+    assert errors(result) == ["row 3: unit_code: đơn vị mã “KDC-T99002-03” còn hiệu lực ngày 31/12/2025: "
+                              "không tìm thấy hoặc ngoài phạm vi của bạn"]
     assert not Recognition.objects.exists()
     ok = run_import("recognitions", "r.csv", (HEADER + "KDC-T99001-03,2025,yes,,,,\n").encode(), actor=actor)
     assert ok.ok and Recognition.objects.get().events.get().user == officer

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -13,11 +15,14 @@ from phongtrao.lib.tabular import (
     CellError,
     Column,
     FileFormatError,
+    Limits,
+    open_rows,
     parse_bool,
     parse_choice,
     parse_date,
     parse_int,
     read_table,
+    sniff_delimiter,
 )
 
 COLUMNS = [Column("code", "Mã", required=True), Column("name", "Tên", required=True),
@@ -201,8 +206,7 @@ def test_xlsx_cells_become_text_keeping_leading_zeros_and_dates() -> None:
     ("x.csv", b"\n\n", "Tệp trống"),
     ("x.csv", b" , ,\ncode,name\n", "Tệp trống: dòng 1 phải là dòng tiêu đề"),
     ("x.xlsx", xlsx([]), "Tệp trống"),
-    ("x.csv", "code,name\nA,Hà\n".encode("latin-1"), "UTF-8"),
-    ("x.csv", "code,name\nA,Hà\n".encode("utf-16"), "UTF-8"),
+    ("x.csv", bytes(range(1, 256)) * 4, "UTF-8"),  # no encoding we know: the message says how to save UTF-8
     ("x.csv", b"code,name\nA\x00,B\n", "NUL"),
     ("x.csv", b"code,name\nA," + b"a" * 200_000 + b"\n", "dòng 2"),
     ("x.xlsx", b"not a zip at all", "Không đọc được tệp Excel"),
@@ -242,6 +246,128 @@ def test_zip_that_is_not_a_workbook_is_a_format_error() -> None:
 def test_xlsx_that_unpacks_to_a_huge_size_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from phongtrao.lib import tabular
 
-    monkeypatch.setattr(tabular, "MAX_UNZIPPED_BYTES", 1000)
-    with pytest.raises(FileFormatError, match="quá lớn"):
-        read_table("x.xlsx", xlsx([["code", "name"], ["A", "a" * 5000]]), COLUMNS)
+    with pytest.raises(FileFormatError, match="quá lớn khi giải nén"):
+        read_table("x.xlsx", xlsx([["code", "name"], ["A", "a" * 5000]]), COLUMNS, tabular.Limits(unzipped_bytes=1000))
+
+
+# --- encodings, delimiters (issue 15 item 5) ------------------------------------------------------
+
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Text as Windows writes it in code page 1258: letters with their circumflex, breve or horn where the code
+    page has them, and the tone as a separate combining mark."""
+    out = b""
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in TONES))
+            out += letter.encode("cp1258") + "".join(m for m in marks if m in TONES).encode("cp1258")
+    return out
+
+
+def test_windows_1258_csv_is_converted_with_a_warning() -> None:
+    # Excel on Vietnamese Windows saves "CSV" in code page 1258, tones as combining marks.
+    data = to_cp1258("code,name\nA,Phường Hàm Tiến\nB,Xã Đắk Nông\n")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    table = read_table("x.csv", data, COLUMNS)
+    assert [r["name"] for _, r in table.rows] == ["Phường Hàm Tiến", "Xã Đắk Nông"]  # composed (NFC) text
+    assert table.rows[0][1]["name"] == unicodedata.normalize("NFC", "Phường Hàm Tiến")
+    assert len(table.warnings) == 1 and "Windows-1258" in table.warnings[0] and "CSV UTF-8" in table.warnings[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_csv_with_or_without_bom_is_read(encoding: str) -> None:
+    # Excel's "Unicode Text" is UTF-16 with tabs between cells.
+    data = "code\tname\nA\tPhường Ba Đình\n".encode(encoding)
+    table = read_table("x.csv", data, COLUMNS)
+    assert table.rows == [(2, {"code": "A", "name": "Phường Ba Đình"})]
+    assert "UTF-16" in table.warnings[0]
+
+
+def test_utf8_csv_has_no_warning() -> None:
+    assert read_table("x.csv", "code,name\nA,Hà\n".encode(), COLUMNS).warnings == []
+
+
+def test_semicolon_separated_csv_is_read() -> None:
+    data = 'code;name;valid_from\nA;"Khu phố 1; khu 2";15/12/2023\nB;Hà Nội, Việt Nam;\n'.encode()
+    assert read_table("x.csv", data, COLUMNS).rows == [
+        (2, {"code": "A", "name": "Khu phố 1; khu 2", "valid_from": "15/12/2023"}),
+        (3, {"code": "B", "name": "Hà Nội, Việt Nam", "valid_from": ""})]
+
+
+@pytest.mark.parametrize(("line", "delimiter"), [
+    ("code,name", ","), ("code;name", ";"), ("code\tname", "\t"), ("code", ","),
+    ('"a;b",c', ","), ('"Mã, đơn vị";Tên;Loại', ";"),
+])
+def test_delimiter_is_sniffed_from_the_header_line_outside_quotes(line: str, delimiter: str) -> None:
+    assert sniff_delimiter(line) == delimiter
+
+
+def test_a_renamed_xlsx_is_explained() -> None:
+    with pytest.raises(FileFormatError, match="tệp Excel"):
+        read_table("x.csv", xlsx([["code"]]), COLUMNS)
+
+
+# --- limits (issue 10 item 5) -----------------------------------------------------------------------
+
+def test_row_limit_stops_reading_with_a_clear_message() -> None:
+    data = ("code,name\n" + "".join(f"C{i},n\n" for i in range(5))).encode()
+    assert len(read_table("x.csv", data, COLUMNS, Limits(rows=5)).rows) == 5
+    with pytest.raises(FileFormatError, match="hơn 4 dòng dữ liệu; mỗi lần nhập tối đa 4 dòng"):
+        read_table("x.csv", data, COLUMNS, Limits(rows=4))
+
+
+def test_column_and_cell_limits() -> None:
+    wide = ",".join(f"c{i}" for i in range(51))
+    with pytest.raises(FileFormatError, match="Dòng 1 có 51 cột; tối đa 50 cột"):
+        read_table("x.csv", f"{wide}\n".encode(), COLUMNS)
+    with pytest.raises(FileFormatError, match=r"Dòng 3, cột 2: ô dài 2\.001 ký tự; tối đa 2\.000 ký tự"):
+        read_table("x.csv", f"code,name\nA,a\nB,{'x' * 2001}\n".encode(), COLUMNS)
+    # Trailing empty cells (Excel pads rows) do not count as columns.
+    assert read_table("x.csv", ("code,name" + "," * 80 + "\nA,a\n").encode(), COLUMNS).rows == [
+        (2, {"code": "A", "name": "a"})]
+    wide_sheet = xlsx([["code", "name", *[f"c{i}" for i in range(60)]], ["A", "a"]])
+    with pytest.raises(FileFormatError, match="tối đa 50 cột"):
+        read_table("x.xlsx", wide_sheet, COLUMNS)
+
+
+def test_limits_come_from_the_settings(settings: Any) -> None:
+    settings.PHONGTRAO = {**settings.PHONGTRAO, "IMPORT_LIMITS": {"rows": 7, "cell_chars": 100}}
+    assert Limits.from_settings() == Limits(rows=7, cell_chars=100)
+
+
+def test_xlsx_zip_bomb_is_refused_before_parsing() -> None:
+    """A small .xlsx whose sheet unpacks past the limit (the 888 KB file that unpacked to 290 MB): refused from
+    the zip's directory, without inflating it."""
+    good = xlsx([["code", "name"], ["A", "a"]])
+    src = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for item in src.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(item, src.read(item.filename))
+        with dst.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            row = b'<row><c t="inlineStr"><is><t>' + b"x" * 1000 + b"</t></is></c></row>"
+            for _ in range(110_000):  # 110 MB uncompressed, about 0.3 MB compressed
+                sheet.write(row)
+            sheet.write(b"</sheetData></worksheet>")
+    bomb = out.getvalue()
+    assert len(bomb) < 2 * 1024 * 1024
+    with pytest.raises(FileFormatError, match=r"quá lớn khi giải nén \(10\d MB; tối đa 100 MB\)"):
+        read_table("x.xlsx", bomb, COLUMNS)
+
+
+def test_rows_are_read_lazily_from_a_stream() -> None:
+    """``open_rows`` reads as the rows are consumed: a bad row far down the file fails only when reached."""
+    data = ("code,name\n" + "".join(f"C{i},n\n" for i in range(3000)) + f"X,{'x' * 3000}\n").encode()
+    table = open_rows("x.csv", io.BytesIO(data), COLUMNS)
+    rows = iter(table.rows)
+    assert next(rows) == (2, {"code": "C0", "name": "n"})
+    with pytest.raises(FileFormatError, match=r"Dòng 3\.002"):
+        list(rows)

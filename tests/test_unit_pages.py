@@ -414,7 +414,10 @@ def test_create_refuses_a_code_already_used_in_the_same_period(officer_client: C
     url = reverse("units:create") + f"?parent={commune.pk}"
     response = officer_client.post(url, {"code": "KDC-TEST-0", "name": "Khu mới", "kind": Kind.RESIDENTIAL_AREA,
                                     "parent": commune.pk})
-    assert "Mã KDC-TEST-0 đã dùng cho Đà Nẵng" in response.content.decode()
+    page = response.content.decode()
+    assert "Mã KDC-TEST-0 đã được dùng cho một đơn vị khác cùng loại trong cùng thời gian hiệu lực." in page
+    clash = Unit.objects.filter(code="KDC-TEST-0").get()
+    assert f"cho {clash.name}" not in page  # never the other unit's name: it may be outside the user's scope
 
 
 def test_create_requires_fields_in_vietnamese(officer_client: Client) -> None:

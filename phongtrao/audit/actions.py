@@ -53,11 +53,9 @@ def record(
 def record_many(actor: Actor, action: str, rows: list[tuple[Any, Unit | None, dict | None, dict | None]]) -> None:
     """Bulk variant for imports: one audit row per changed object, one INSERT per batch."""
     user = actor.user if actor.user is not None and actor.user.pk else None
-    AuditEntry.objects.bulk_create(
-        [
+    for start in range(0, len(rows), 2000):  # build and insert one batch at a time (bounded memory)
+        AuditEntry.objects.bulk_create([
             AuditEntry(user=user, channel=actor.channel, action=action, object_type=obj._meta.label_lower,
                        object_id=str(obj.pk), object_repr=str(obj)[:255], unit=unit, before=before, after=after)
-            for obj, unit, before, after in rows
-        ],
-        batch_size=2000,
-    )
+            for obj, unit, before, after in rows[start:start + 2000]
+        ])

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 
@@ -31,7 +31,15 @@ from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.awards.authority import ISSUING_KINDS
 from phongtrao.awards.models import AwardDecision, AwardRecipient, AwardType, RecipientKind
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.importing import (
+    DryRunRollback,
+    ImportKind,
+    ImportResult,
+    RowError,
+    open_table,
+    register,
+    unit_not_found,
+)
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
@@ -154,16 +162,13 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
     candidates = Unit.objects.by_codes(r.code for r in rows)
     scope = CaptureScope(actor.user)
     for row in rows:
-        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date)]
+        # Only units in the scope count: outside it reads exactly like an unknown code.
+        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date) and u.pk in scope]
         if not valid:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"không có đơn vị mã “{row.code}” còn hiệu lực ngày {date_text(row.ref_date)}"))
+            errors.append(RowError(row.number, "unit_code", unit_not_found(row.code, row.ref_date)))
         elif len(valid) > 1:
             errors.append(RowError(row.number, "unit_code",
                                    f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
-        elif valid[0].pk not in scope:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"đơn vị “{row.code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
         else:
             row.unit = valid[0]
     resolved = [r for r in rows if r.unit is not None]
@@ -191,7 +196,7 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
         seen[key] = row.number
 
 
-def import_awards(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_awards(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("awards", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result

@@ -105,15 +105,18 @@ class AwardDecisionQuerySet(models.QuerySet["AwardDecision"]):
     def for_year(self, year: int) -> Self:
         return self.filter(year=year)
 
-    def search(self, text: str) -> Self:
-        """By decision number, or a recipient's name (diacritics ignored)."""
+    def search(self, text: str, *, within: UnitQuerySet) -> Self:
+        """By decision number, or the name of a recipient whose unit is among ``within`` (diacritics ignored).
+
+        A decision the user may see can also name people in units they may not see; the search must not
+        match those, or it would tell that such a person was awarded (``within`` is required for that)."""
         text = text.strip()
         if not text:
             return self
         folded = fold(text)
         return self.filter(Q(number__icontains=text)
-                           | Exists(AwardRecipient.objects.filter(decision=OuterRef("pk"),
-                                                                  search_name__contains=folded)))
+                           | Exists(AwardRecipient.objects.filter(decision=OuterRef("pk"), search_name__contains=folded,
+                                                                  unit__in=within.values("pk"))))
 
 
 class AwardDecision(models.Model):

@@ -86,7 +86,8 @@ def _may_record(user: Any) -> bool:
 
 
 def _decisions(request: HttpRequest, form: ListForm) -> Any:
-    decisions = AwardDecision.objects.visible_in(visible_units(request.user)).search(form.value("q", ""))
+    visible = visible_units(request.user)
+    decisions = AwardDecision.objects.visible_in(visible).search(form.value("q", ""), within=visible)
     if form.value("year"):
         decisions = decisions.for_year(form.value("year"))
     if form.value("award_type"):

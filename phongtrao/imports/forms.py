@@ -43,6 +43,12 @@ class UploadForm(forms.Form):
         upload: UploadedFile = self.cleaned_data["file"]
         return upload.name or "", b"".join(upload.chunks())
 
+    def upload(self) -> UploadedFile:
+        """The uploaded file itself (a stream; Django keeps a large one in a temporary file on disk)."""
+        upload: UploadedFile = self.cleaned_data["file"]
+        upload.seek(0)
+        return upload
+
 
 class ConfirmForm(forms.Form):
     token = forms.RegexField(regex=TOKEN_RE, max_length=32, widget=forms.HiddenInput)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.files.uploadedfile import UploadedFile
 
 SESSION_KEY = "imports_pending"
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -46,8 +47,9 @@ def _entries(session: SessionBase) -> dict[str, dict[str, object]]:
     return entries if isinstance(entries, dict) else {}
 
 
-def save(session: SessionBase, kind: str, name: str, data: bytes) -> PendingUpload:
-    """Keep the file for a later confirmation; a newer upload of the same kind replaces an older one."""
+def save(session: SessionBase, kind: str, name: str, data: bytes | UploadedFile) -> PendingUpload:
+    """Keep the file for a later confirmation (or a background check); a newer upload of the same kind
+    replaces an older one. An uploaded file is copied chunk by chunk, never read whole."""
     sweep()
     for token, entry in list(_entries(session).items()):
         if entry.get("kind") == kind:
@@ -56,9 +58,12 @@ def save(session: SessionBase, kind: str, name: str, data: bytes) -> PendingUplo
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     token = secrets.token_urlsafe(24)  # 32 characters
     fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    size = 0
     with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    pending = PendingUpload(token=token, kind=kind, name=Path(name).name[-200:], size=len(data))
+        for chunk in ([data] if isinstance(data, bytes) else data.chunks()):
+            out.write(chunk)
+            size += len(chunk)
+    pending = PendingUpload(token=token, kind=kind, name=Path(name).name[-200:], size=size)
     entries = _entries(session)
     entries[token] = {"kind": kind, "name": pending.name, "size": pending.size}
     session[SESSION_KEY] = entries
@@ -86,6 +91,34 @@ def claim(session: SessionBase, kind: str, token: str) -> tuple[PendingUpload, b
     finally:
         claimed.unlink(missing_ok=True)
     return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=len(data)), data
+
+
+def claim_file(session: SessionBase, kind: str, token: str) -> PendingUpload | None:
+    """Like ``claim``, but the file stays on disk (renamed, so no second confirmation finds it) for a background
+    import to read and delete; see ``stored_path(token, claimed=True)``."""
+    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+        return None
+    entry = _entries(session).get(token)
+    if not isinstance(entry, dict) or entry.get("kind") != kind:
+        return None
+    discard_entry(session, token)
+    try:
+        _path(token).rename(_path(token).with_suffix(CLAIMED))
+    except OSError:
+        return None
+    return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=int(entry.get("size", 0)))
+
+
+def pending_upload(session: SessionBase, kind: str, token: str) -> PendingUpload | None:
+    """This session's stored upload of ``kind`` under ``token``, if it is still there."""
+    entry = _entries(session).get(token)
+    if not isinstance(entry, dict) or entry.get("kind") != kind or not _path(token).is_file():
+        return None
+    return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=int(entry.get("size", 0)))
+
+
+def stored_path(token: str, *, claimed: bool = False) -> Path:
+    return _path(token).with_suffix(CLAIMED) if claimed else _path(token)
 
 
 def discard_entry(session: SessionBase, token: str) -> None:

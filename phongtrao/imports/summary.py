@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils.translation import gettext as _
 
 from phongtrao.audit.actions import Actor
 from phongtrao.imports.guide import column_title
-from phongtrao.lib.importing import ImportKind, ImportResult, RowError, run_import
+from phongtrao.lib.importing import ImportKind, ImportResult, ProgressCallback, RowError, run_import
 
 logger = logging.getLogger(__name__)
 PREVIEW_LIMIT = 200  # planned changes shown on the page
@@ -18,14 +19,18 @@ ERROR_LIMIT = 1000  # errors shown on the page
 
 @dataclass(frozen=True)
 class ErrorLine:
-    row: int
+    row: int  # the first row with this error
     column: str
     message: str
+    rows: str = ""  # "2, 3, 4 … (59 dòng)" when several rows have the same error
 
     @property
     def text(self) -> str:
-        """ "Dòng 5 · Loại (kind): ..." """
-        where = _("Dòng %(row)d") % {"row": self.row} if self.row else _("Tệp")
+        """ "Dòng 5 · Loại (kind): ..." or "Dòng 2, 3, 4 … (59 dòng) · Mã đơn vị cấp trên (parent_code): ..." """
+        if self.rows:
+            where = _("Dòng %(rows)s") % {"rows": self.rows}
+        else:
+            where = _("Dòng %(row)d") % {"row": self.row} if self.row else _("Tệp")
         if self.column:
             where = f"{where} · {self.column}"
         return f"{where}: {self.message}"
@@ -57,18 +62,21 @@ class Summary:
 
 def summarise(spec: ImportKind, result: ImportResult) -> Summary:
     changes = [Change(row, action, text) for row, action, text in result.preview[:PREVIEW_LIMIT]]
-    errors = [ErrorLine(e.row, column_title(spec, e.column) if e.column else "", e.message)
-              for e in result.errors[:ERROR_LIMIT]]
+    groups = result.grouped_errors()  # one line per cause
+    errors = [ErrorLine(g.rows[0], column_title(spec, g.column) if g.column else "", g.message,
+                        g.rows_text() if len(g.rows) > 1 else "")
+              for g in groups[:ERROR_LIMIT]]
     return Summary(result, changes, max(len(result.preview) - PREVIEW_LIMIT, 0), errors,
-                   max(len(result.errors) - ERROR_LIMIT, 0))
+                   max(len(groups) - ERROR_LIMIT, 0))
 
 
-def run_upload(spec: ImportKind, name: str, data: bytes, actor: Actor, *, dry_run: bool) -> ImportResult:
+def run_upload(spec: ImportKind, name: str, data: bytes | IO[bytes], actor: Actor, *, dry_run: bool,
+               progress: ProgressCallback | None = None) -> ImportResult:
     """``run_import`` for a web upload. An importer must report problems as row errors; should one
     fail unexpectedly on a strange file anyway, the officer sees an error instead of a server error
     (the import ran in a transaction, so nothing was written) and the failure is logged."""
     try:
-        return run_import(spec.key, name, data, actor=actor, dry_run=dry_run)
+        return run_import(spec.key, name, data, actor=actor, dry_run=dry_run, progress=progress)
     except Exception:
         logger.exception("import %s of %r failed", spec.key, name)
         message = _("Không xử lý được tệp này. Hãy kiểm tra lại tệp hoặc báo cho quản trị viên.")

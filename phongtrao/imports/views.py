@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +19,9 @@ from phongtrao.audit.models import Channel
 from phongtrao.imports import storage
 from phongtrao.imports.forms import ConfirmForm, UploadForm
 from phongtrao.imports.guide import column_guides, description
+from phongtrao.imports.models import ImportJob
 from phongtrao.imports.summary import run_upload, summarise
+from phongtrao.imports.tasks import start_job
 from phongtrao.imports.workbook import build_template
 from phongtrao.lib.importing import IMPORT_KINDS, ImportKind
 
@@ -62,10 +66,16 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render(request, spec, {"form": form, "form_errors": form.errors.get("file", [])})
-    name, data = form.read()
+    upload = form.upload()
+    name = upload.name or ""
+    if (upload.size or 0) > background_bytes():
+        # A large file is checked by the task worker; the page polls the job (never minutes in a web worker).
+        pending = storage.save(request.session, spec.key, name, upload)
+        job = start_job(request.user, spec.key, pending.name, pending.token, dry_run=True)
+        return _render(request, spec, {"job": job, "file_name": name})
     actor = Actor(user=request.user, channel=Channel.IMPORT)  # type: ignore[arg-type]
-    result = run_upload(spec, name, data, actor, dry_run=True)
-    pending = storage.save(request.session, spec.key, name, data) if result.ok and (
+    result = run_upload(spec, name, upload, actor, dry_run=True)
+    pending = storage.save(request.session, spec.key, name, upload) if result.ok and (
         result.created or result.updated) else None
     return _render(request, spec, {"summary": summarise(spec, result), "pending": pending, "file_name": name})
 
@@ -75,7 +85,15 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 def confirm(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind, request.user)
     form = ConfirmForm(request.POST)
-    found = storage.claim(request.session, spec.key, form.cleaned_data["token"]) if form.is_valid() else None
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    waiting = storage.pending_upload(request.session, spec.key, token) if token else None
+    if waiting is not None and waiting.size > background_bytes():
+        claimed = storage.claim_file(request.session, spec.key, token)
+        if claimed is None:
+            return _render(request, spec, {"expired": True})
+        job = start_job(request.user, spec.key, claimed.name, claimed.token, dry_run=False)
+        return _render(request, spec, {"job": job, "file_name": claimed.name})
+    found = storage.claim(request.session, spec.key, token) if token else None
     if found is None:
         return _render(request, spec, {"expired": True})
     pending, data = found  # the stored file is gone now, whatever the outcome
@@ -84,6 +102,28 @@ def confirm(request: HttpRequest, kind: str) -> HttpResponse:
     result = run_upload(spec, pending.name, data, actor, dry_run=False)
     return _render(request, spec, {"summary": summarise(spec, result), "applied": True,
                                    "file_name": pending.name})
+
+
+@login_required
+@require_GET
+def job(request: HttpRequest, kind: str, job_id: uuid.UUID) -> HttpResponse:
+    """A background check or import: its progress while it runs (htmx polls), then its result."""
+    spec = _kind(kind, request.user)
+    found = ImportJob.objects.filter(pk=job_id, user=request.user, kind=spec.key).first()
+    if found is None:  # another user's job reads like no job at all
+        raise Http404(_("Không tìm thấy tác vụ nhập dữ liệu."))
+    if not found.finished:
+        return _render(request, spec, {"job": found, "file_name": found.file_name})
+    result = found.import_result()
+    pending = storage.pending_upload(request.session, spec.key, found.token) if found.dry_run and result.ok and (
+        result.created or result.updated) else None
+    return _render(request, spec, {"summary": summarise(spec, result), "pending": pending,
+                                   "applied": not found.dry_run, "file_name": found.file_name})
+
+
+def background_bytes() -> int:
+    """Uploads larger than this are checked and imported by the task worker (settings: IMPORT_BACKGROUND_BYTES)."""
+    return int(settings.PHONGTRAO.get("IMPORT_BACKGROUND_BYTES", 256 * 1024))
 
 
 @login_required

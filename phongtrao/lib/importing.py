@@ -1,17 +1,23 @@
 """The importer contract shared by every import kind (INTERCHANGE.md).
 
-An importer reads the whole file, validates every row, and writes nothing unless
-every row is valid (all-or-nothing). The command, the upload page and the API
+An importer reads the file row by row (a stream, never whole in memory), validates every row,
+and writes nothing unless every row is valid (all-or-nothing). The command, the upload page and the API
 call the same ``run_import``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
-from phongtrao.lib.tabular import Column, FileFormatError, Table, read_table
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from phongtrao.lib.tabular import Column, FileFormatError, Table, open_rows
+from phongtrao.lib.vnformat import date_text
 
 if TYPE_CHECKING:
     from phongtrao.audit.actions import Actor
@@ -27,6 +33,28 @@ class RowError:
         if self.row == 0:
             return f"file: {self.column}: {self.message}" if self.column else f"file: {self.message}"
         return f"row {self.row}: {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ErrorGroup:
+    rows: list[int]  # 0 for the file as a whole
+    column: str
+    message: str
+
+    def rows_text(self, shown: int = 10) -> str:
+        """ "5" or "5, 6, 9 … (59 dòng)" """
+        listed = ", ".join(str(r) for r in self.rows[:shown])
+        if len(self.rows) > shown:
+            listed += " …"
+        if len(self.rows) > 1:
+            listed += " " + ngettext("(%(n)d dòng)", "(%(n)d dòng)", len(self.rows)) % {"n": len(self.rows)}
+        return listed
+
+    def __str__(self) -> str:
+        if self.rows == [0]:
+            return f"file: {self.column}: {self.message}" if self.column else f"file: {self.message}"
+        head = f"row {self.rows[0]}" if len(self.rows) == 1 else f"rows {self.rows_text()}"
+        return f"{head}: {self.column}: {self.message}"
 
 
 @dataclass
@@ -46,6 +74,17 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def grouped_errors(self) -> list[ErrorGroup]:
+        """The errors with one line per cause: rows with the same column and the same message (59 rows whose
+        parent code is unknown) become one group, in the order of their first row."""
+        groups: dict[tuple[str, str], ErrorGroup] = {}
+        for error in self.errors:
+            key = (error.column, error.message)
+            if key not in groups:
+                groups[key] = ErrorGroup([], error.column, error.message)
+            groups[key].rows.append(error.row)
+        return sorted(groups.values(), key=lambda g: g.rows[0])
+
     def summary_lines(self) -> list[str]:
         head = "dry run: nothing written" if self.dry_run else ("imported" if self.ok else "nothing written")
         lines = [
@@ -60,18 +99,86 @@ class ImportResult:
         return lines
 
 
-def open_table(kind: str, name: str, data: bytes, columns: list[Column], *,
+def open_table(kind: str, name: str, data: bytes | IO[bytes], columns: list[Column], *,
                dry_run: bool) -> tuple[ImportResult, Table | None]:
-    """Read the file for an importer: the result counts the rows and warns about unused columns;
-    a missing required column is a row-1 error and the table comes back as ``None`` (stop there)."""
+    """Read the file for an importer: the result warns about unused columns (and a converted encoding); a
+    missing required column is a row-1 error and the table comes back as ``None`` (stop there).
+
+    ``table.rows`` is read from the file as the importer consumes it (one pass, never the whole file in
+    memory); ``result.rows_read`` counts the rows as they come, and the progress callback of
+    ``run_import`` hears about them. A limit passed while reading raises ``FileFormatError``, which
+    ``run_import`` turns into a file error."""
     result = ImportResult(kind=kind, dry_run=dry_run)
-    table = read_table(name, data, columns)
-    result.rows_read = len(table.rows)
+    table = open_rows(name, data, columns)
+    result.warnings += table.warnings
     if table.unknown_headers:
         result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
     for col in table.missing_required:
         result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
-    return result, (None if result.errors else table)
+    if result.errors:
+        return result, None
+    table.rows = _counted(table.rows, result)
+    return result, table
+
+
+PROGRESS_EVERY = 1000
+
+
+def _counted(rows: Iterable[tuple[int, dict[str, str]]], result: ImportResult) -> Iterator[tuple[int, dict[str, str]]]:
+    report = _progress.get()
+    for item in rows:
+        result.rows_read += 1
+        if report is not None and result.rows_read % PROGRESS_EVERY == 0:
+            report(Progress.READING, result.rows_read)
+        yield item
+    if report is not None:
+        report(Progress.CHECKING, result.rows_read)
+
+
+class Progress:
+    """Phases reported to ``run_import``'s ``progress(phase, rows_read)`` callback."""
+
+    READING = "reading"  # rows read so far
+    CHECKING = "checking"  # every row read: validating and writing
+
+
+ProgressCallback = Callable[[str, int], None]
+_progress: ContextVar[ProgressCallback | None] = ContextVar("import_progress", default=None)
+
+
+def unit_not_found(code: str, day: dt.date, *, parent: bool = False) -> str:
+    """The one message for a unit code that is unknown on ``day`` *or* outside the acting user's scope.
+
+    The two must read the same (an officer must not learn that a code exists in another commune), so an
+    importer resolves codes only among the units in the user's scope and says this when nothing is left."""
+    values = {"code": code, "date": date_text(day)}
+    if parent:
+        return _("đơn vị cấp trên mã “%(code)s” còn hiệu lực ngày %(date)s: không tìm thấy hoặc ngoài phạm vi "
+                 "của bạn") % values
+    return _("đơn vị mã “%(code)s” còn hiệu lực ngày %(date)s: không tìm thấy hoặc ngoài phạm vi của bạn") % values
+
+
+def waiting_rows(rows: list[int], shown: int = 10) -> str:
+    """The one line for rows that depend on a row with an error (their parent is that row's unit): they are
+    not checked until it is fixed, and are not listed as errors of their own."""
+    listed = ", ".join(str(r) for r in rows[:shown]) + (", …" if len(rows) > shown else "")
+    return ngettext("%(n)d dòng khác dùng đơn vị ở dòng này làm cấp trên (dòng %(rows)s) nên chưa được kiểm tra; "
+                    "sửa lỗi ở dòng này trước.",
+                    "%(n)d dòng khác dùng đơn vị ở dòng này làm cấp trên (dòng %(rows)s) nên chưa được kiểm tra; "
+                    "sửa lỗi ở dòng này trước.", len(rows)) % {"n": len(rows), "rows": listed}
+
+
+def code_taken(code: str) -> str:
+    """A code that another unit of the same kind holds on that date, where that unit is not the user's to see
+    or change: codes are unique, so the refusal itself cannot be hidden, but it names nothing else."""
+    return _("mã “%(code)s” đã được dùng cho một đơn vị khác cùng loại (không thuộc phạm vi của bạn); "
+             "hãy dùng mã khác") % {"code": code}
+
+
+def model_code_taken(code: str) -> str:
+    """A model code held by a model outside the user's scope (model codes are unique)."""
+    return _("mã mô hình “%(code)s” đã được dùng cho một mô hình khác (không thuộc phạm vi của bạn); "
+             "hãy dùng mã khác") % {"code": code}
 
 
 class DryRunRollback(Exception):
@@ -86,7 +193,7 @@ class ImportKind:
     key: str
     label: str
     columns: list[Column]
-    run: Importer  # run(name, data, *, actor, dry_run) -> ImportResult
+    run: Importer  # run(name, data: bytes | IO[bytes], *, actor, dry_run) -> ImportResult
 
 
 IMPORT_KINDS: dict[str, ImportKind] = {}
@@ -97,16 +204,21 @@ def register(kind: ImportKind) -> None:
 
 
 def run_import(
-    kind: str, name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False
+    kind: str, name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
+    """Run an import kind on a file (bytes or a binary file object, read as a stream). ``progress``, if
+    given, is called with ``(phase, rows_read)`` while the file is read (see ``Progress``)."""
     from phongtrao.accounts.access import can_import
 
     spec = IMPORT_KINDS[kind]
     if not can_import(actor.user, kind):
         return ImportResult(kind=kind, dry_run=dry_run,
                             errors=[RowError(0, "", "Tài khoản này không có quyền nhập loại dữ liệu này.")])
-    raw = data if isinstance(data, bytes) else data.read()
+    token = _progress.set(progress)
     try:
-        return spec.run(name, raw, actor=actor, dry_run=dry_run)
+        return spec.run(name, data, actor=actor, dry_run=dry_run)
     except FileFormatError as exc:
         return ImportResult(kind=kind, dry_run=dry_run, errors=[RowError(0, "", str(exc))])
+    finally:
+        _progress.reset(token)

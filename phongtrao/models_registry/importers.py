@@ -19,14 +19,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.accounts.access import CaptureScope, is_admin
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.importing import (
+    DryRunRollback,
+    ImportKind,
+    ImportResult,
+    RowError,
+    model_code_taken,
+    open_table,
+    register,
+    unit_not_found,
+)
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
@@ -102,18 +112,15 @@ def _status_and_date(number: int, values: dict[str, Any], errors: list[RowError]
 
 def _resolve_unit(number: int, code: str, day: dt.date, candidates: dict[str, list[Unit]],
                   scope: CaptureScope, errors: list[RowError]) -> Unit | None:
-    valid = [u for u in candidates.get(code, []) if u.is_valid_on(day)]
+    # Only units in the scope count: outside it reads exactly like an unknown code.
+    valid = [u for u in candidates.get(code, []) if u.is_valid_on(day) and u.pk in scope]
     if len(valid) > 1:  # a code shared by an administrative unit and a local one: the higher unit
         valid = [u for u in valid if u.depth == min(v.depth for v in valid)]
     if not valid:
-        errors.append(RowError(number, "unit_code", f"không có đơn vị mã “{code}” còn hiệu lực ngày {date_text(day)}"))
+        errors.append(RowError(number, "unit_code", unit_not_found(code, day)))
         return None
     if len(valid) > 1:
         errors.append(RowError(number, "unit_code", f"mã “{code}” ứng với nhiều đơn vị ngày {date_text(day)}"))
-        return None
-    if valid[0].pk not in scope:
-        errors.append(RowError(number, "unit_code",
-                               f"đơn vị “{code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
         return None
     return valid[0]
 
@@ -206,7 +213,7 @@ def _default_owner(actor: Actor) -> Unit | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def import_models(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_models(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("models", name, data, MODEL_COLUMNS, dry_run=dry_run)
     if table is None:
         return result
@@ -242,8 +249,7 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
                                        "bắt buộc với tài khoản có nhiều phạm vi: ghi mã đơn vị quản lý mô hình"))
         if row.existing is not None and not scope.unlimited and (
                 row.existing.unit_id is None or row.existing.unit_id not in scope):
-            errors.append(RowError(row.number, "code",
-                                   f"mô hình {row.code} đã có và thuộc đơn vị ngoài phạm vi của tài khoản"))
+            errors.append(RowError(row.number, "code", model_code_taken(row.code)))
     errors.sort(key=lambda e: (e.row, e.column))
     result.errors = errors
     if errors:
@@ -346,7 +352,7 @@ def _parse_site(number: int, raw: dict[str, str], errors: list[RowError]) -> Sit
                    values["retired_on"])
 
 
-def import_model_sites(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_model_sites(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("model_sites", name, data, SITE_COLUMNS, dry_run=dry_run)
     if table is None:
         return result
@@ -364,12 +370,13 @@ def _import_model_sites(result: ImportResult, table: Table, *, actor: Actor, dry
     seen: dict[tuple[int, int, dt.date], int] = {}
     for row in rows:
         row.model = models.get(row.model_code)
+        if row.model is not None and not scope.unlimited and (
+                row.model.unit_id is None or row.model.unit_id not in scope):
+            row.model = None  # outside the scope reads exactly like an unknown model
         if row.model is None:
-            errors.append(RowError(row.number, "model_code", f"không có mô hình mã “{row.model_code}” "
-                                                             "(nhập danh sách mô hình trước)"))
-        elif not scope.unlimited and (row.model.unit_id is None or row.model.unit_id not in scope):
-            errors.append(RowError(row.number, "model_code",
-                                   f"mô hình {row.model_code} thuộc đơn vị ngoài phạm vi của tài khoản"))
+            errors.append(RowError(row.number, "model_code", gettext(
+                "mô hình mã “%(code)s”: không tìm thấy hoặc ngoài phạm vi của bạn (nhập danh sách mô hình trước)")
+                % {"code": row.model_code}))
         row.unit = _resolve_unit(row.number, row.unit_code, row.started_on, candidates, scope, errors)
         if row.model is not None and row.unit is not None:
             key = (row.model.pk, row.unit.pk, row.started_on)

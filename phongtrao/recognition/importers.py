@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.importing import (
+    DryRunRollback,
+    ImportKind,
+    ImportResult,
+    RowError,
+    open_table,
+    register,
+    unit_not_found,
+)
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_bool, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
@@ -121,7 +129,7 @@ def _target(row: Row, existing: Recognition | None) -> dict[str, Any]:
     return target
 
 
-def import_recognitions(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_recognitions(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("recognitions", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result
@@ -137,22 +145,18 @@ def _import_recognitions(result: ImportResult, table: Table, *, actor: Actor, dr
     scope = CaptureScope(actor.user)  # the acting user may import only inside their capture scope
     seen: dict[tuple[int, int], int] = {}
     for row in rows:
-        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date)]
+        # Only units in the scope count: outside it reads exactly like an unknown code.
+        valid = [u for u in candidates.get(row.code, []) if u.is_valid_on(row.ref_date) and u.pk in scope]
         if len(valid) > 1:  # a local code may repeat across kinds: prefer the kinds the standard applies to
             valid = [u for u in valid if u.kind in STANDARD_KINDS] or valid
         if not valid:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"không có đơn vị mã “{row.code}” còn hiệu lực ngày {date_text(row.ref_date)}"))
+            errors.append(RowError(row.number, "unit_code", unit_not_found(row.code, row.ref_date)))
             continue
         if len(valid) > 1:
             errors.append(RowError(row.number, "unit_code",
                                    f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
             continue
         unit = valid[0]
-        if unit.pk not in scope:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"đơn vị “{row.code}” nằm ngoài phạm vi được nhập liệu của tài khoản"))
-            continue
         if not unit.subject_to_standard:
             errors.append(RowError(row.number, "unit_code",
                                    f"{unit.name} ({unit.get_kind_display()}) không thuộc diện xét tiêu chuẩn "

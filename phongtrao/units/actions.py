@@ -112,7 +112,8 @@ def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[s
     if check_overlap and unit.code.strip() and not errors.get("valid_to"):
         clash = overlapping(unit).first()
         if clash is not None:
-            add("code", f"Mã {unit.code} đã dùng cho {clash.name} trong cùng thời gian hiệu lực.")
+            # Never the other unit's name: it may lie outside the user's scope (the code itself cannot be hidden).
+            add("code", f"Mã {unit.code} đã được dùng cho một đơn vị khác cùng loại trong cùng thời gian hiệu lực.")
     return errors
 
 

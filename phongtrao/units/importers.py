@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +13,17 @@ from django.utils.translation import gettext
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
-from phongtrao.lib.importing import DryRunRollback, ImportKind, ImportResult, RowError, open_table, register
+from phongtrao.lib.importing import (
+    DryRunRollback,
+    ImportKind,
+    ImportResult,
+    RowError,
+    code_taken,
+    open_table,
+    register,
+    unit_not_found,
+    waiting_rows,
+)
 from phongtrao.lib.locks import REGISTER, serialise
 from phongtrao.lib.tabular import (
     CellError,
@@ -68,7 +78,7 @@ SIZE_WORDS = _choice_words(EnterpriseSize)
 SCHOOL_WORDS = _choice_words(SchoolLevel)
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of the file: no per-instance __dict__
 class PlannedRow:
     row: int
     values: dict[str, Any]
@@ -134,7 +144,7 @@ def _overlaps(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None,
     return (a[1] is None or b[0] is None or b[0] <= a[1]) and (b[1] is None or a[0] is None or a[0] <= b[1])
 
 
-def import_units(name: str, data: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+def import_units(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportResult:
     result, table = open_table("units", name, data, COLUMNS, dry_run=dry_run)
     if table is None:
         return result
@@ -166,10 +176,18 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
                                    f"trùng với dòng {seen[key]} (cùng mã, loại và ngày hiệu lực)"))
         seen[key] = p.row
 
+    # The acting user's capture scope: existing units changed and database parents must lie in it (a parent
+    # created by the same file is checked through its own row). A database parent outside the scope is
+    # treated exactly like an unknown code, so the messages cannot tell that a code exists elsewhere.
+    scope = CaptureScope(actor.user)
     for p in planned:
         code, kind = p.values["code"], p.values["kind"]
         matches = [u for u in db.get(code, []) if u.kind == kind and u.is_valid_on(p.ref_date)]
         p.existing = matches[0] if matches else None
+        if p.existing is not None and p.existing.pk not in scope:
+            # Codes are unique per kind and date, so a taken code cannot be hidden; say no more than that.
+            errors.append(RowError(p.row, "code", code_taken(code)))
+            continue
         # Parent: an explicit code, or the national root for provinces.
         parent_code = p.parent_code or (ROOT_CODE if kind == Kind.PROVINCE else "")
         if not parent_code:
@@ -179,7 +197,8 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         allowed = ALLOWED_PARENT_KINDS.get(kind, ())
         file_parents = [q for q in in_file.get(parent_code, []) if q is not p and q.values["kind"] in allowed
                         and _covers(q.values.get("valid_from"), q.values.get("valid_to"), p.ref_date)]
-        db_parents = [u for u in db.get(parent_code, []) if u.kind in allowed and u.is_valid_on(p.ref_date)]
+        db_parents = [u for u in db.get(parent_code, []) if u.kind in allowed and u.is_valid_on(p.ref_date)
+                      and u.pk in scope]
         # A file row that updates a database unit is the same parent, not a second one.
         file_ids = {id(q) for q in file_parents}
         if file_ids:
@@ -187,9 +206,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
                 q.values["code"] == u.code and q.values["kind"] == u.kind for q in file_parents)]
         options = len(file_parents) + len(db_parents)
         if options == 0:
-            errors.append(RowError(p.row, "parent_code",
-                                   f"không có đơn vị mã “{parent_code}” còn hiệu lực "
-                                   f"ngày {date_text(p.ref_date)} có thể làm cấp trên"))
+            errors.append(RowError(p.row, "parent_code", unit_not_found(parent_code, p.ref_date, parent=True)))
         elif options > 1:
             errors.append(RowError(p.row, "parent_code",
                                    f"mã “{parent_code}” ứng với nhiều đơn vị ngày {date_text(p.ref_date)}"))
@@ -199,16 +216,6 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         else:
             p.values["parent"] = db_parents[0]
 
-    # The acting user's capture scope: existing units changed and database parents must lie in it
-    # (a parent created by the same file is checked through its own row).
-    scope = CaptureScope(actor.user)
-    for p in planned:
-        if p.existing is not None and p.existing.pk not in scope:
-            errors.append(RowError(p.row, "code", f"đơn vị “{p.values['code']}” nằm ngoài phạm vi được nhập liệu "
-                                                  "của tài khoản"))
-        elif "parent" in p.values and p.values["parent"].pk not in scope:
-            errors.append(RowError(p.row, "parent_code", f"đơn vị cấp trên “{p.parent_code}” nằm ngoài phạm vi "
-                                                         "được nhập liệu của tài khoản"))
 
     # Cycles among file rows.
     for p in planned:
@@ -221,8 +228,13 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
 
     # Build each unit in memory, parents before children, and validate it.
     order = _parents_first(planned)
+    bad_rows = {e.row for e in errors}
+    # Rows whose parent row (in the file) failed are not checked further: the cause is named once, at the
+    # row that has it, with the list of rows waiting on it (not one "parent has an error" line per row).
+    blocked: dict[int, list[int]] = {}  # root row number -> dependent row numbers
+    root_of: dict[int, PlannedRow] = {}  # id(blocked row) -> the row with the real error
     for p in order:
-        if any(e.row == p.row for e in errors):
+        if p.row in bad_rows:
             continue
         unit = Unit(**{f.attname: getattr(p.existing, f.attname) for f in Unit._meta.concrete_fields}) \
             if p.existing else Unit()
@@ -233,8 +245,9 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
             setattr(unit, key, value)
         if p.parent_row is not None:
             if p.parent_row.unit is None:
-                errors.append(RowError(p.row, "parent_code",
-                                       f"đơn vị cấp trên ở dòng {p.parent_row.row} có lỗi"))
+                root = root_of.get(id(p.parent_row), p.parent_row)
+                root_of[id(p)] = root
+                blocked.setdefault(root.row, []).append(p.row)
                 continue
             unit.parent = p.parent_row.unit
         elif "parent" not in p.values and p.existing and p.existing.parent_id:
@@ -245,11 +258,16 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         if unit.households is not None and unit.kind != Kind.RESIDENTIAL_AREA:
             result.warnings.append(f"row {p.row}: households: chỉ dùng cho khu dân cư, đã bỏ qua")
             unit.households = p.existing.households if p.existing else None
-        for fname, messages in validate_unit(unit, check_overlap=False).items():
+        problems = validate_unit(unit, check_overlap=False)
+        for fname, messages in problems.items():
             column = {"parent": "parent_code", "": "code"}.get(fname, fname)
             errors.extend(RowError(p.row, column, m) for m in messages)
-        if not any(e.row == p.row for e in errors):
+        if problems:
+            bad_rows.add(p.row)
+        else:
             p.unit = unit
+    for root_row, rows in blocked.items():
+        errors.append(RowError(root_row, "code", waiting_rows(rows)))
 
     # Overlapping validity for the same code and kind: against the database and within the file.
     for p in planned:
@@ -259,9 +277,12 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         for other in db.get(p.unit.code, []):
             same = other.kind == p.unit.kind and other.pk != p.unit.pk
             if same and _overlaps(span, (other.valid_from, other.valid_to)):
-                errors.append(RowError(p.row, "valid_from",
-                                       f"mã {other.code} đã dùng cho “{other.name}” "
-                                       "trong thời gian hiệu lực trùng lặp"))
+                if other.pk in scope:
+                    errors.append(RowError(p.row, "valid_from",
+                                           f"mã {other.code} đã dùng cho “{other.name}” "
+                                           "trong thời gian hiệu lực trùng lặp"))
+                else:  # never name a unit the user may not see
+                    errors.append(RowError(p.row, "code", code_taken(other.code)))
     # ... and within the file: two rows for the same code and kind must not overlap nor update the same unit.
     by_key: dict[tuple[str, str], list[PlannedRow]] = {}
     for p in planned:
@@ -328,7 +349,9 @@ def _sync_parent_id(unit: Unit) -> None:
     """A parent created earlier in this import was unsaved when assigned, so ``parent_id`` is still None;
     ``refresh_derived`` reads it to compute the depth."""
     if unit.parent is not None and unit.parent_id is None:
-        unit.parent_id = unit.parent.pk
+        # Assign the object again, not ``parent_id``: setting the id drops the cached parent, and
+        # ``refresh_derived`` would then load a fresh copy of it, one query and one object per row.
+        unit.parent = unit.parent
 
 
 def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -> None:
@@ -347,7 +370,8 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
         Unit.objects.bulk_create(ready, batch_size=1000)
         rebuild_closure(ready)
         created_ids.update(u.pk for u in ready)
-        audit_rows += [(u, u, None, snapshot(u)) for u in ready]
+        # Audit each level as it is written: holding every snapshot until the end costs ~1 KB a row.
+        record_many(actor, "unit.import", [(u, u, None, snapshot(u)) for u in ready])
         pending = [u for u in pending if u.pk is None]
     moved: list[Unit] = []
     for p in updates:

@@ -439,4 +439,7 @@ def rebuild_closure(units: Iterable[Unit]) -> None:
             chain += [(a, d + 1) for a, d in chains.get(unit.parent_id, [])]
         chains[unit.pk] = chain
         rows.extend(UnitAncestor(unit_id=unit.pk, ancestor_id=a, distance=d) for a, d in chain)
-    UnitAncestor.objects.bulk_create(rows, batch_size=5000)
+        if len(rows) >= 5000:  # insert as we go: a national import would hold a million row objects
+            UnitAncestor.objects.bulk_create(rows)
+            rows = []
+    UnitAncestor.objects.bulk_create(rows)

@@ -39,6 +39,6 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not result.ok:
             self.stderr.write(f"{len(result.errors)} error(s); nothing was written:")
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for group in result.grouped_errors():  # one line per cause, with the rows it affects
+                self.stderr.write(str(group))
             raise SystemExit(1)
