@@ -141,8 +141,10 @@ def test_excel_export_lists_only_recipients_in_view(world: World) -> None:
 
 def test_bad_query_parameters_never_500(world: World) -> None:
     client = world.personas["province"].client()
-    for query in ("?year=abc", "?year=99999", "?award_type=nope", "?sort=evil", "?page=-1", "?q=%00"):
+    for query in ("?year=abc", "?year=99999", "?award_type=nope", "?sort=evil", "?page=-1"):
         assert client.get(reverse("awards:decision_list") + query).status_code == 200, query
+    # A NUL byte is refused before any view runs (core/nul_bytes.py), with the site's 400 page.
+    assert client.get(reverse("awards:decision_list") + "?q=%00").status_code == 400
     for query in ("?year=x", "?status=nope"):
         assert client.get(reverse("awards:proposal_list") + query).status_code == 200, query
     assert client.get(reverse("awards:proposal_create") + "?from=recognised&unit=abc&year=x").status_code == 200

@@ -112,7 +112,7 @@ def list_award_decisions(request: HttpRequest, filters: Query[AwardFilters]) -> 
     """Decisions issued by, or rewarding someone in, a unit the caller may see; only visible recipients."""
     f = filters
     units = visible_units(request.user)
-    decisions = AwardDecision.objects.visible_in(units).search(f.q or "")
+    decisions = AwardDecision.objects.visible_in(units).search(f.q or "", within=units)
     if f.year is not None:
         decisions = decisions.for_year(f.year)
     if f.award_type:
