@@ -130,7 +130,7 @@ def test_menu_fits_at_1366_with_dropdowns_and_the_language_selector(live_server:
         return text <= s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) + 1; }""")
     for name in ("Đơn vị", "ANTT", "Mô hình", "Khen thưởng"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
-    assert page.evaluate(CONTRAST_JS, "nav.navbar") == []
+    assert page.evaluate(CONTRAST_JS, "nav.navbar, main") == []  # the menu and the register's page
 
     # The grouped entries open (Bootstrap's script runs under the CSP).
     nav.get_by_role("button", name="Quản lý").click()
@@ -222,4 +222,32 @@ def test_picker_chooses_every_unit_of_a_commune_found_by_its_name(live_server: A
     # Sites with the same-looking names show their commune.
     expect(page.locator("#sites tbody tr").first).to_contain_text(t99["commune"].name)
     assert model.sites.count() == below.count()
+    assert csp_context.violations == []
+
+
+@pytest.mark.browser
+def test_unit_form_and_history_tab_work_without_inline_scripts(live_server: Any, t99: dict[str, Any],
+                                                              csp_context: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = csp_context()
+    sign_in(page, live_server.url, "canbo.tinh")
+    # The unit form shows the fields of the chosen kind only (units/js/unit_form.js).
+    page.goto(f"{live_server.url}{reverse('units:create')}?parent={t99['commune'].pk}")
+    page.select_option("#id_kind", value="enterprise")
+    expect(page.locator("#id_size")).to_be_visible()
+    expect(page.locator("#id_school_level")).to_be_hidden()
+    page.select_option("#id_kind", value="school")
+    expect(page.locator("#id_school_level")).to_be_visible()
+    expect(page.locator("#id_size")).to_be_hidden()
+    # The history tab loads with htmx; an answer of 404 (nothing to show) is swapped in (data-swap-404).
+    official = Unit.objects.with_code("48", timezone.localdate()).get()
+    page.goto(f"{live_server.url}{reverse('units:detail', args=[t99['province'].pk])}")
+    page.get_by_role("tab", name="Lịch sử thay đổi").click()
+    expect(page.locator("#audit-history .audit-history")).to_be_visible()
+    page = csp_context()
+    sign_in(page, live_server.url, "quantri")
+    page.goto(f"{live_server.url}{reverse('units:detail', args=[official.pk])}")
+    page.get_by_role("tab", name="Lịch sử thay đổi").click()
+    expect(page.locator("#audit-history")).to_contain_text("Không có thay đổi nào bạn được xem.")
     assert csp_context.violations == []
