@@ -251,3 +251,27 @@ def test_unit_form_and_history_tab_work_without_inline_scripts(live_server: Any,
     page.get_by_role("tab", name="Lịch sử thay đổi").click()
     expect(page.locator("#audit-history")).to_contain_text("Không có thay đổi nào bạn được xem.")
     assert csp_context.violations == []
+
+
+@pytest.mark.browser
+def test_admin_antt_page_lists_the_provinces_and_switches_year(live_server: Any, t99: dict[str, Any],
+                                                              csp_context: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = csp_context()
+    sign_in(page, live_server.url, "quantri")
+    page.locator("nav.navbar").get_by_role("link", name="ANTT", exact=True).click()
+    year = timezone.localdate().year
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"năm {year}")
+    rows = page.locator("#provinces tbody tr")
+    day = dt.date(year, 12, 31)
+    expect(rows).to_have_count(Unit.objects.filter(kind="province", parent__kind="country").valid_on(day).count())
+    expect(page.locator("#province-48")).to_contain_text("Thành phố Đà Nẵng")
+    assert page.evaluate(CONTRAST_JS, "main") == []
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(IMG / "antt-country.png"))
+    page.locator("#years").get_by_role("link", name=str(year - 1)).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"năm {year - 1}")
+    page.locator("#province-T99").get_by_role("link").click()
+    page.wait_for_url(f"**{reverse('recognition:province', args=['T99', year - 1])}")
+    assert csp_context.violations == []
