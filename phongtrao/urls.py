@@ -22,3 +22,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "phongtrao.core.views.bad_request"
+handler403 = "phongtrao.core.views.permission_denied"
+handler404 = "phongtrao.core.views.page_not_found"
+handler500 = "phongtrao.core.views.server_error"

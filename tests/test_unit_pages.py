@@ -669,7 +669,7 @@ def test_subtype_is_a_choice_list_per_kind(officer_client: Client) -> None:
     html = officer_client.get(url).content.decode()
     select = html[html.index('name="subtype"'):]
     select = select[:select.index("</select>")]
-    # Each option names its kind; the page's script (core/forms.js) offers those of the chosen kind.
+    # Each option names its kind; the page's script (core/js/forms.js) offers those of the chosen kind.
     assert 'data-depends-on="id_kind"' in html[html.rfind("<select", 0, html.index('name="subtype"')):][:300]
     assert '<option value="thon" data-for="residential_area">Thôn</option>' in select
     assert '<option value="cong_ty_co_phan" data-for="enterprise">Công ty cổ phần</option>' in select

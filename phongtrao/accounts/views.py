@@ -31,7 +31,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 
 from phongtrao.accounts import otp
-from phongtrao.accounts.access import can_manage_users
+from phongtrao.accounts.access import can_import, can_manage_users
 from phongtrao.accounts.actions import (
     do_change_password,
     do_confirm_totp,
@@ -41,6 +41,7 @@ from phongtrao.accounts.actions import (
 from phongtrao.accounts.forms import LoginForm, TokenForm
 from phongtrao.accounts.lockout import lockout_response
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.importing import IMPORT_KINDS
 from phongtrao.units.actions import ActionError
 
 # Set at sign-in, removed at sign-out, lives as long as the browser session: finding it on the
@@ -59,9 +60,13 @@ def _signed_in(response: HttpResponseBase) -> HttpResponseBase:
 
 
 def account_nav(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: whether the navigation shows the user pages."""
+    """Context processor: which navigation entries the user may use, by the same policies as the views
+    (the user pages: ``can_manage_users``; the import pages: ``can_import`` for some registered kind)."""
     user = getattr(request, "user", None)
-    return {"can_manage_users": user is not None and can_manage_users(user)}
+    if user is None or not user.is_authenticated:
+        return {"can_manage_users": False, "nav_can_import": False}
+    return {"can_manage_users": can_manage_users(user),
+            "nav_can_import": any(can_import(user, kind) for kind in IMPORT_KINDS)}
 
 
 class LoginView(auth_views.LoginView):

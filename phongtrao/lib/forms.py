@@ -2,7 +2,7 @@
 
 A browser's ``<input type="date">`` shows the date in the browser's own format
 (mm/dd/yyyy in an English Chromium), so every date input and filter is a text input
-showing and accepting dd/mm/yyyy, helped by a small mask (``core/static/core/forms.js``)
+showing and accepting dd/mm/yyyy, helped by a small mask (``core/static/core/js/forms.js``)
 and parsed on the server. ISO dates (links, the API, older bookmarks) are accepted too.
 """
 

@@ -104,7 +104,9 @@ class ReplicateForm(BootstrapForm):
 
 class SiteChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Site) -> str:
-        return f"{obj.unit.name} ({obj.unit.code})"
+        # The commune too: "Khu phố 1" exists in many communes.
+        parent = f" · {obj.unit.parent.name}" if obj.unit.parent_id and obj.unit.parent else ""
+        return f"{obj.unit.name}{parent} ({obj.unit.code})"
 
 
 class EvaluationForm(BootstrapForm):

@@ -42,6 +42,29 @@ def picker_units(user: AnyUser) -> UnitQuerySet:
     return capture_units(user).valid_on(timezone.localdate()).exclude(kind__in=(Kind.COUNTRY, Kind.PROVINCE))
 
 
+PICKER_COMMUNES = 3
+PICKER_GROUP_LIMIT = 500
+
+
+def picker_communes(user: AnyUser, text: str) -> list[tuple[Unit, list[Unit]]]:
+    """The communes whose name or code matches ``text``, each with every unit under it where a site may
+    be added (so "an binh" offers all tổ dân phố of Xã An Bình, and all of them can be chosen at once):
+    two queries, at most ``PICKER_COMMUNES`` communes."""
+    units = picker_units(user)
+    if not text.strip():
+        return []
+    communes = list(Unit.objects.of_kind(Kind.COMMUNE).valid_on(timezone.localdate())
+                    .filter(pk__in=visible_units(user).values("pk")).search(text)
+                    .order_by("sort_key", "code")[:PICKER_COMMUNES])
+    children: dict[int, list[Unit]] = {c.pk: [] for c in communes}
+    below = (units.filter(parent__in=[c.pk for c in communes]).select_related("parent")
+             .order_by("parent_id", "sort_key", "code")[:PICKER_GROUP_LIMIT * PICKER_COMMUNES])
+    for unit in below:
+        if len(children[unit.parent_id]) < PICKER_GROUP_LIMIT:  # type: ignore[index]
+            children[unit.parent_id].append(unit)  # type: ignore[index]
+    return [(c, children[c.pk]) for c in communes if children[c.pk]]
+
+
 def overdue_units(user: AnyUser) -> UnitQuerySet:
     """Provinces and communes the user may see (today), provinces first."""
     return (visible_units(user).of_kind(Kind.PROVINCE, Kind.COMMUNE).valid_on(timezone.localdate())
@@ -51,10 +74,10 @@ def overdue_units(user: AnyUser) -> UnitQuerySet:
 def model_page_context(user: AnyUser, model: Model) -> dict[str, Any]:
     """A model's sites and evaluations the user may see, its history, and what its evaluations propose."""
     visible = visible_units(user).values("pk")
-    sites = list(model.sites.filter(unit__in=visible).select_related("unit").order_by("status", "unit__sort_key",
-                                                                                        "started_on"))
+    sites = list(model.sites.filter(unit__in=visible).select_related("unit__parent")
+                 .order_by("status", "unit__sort_key", "started_on"))
     evaluations = list(model.evaluations.filter(Q(site__isnull=True) | Q(site__unit__in=visible))
-                       .select_related("site__unit").latest_first())
+                       .select_related("site__unit__parent").latest_first())
     latest = evaluations[0] if evaluations else None
     today = timezone.localdate()
     return {

@@ -45,6 +45,7 @@ from phongtrao.models_registry.queries import (
     catalogue_provinces,
     model_page_context,
     overdue_units,
+    picker_communes,
     picker_units,
     user_catalogue,
 )
@@ -139,7 +140,8 @@ def create(request: HttpRequest) -> HttpResponse:
         except actions.ActionError as exc:
             form.add_action_error(exc)
         else:
-            messages.success(request, gettext("Đã thêm mô hình %(name)s.") % {"name": model.name})
+            messages.success(request, gettext("Đã thêm “%(name)s” (mã %(code)s).")
+                             % {"name": model.name, "code": model.code})
             return redirect("models_registry:detail", model.pk)
     return render(request, "models_registry/model_form.html", {"form": form, "model": None})
 
@@ -224,15 +226,19 @@ def replicate(request: HttpRequest, pk: int) -> HttpResponse:
 def replicate_picker(request: HttpRequest) -> HttpResponse:
     """htmx: units matching the search box (diacritics ignored) as checkboxes, within the capture scope."""
     _require_editor(request)
-    units = list(unit_search(picker_units(request.user), request.GET.get("unit_q", "")))
-    return render(request, "models_registry/_picker_results.html", {"units": units, "searched": True})
+    text = request.GET.get("unit_q", "")[:100]
+    communes = picker_communes(request.user, text)
+    grouped = {unit.pk for _, below in communes for unit in below}
+    units = [unit for unit in unit_search(picker_units(request.user), text) if unit.pk not in grouped]
+    return render(request, "models_registry/_picker_results.html",
+                  {"units": units, "communes": communes, "searched": True})
 
 
 @login_required
 def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an evaluation of the model or of one of its sites (``?site=<pk>`` preselects it)."""
     model = get_model_for_user(request, pk, for_change=True)
-    sites = model.sites.active().filter(unit__in=visible_units(request.user)).select_related("unit") \
+    sites = model.sites.active().filter(unit__in=visible_units(request.user)).select_related("unit__parent") \
         .order_by("unit__sort_key")
     form = EvaluationForm(request.POST or None, sites=sites, initial={"site": request.GET.get("site", "")[:18]
                                                                       if request.GET.get("site", "").isdigit()

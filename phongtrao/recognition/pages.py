@@ -43,6 +43,14 @@ def year_choices(year: int) -> list[int]:
     return sorted({*range(this_year - 5, this_year + 2), year})
 
 
+def year_param(value: str | None) -> int:
+    """The year asked for in the query string (``?year=2024``), else this year; never an error."""
+    text = (value or "").strip()
+    if text.isascii() and text.isdigit() and len(text) == 4 and YEAR_MIN <= int(text) <= YEAR_MAX:
+        return int(text)
+    return timezone.localdate().year
+
+
 def unit_for_year(request: HttpRequest, code: str, year: int, kinds: tuple[str, ...] = STANDARD_KINDS) -> Unit:
     """The visible unit of ``code`` (of one of ``kinds``) valid on 31 December of ``year``, else 404."""
     if not YEAR_MIN <= year <= YEAR_MAX or len(code) > 40:

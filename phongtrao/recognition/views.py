@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from phongtrao.accounts.access import can_decide, scope_roots, visible_units
+from phongtrao.accounts.access import can_decide, scope_roots
 from phongtrao.audit.actions import Actor
 from phongtrao.recognition import pages
 from phongtrao.recognition.actions import (
@@ -37,7 +37,7 @@ from phongtrao.recognition.checklist import ChecklistPage
 from phongtrao.recognition.forms import BulkForm, GridFilterForm, parse_grid
 from phongtrao.recognition.models import Recognition
 from phongtrao.reports.annual import build_annual, web_sections
-from phongtrao.reports.figures import recognition_by_child
+from phongtrao.reports.figures import recognition_by_child, recognition_figures
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
 PER_PAGE = 50
@@ -62,13 +62,18 @@ def page_url(unit: Unit, year: int) -> str | None:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The user's starting point: their one scope unit's page, or a list of provinces / scope units."""
-    year = timezone.localdate().year
+    """The user's starting point: their one scope unit's page; for the whole country (administrators)
+    every province of the year (``?year=``) with its figures; else a list of the scope units."""
+    year = pages.year_param(request.GET.get("year"))
     roots = list(scope_roots(request.user)[:50])
     if len(roots) == 1 and (url := page_url(roots[0], year)):
         return redirect(url)
     if len(roots) == 1 and roots[0].kind == Kind.COUNTRY:
-        roots = list(visible_units(request.user).of_kind(Kind.PROVINCE).valid_on(pages.year_end(year)).vi_ordered())
+        country = roots[0]
+        context = {"unit": country, "year": year, "years": pages.year_choices(year),
+                   "headline": recognition_figures(country, year),
+                   "children": pages.with_all_kinds(recognition_by_child(country, year))}
+        return render(request, "recognition/country.html", context)
     links = [(unit, url) for unit in roots if (url := page_url(unit, year))]
     return render(request, "recognition/index.html", {"links": links, "year": year})
 

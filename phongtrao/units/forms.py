@@ -41,7 +41,7 @@ FIELD_KINDS: dict[str, tuple[str, ...]] = {
 
 
 class KindOptionSelect(forms.Select):
-    """A select whose options carry ``data-for="<kind>"``: ``core/forms.js`` offers only the options
+    """A select whose options carry ``data-for="<kind>"``: ``core/js/forms.js`` offers only the options
     of the kind chosen in the field named by ``data-depends-on``."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:

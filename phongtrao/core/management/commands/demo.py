@@ -4,6 +4,7 @@
     phongtrao demo --province 12      # another current province
     phongtrao demo --if-empty         # only on a database without any user
     phongtrao demo --print-logins     # the demo logins and their password; builds nothing
+    phongtrao demo --if-empty --print-logins   # build if empty; print the logins once either way (./run)
 """
 
 from __future__ import annotations
@@ -31,16 +32,19 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true",
                             help="Không làm gì nếu cơ sở dữ liệu đã có người dùng.")
         parser.add_argument("--print-logins", action="store_true",
-                            help="In danh sách tài khoản mẫu và mật khẩu rồi thoát (không tạo dữ liệu).")
+                            help="In danh sách tài khoản mẫu và mật khẩu rồi thoát (không tạo dữ liệu); "
+                                 "cùng --if-empty: tạo nếu trống, in danh sách một lần.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["print_logins"]:
+        if options["print_logins"] and not options["if_empty"]:
             self._print_logins(options["province"])
             return
         if options["communes"] is not None and options["communes"] < 1:
             raise CommandError("--communes must be at least 1")
         if options["if_empty"] and self._has_users():
             self.stdout.write("demo: the database already has users; nothing done (--if-empty)")
+            if options["print_logins"]:  # ./run: the logins once, whether or not the demo was built now
+                self._print_logins(options["province"])
             return
         started = time.monotonic()
         try:
