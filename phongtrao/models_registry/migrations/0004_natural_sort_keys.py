@@ -23,6 +23,6 @@ def plain_keys(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models_registry", "0002_seed_catalogues")]
+    dependencies = [("models_registry", "0003_events_append_only_trigger")]
 
     operations = [migrations.RunPython(numeric_keys, plain_keys, elidable=True)]

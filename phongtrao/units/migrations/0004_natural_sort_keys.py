@@ -20,6 +20,6 @@ def plain_keys(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("units", "0001_initial")]
+    dependencies = [("units", "0003_standard_exclusions_as_data")]
 
     operations = [migrations.RunPython(numeric_keys, plain_keys, elidable=True)]
