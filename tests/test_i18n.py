@@ -87,6 +87,36 @@ def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
     assert not po.metadata_is_fuzzy, "the catalogue header is marked fuzzy"
 
 
+def extracted_msgids(tmp_path: Path) -> set[str]:
+    """The msgids Django's makemessages finds in the code and templates (run on a copy of the package, so
+    the catalogue itself is not touched; it needs GNU gettext's xgettext, as docs/howto/translate.md says)."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    assert shutil.which("xgettext"), "GNU gettext is needed to extract messages (apt-get install gettext)"
+    copy = tmp_path / "phongtrao"
+    shutil.copytree(ROOT / "phongtrao", copy, ignore=shutil.ignore_patterns(
+        "static", "migrations", "locale", "__pycache__", "*.mo"))
+    (copy / "locale").mkdir()
+    cwd = Path.cwd()
+    os.chdir(copy)
+    try:
+        with override_settings(LOCALE_PATHS=[str(copy / "locale")]):
+            call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    return {e.msgid for e in polib.pofile(str(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")) if e.msgid}
+
+
+def test_every_message_of_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
+    """A gettext call, {% translate %} or choice label whose msgid is not in the .po shows Vietnamese in English."""
+    known = {e.msgid for e in catalogue() if not e.obsolete}
+    missing = sorted(extracted_msgids(tmp_path) - known)
+    assert not missing, "msgids missing from django.po (see docs/howto/translate.md):\n" + "\n".join(missing)
+
+
 def test_obsolete_entries_are_removed() -> None:
     obsolete = [e.msgid for e in catalogue().obsolete_entries()]
     assert not obsolete, "delete the '#~' entries (strings no longer in the code):\n" + "\n".join(obsolete)

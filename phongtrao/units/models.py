@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from phongtrao.lib.vntext import fold, sort_key
 
@@ -21,14 +22,14 @@ if TYPE_CHECKING:
 
 
 class Kind(models.TextChoices):
-    COUNTRY = "country", "Toàn quốc"
-    PROVINCE = "province", "Tỉnh/Thành phố"
-    DISTRICT = "district", "Huyện/Quận/Thị xã/Thành phố thuộc tỉnh"
-    COMMUNE = "commune", "Xã/Phường/Thị trấn/Đặc khu"
-    RESIDENTIAL_AREA = "residential_area", "Khu dân cư"
-    AGENCY = "agency", "Cơ quan"
-    ENTERPRISE = "enterprise", "Doanh nghiệp"
-    SCHOOL = "school", "Cơ sở giáo dục"
+    COUNTRY = "country", gettext_lazy("Toàn quốc")
+    PROVINCE = "province", gettext_lazy("Tỉnh/Thành phố")
+    DISTRICT = "district", gettext_lazy("Huyện/Quận/Thị xã/Thành phố thuộc tỉnh")
+    COMMUNE = "commune", gettext_lazy("Xã/Phường/Thị trấn/Đặc khu")
+    RESIDENTIAL_AREA = "residential_area", gettext_lazy("Khu dân cư")
+    AGENCY = "agency", gettext_lazy("Cơ quan")
+    ENTERPRISE = "enterprise", gettext_lazy("Doanh nghiệp")
+    SCHOOL = "school", gettext_lazy("Cơ sở giáo dục")
 
 
 ADMIN_KINDS = (Kind.COUNTRY, Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE)
@@ -49,28 +50,28 @@ ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
 
 
 class ManagingLevel(models.TextChoices):
-    COMMUNE = "commune", "Cấp xã"
-    DISTRICT = "district", "Cấp huyện (trước 01/7/2025)"
-    PROVINCE = "province", "Cấp tỉnh"
+    COMMUNE = "commune", gettext_lazy("Cấp xã")
+    DISTRICT = "district", gettext_lazy("Cấp huyện (trước 01/7/2025)")
+    PROVINCE = "province", gettext_lazy("Cấp tỉnh")
 
 
 class EnterpriseSize(models.TextChoices):
-    MICRO = "micro", "Siêu nhỏ"
-    SMALL = "small", "Nhỏ"
-    MEDIUM = "medium", "Vừa"
-    LARGE = "large", "Lớn"
+    MICRO = "micro", gettext_lazy("Siêu nhỏ")
+    SMALL = "small", gettext_lazy("Nhỏ")
+    MEDIUM = "medium", gettext_lazy("Vừa")
+    LARGE = "large", gettext_lazy("Lớn")
 
 
 class SchoolLevel(models.TextChoices):
-    MAM_NON = "mam_non", "Mầm non"
-    NHA_TRE = "nha_tre", "Nhà trẻ"
-    TIEU_HOC = "tieu_hoc", "Tiểu học"
-    THCS = "thcs", "Trung học cơ sở"
-    THPT = "thpt", "Trung học phổ thông"
-    LIEN_CAP = "lien_cap", "Liên cấp"
-    GDNN_GDTX = "gdnn_gdtx", "Giáo dục nghề nghiệp - GDTX"
-    CAO_DANG = "cao_dang", "Cao đẳng"
-    DAI_HOC = "dai_hoc", "Đại học"
+    MAM_NON = "mam_non", gettext_lazy("Mầm non")
+    NHA_TRE = "nha_tre", gettext_lazy("Nhà trẻ")
+    TIEU_HOC = "tieu_hoc", gettext_lazy("Tiểu học")
+    THCS = "thcs", gettext_lazy("Trung học cơ sở")
+    THPT = "thpt", gettext_lazy("Trung học phổ thông")
+    LIEN_CAP = "lien_cap", gettext_lazy("Liên cấp")
+    GDNN_GDTX = "gdnn_gdtx", gettext_lazy("Giáo dục nghề nghiệp - GDTX")
+    CAO_DANG = "cao_dang", gettext_lazy("Cao đẳng")
+    DAI_HOC = "dai_hoc", gettext_lazy("Đại học")
 
 
 EXEMPT_SCHOOL_LEVELS = frozenset({SchoolLevel.MAM_NON, SchoolLevel.NHA_TRE, SchoolLevel.TIEU_HOC})
@@ -78,8 +79,8 @@ EXEMPT_ENTERPRISE_SIZES = frozenset({EnterpriseSize.MICRO, EnterpriseSize.SMALL}
 
 
 class Source(models.TextChoices):
-    OFFICIAL = "official", "Danh mục chính thức"
-    LOCAL = "local", "Địa phương nhập"
+    OFFICIAL = "official", gettext_lazy("Danh mục chính thức")
+    LOCAL = "local", gettext_lazy("Địa phương nhập")
 
 
 def is_subject_to_standard(
@@ -242,10 +243,10 @@ class UnitAncestor(models.Model):
 
 
 class SuccessionKind(models.TextChoices):
-    MERGE = "merge", "Sáp nhập"
-    SPLIT = "split", "Chia tách (một phần)"
-    RENAME = "rename", "Đổi tên/giữ nguyên"
-    OTHER = "other", "Khác"
+    MERGE = "merge", gettext_lazy("Sáp nhập")
+    SPLIT = "split", gettext_lazy("Chia tách (một phần)")
+    RENAME = "rename", gettext_lazy("Đổi tên/giữ nguyên")
+    OTHER = "other", gettext_lazy("Khác")
 
 
 class Succession(models.Model):
