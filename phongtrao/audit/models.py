@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,7 +123,7 @@ class AuditEntry(models.Model):
     def object_type_label(self) -> str:
         """The model's verbose name ("Đơn vị"), or the raw type for a model that no longer exists."""
         model = _model(self.object_type)
-        return str(capfirst(model._meta.verbose_name)) if model is not None else self.object_type
+        return translated_name(model._meta.verbose_name) if model is not None else self.object_type
 
     def changed_keys(self) -> list[str]:
         """Keys whose values differ between before and after, in snapshot order.
@@ -246,6 +246,9 @@ KEY_LABELS: dict[str, str] = {
 # Values of the "totp" key.
 TOTP_LABELS: dict[str, str] = {"pending": gettext_noop("Đang chờ xác nhận"), "on": gettext_noop("Bật"),
                                "off": gettext_noop("Tắt")}
+# Display functions of free-text fields holding codes ("units.unit.subtype": cong_ty_co_phan -> Công ty cổ
+# phần), registered by the apps at ready().
+VALUE_LABELS: dict[str, Callable[[str], str]] = {}
 # Integer fields that are not quantities: shown without a thousands separator.
 PLAIN_INTEGERS = frozenset({"year", "version", "order"})
 SCOPE = re.compile(r"^(?P<kind>[a-z_]+):(?P<unit>\d+)$")
@@ -255,10 +258,20 @@ def key_label(model: type[models.Model] | None, key: str) -> str:
     """The label of a snapshot key in the active language: the field's verbose name, or a known key's label."""
     field = _field(model, key) or _relation(model, key)
     if field is not None and getattr(field, "verbose_name", None):
-        return str(capfirst(gettext(str(field.verbose_name))))
+        return translated_name(field.verbose_name)
     if field is not None and hasattr(field, "related_model"):
-        return str(capfirst(gettext(str(field.related_model._meta.verbose_name_plural))))
+        return translated_name(field.related_model._meta.verbose_name_plural)
     return gettext(KEY_LABELS[key]) if key in KEY_LABELS else key
+
+
+def translated_name(name: Any) -> str:
+    """A verbose name in the active language, capitalised ("đề nghị khen thưởng" is the msgid "Đề nghị khen
+    thưởng" too)."""
+    text = str(name)
+    translated = gettext(text)
+    if translated == text:
+        translated = gettext(str(capfirst(text)))
+    return str(capfirst(translated))
 
 
 def _relation(model: type[models.Model] | None, key: str) -> Any:
@@ -311,6 +324,8 @@ def display_value(field: Any, value: Any, unit_names: Mapping[int, str] | None =
         return (names or {}).get((field.related_model, value)) or gettext("(không còn)")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if (labelled := VALUE_LABELS.get(f"{field.model._meta.label_lower}.{field.name}")) is not None:
+        return labelled(str(value))
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         try:
             moment = dt.datetime.fromisoformat(value)

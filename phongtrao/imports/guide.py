@@ -22,7 +22,7 @@ Choices = list[tuple[str, str]]
 
 
 def _text_choices(choices: Any) -> Choices:
-    return [(str(value), str(label)) for value, label in choices.choices]
+    return [(str(value), label) for value, label in choices.choices]  # labels stay lazy: the reader's language
 
 
 BOOLEAN: Choices = [("có", "yes / true / 1"), ("không", "no / false / 0")]
@@ -136,7 +136,7 @@ def column_guides(spec: ImportKind) -> list[ColumnGuide]:
             notes.append(str(YEAR_NOTE))
         elif column.key in INTEGER_KEYS:
             notes.append(str(INTEGER_NOTE))
-        guides.append(ColumnGuide(column.key, column.label, column.required, accepted_values(spec, column), notes))
+        guides.append(ColumnGuide(column.key, _(column.label), column.required, accepted_values(spec, column), notes))
     return guides
 
 

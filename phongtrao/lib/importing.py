@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
+from django.utils.functional import Promise
+
 from phongtrao.lib.tabular import Column, FileFormatError, Table, read_table
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ Importer = Callable[..., ImportResult]
 @dataclass(frozen=True)
 class ImportKind:
     key: str
-    label: str
+    label: str | Promise  # gettext_lazy: shown in the reader's language
     columns: list[Column]
     run: Importer  # run(name, data, *, actor, dry_run) -> ImportResult
 

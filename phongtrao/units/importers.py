@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
@@ -347,4 +348,4 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
     record_many(actor, "unit.import", audit_rows)
 
 
-register(ImportKind(key="units", label="Đơn vị", columns=COLUMNS, run=import_units))
+register(ImportKind(key="units", label=gettext_lazy("Đơn vị"), columns=COLUMNS, run=import_units))
