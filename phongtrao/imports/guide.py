@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,9 @@ Choices = list[tuple[str, str]]
 
 
 def _text_choices(choices: Any) -> Choices:
-    return [(str(value), label) for value, label in choices.choices]  # labels stay lazy: the reader's language
+    # The Vietnamese labels: the importers accept them in a file, whatever the UI language.
+    with translation.override("vi"):
+        return [(str(value), str(label)) for value, label in choices.choices]
 
 
 BOOLEAN: Choices = [("có", "yes / true / 1"), ("không", "no / false / 0")]
@@ -136,7 +139,7 @@ def column_guides(spec: ImportKind) -> list[ColumnGuide]:
             notes.append(str(YEAR_NOTE))
         elif column.key in INTEGER_KEYS:
             notes.append(str(INTEGER_NOTE))
-        guides.append(ColumnGuide(column.key, _(column.label), column.required, accepted_values(spec, column), notes))
+        guides.append(ColumnGuide(column.key, column.label, column.required, accepted_values(spec, column), notes))
     return guides
 
 

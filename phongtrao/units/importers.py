@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
@@ -53,9 +53,10 @@ ROOT_CODE = "VN"
 
 def _choice_words(choices: Any) -> dict[str, str]:
     words = {}
-    for value, label in choices.choices:
-        words[value.casefold()] = value
-        words[str(label).casefold()] = value
+    with translation.override("vi"):  # a file's cells hold the Vietnamese labels, whatever the UI language
+        for value, label in choices.choices:
+            words[value.casefold()] = value
+            words[str(label).casefold()] = value
     return words
 
 
