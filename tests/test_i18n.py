@@ -229,3 +229,19 @@ def test_english_browser_gets_english_without_a_cookie(client: Client) -> None:
     """LocaleMiddleware follows Accept-Language when no language was chosen (the login page has no switcher)."""
     page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
     assert '<html lang="en">' in page and "Sign in" in page
+
+
+def test_action_messages_follow_the_language() -> None:
+    """An action's refusal reaches the form in the reader's language, with its values in place."""
+    from phongtrao.units.actions import validate_unit
+    from phongtrao.units.models import Kind, Unit
+
+    unit = Unit(code="", name="Xã Thử", kind=Kind.COMMUNE)
+    with translation.override("en"):
+        errors = validate_unit(unit, check_overlap=False)
+        assert errors["code"] == ["The code must not be empty."]
+        assert not any(VIETNAMESE_LETTERS.search(m) for ms in errors.values() for m in ms), errors
+        wrong = validate_unit(Unit(code="X1", name="X", kind="hamlet"), check_overlap=False)
+        assert wrong["kind"] == ["“hamlet” is not a valid unit kind."]
+    with translation.override("vi"):
+        assert validate_unit(unit, check_overlap=False)["code"] == ["Mã không được để trống."]
