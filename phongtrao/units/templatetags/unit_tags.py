@@ -56,12 +56,9 @@ SUBTYPE_LABELS = {
 
 @register.filter
 def subtype_label(code: str) -> str:
-    """The subtype's label (phuong -> Phường); an unknown local subtype is shown as entered, a code-like one
-    (lower case with underscores) with spaces for underscores, so no raw code reaches the screen."""
+    """The subtype's label (phuong -> Phường) in the active language; an unknown local subtype is shown as entered."""
     label = SUBTYPE_LABELS.get(code)
-    if label:
-        return gettext(label)
-    return code.replace("_", " ").capitalize() if code and code == code.lower() and "_" in code else code
+    return gettext(label) if label else code
 
 
 @register.filter
