@@ -245,3 +245,15 @@ def test_action_messages_follow_the_language() -> None:
         assert wrong["kind"] == ["“hamlet” is not a valid unit kind."]
     with translation.override("vi"):
         assert validate_unit(unit, check_overlap=False)["code"] == ["Mã không được để trống."]
+
+
+def test_annual_section_kind_names_match_the_report_and_translate() -> None:
+    from phongtrao.recognition.templatetags.recognition_tags import SECTION_LABELS, section_label
+    from phongtrao.reports.annual import RECOGNITION_LABELS
+
+    assert set(SECTION_LABELS) == set(RECOGNITION_LABELS)
+    for key, label in RECOGNITION_LABELS.items():
+        assert SECTION_LABELS[key] == label[:1].upper() + label[1:], key
+    with translation.override("en"):
+        assert section_label("enterprise") == "Enterprise"
+        assert not any(VIETNAMESE_LETTERS.search(section_label(k)) for k in SECTION_LABELS)
