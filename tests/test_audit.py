@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from phongtrao.accounts.access import grant
@@ -193,11 +193,35 @@ def test_values_are_shown_the_vietnamese_way() -> None:
     assert display_value(field("valid_from"), "2023-12-15") == "15/12/2023"
     assert display_value(field("valid_from"), "khong-phai-ngay") == "khong-phai-ngay"
     assert display_value(field("armed_forces"), False) == "Không"
-    assert display_value(field("parent_id"), 7) == "#7"  # a unit the viewer may not see is not named
+    # a unit the viewer may not see is not named, and its id is not shown either
+    assert display_value(field("parent_id"), 7) == "(đơn vị ngoài phạm vi xem)"
     assert display_value(field("parent_id"), 7, {7: "Xã An Bình"}) == "Xã An Bình"
     assert display_value(field("updated_at"), "2023-12-15T07:05:00+00:00") == "15/12/2023 14:05"
-    assert display_value(None, {"b": 1, "a": "ă"}) == '{"a": "ă", "b": 1}'
+    assert display_value(None, {"b": 1, "a": "ă"}) == "b: 1, a: ă"
     assert display_value(None, "") == "—"
+
+
+def test_values_are_words_and_names_in_the_active_language() -> None:
+    from phongtrao.awards.models import AwardDecision, AwardType
+
+    year = AwardDecision._meta.get_field("year")
+    award_type = AwardDecision._meta.get_field("award_type_id")
+    assert display_value(year, 2026) == "2026"  # a year is not a quantity: no thousands separator
+    assert display_value(award_type, 3, names={(AwardType, 3): "Giấy khen"}) == "Giấy khen"
+    assert display_value(award_type, 3) == "(không còn)"
+    # scopes are the scope kind's label and the unit's name, not "capture:12"
+    scopes = display_value(None, ["capture:12", "view:13"], {12: "Xã An Bình"}, key="scopes", model=User)
+    assert scopes == "Được nhập/sửa dữ liệu: Xã An Bình; Được xem: (đơn vị ngoài phạm vi xem)"
+    # nested rows (a decision's recipients) by their fields' labels, choice labels and unit names
+    recipients = [{"kind": "collective", "unit_id": 12, "name": "Thôn A", "title": ""}]
+    assert display_value(None, recipients, {12: "Xã An Bình"}, key="recipients", model=AwardDecision) \
+        == "Đối tượng: Tập thể, Đơn vị: Xã An Bình, Tên: Thôn A"
+    with translation.override("en"):
+        assert display_value(Unit._meta.get_field("households"), 1234) == "1,234"
+        assert display_value(Unit._meta.get_field("kind"), "residential_area") == "Residential area"
+        assert display_value(year, 2026) == "2026"
+        assert display_value(None, ["view:13"], {13: "Xã An Bình"}, key="scopes", model=User) == \
+            "May view: Xã An Bình"
 
 
 def test_unknown_actions_are_shown_as_written(client: Client, world: World) -> None:

@@ -87,6 +87,36 @@ def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
     assert not po.metadata_is_fuzzy, "the catalogue header is marked fuzzy"
 
 
+def extracted_msgids(tmp_path: Path) -> set[str]:
+    """The msgids Django's makemessages finds in the code and templates (run on a copy of the package, so
+    the catalogue itself is not touched; it needs GNU gettext's xgettext, as docs/howto/translate.md says)."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    assert shutil.which("xgettext"), "GNU gettext is needed to extract messages (apt-get install gettext)"
+    copy = tmp_path / "phongtrao"
+    shutil.copytree(ROOT / "phongtrao", copy, ignore=shutil.ignore_patterns(
+        "static", "migrations", "locale", "__pycache__", "*.mo"))
+    (copy / "locale").mkdir()
+    cwd = Path.cwd()
+    os.chdir(copy)
+    try:
+        with override_settings(LOCALE_PATHS=[str(copy / "locale")]):
+            call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    return {e.msgid for e in polib.pofile(str(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")) if e.msgid}
+
+
+def test_every_message_of_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
+    """A gettext call, {% translate %} or choice label whose msgid is not in the .po shows Vietnamese in English."""
+    known = {e.msgid for e in catalogue() if not e.obsolete}
+    missing = sorted(extracted_msgids(tmp_path) - known)
+    assert not missing, "msgids missing from django.po (see docs/howto/translate.md):\n" + "\n".join(missing)
+
+
 def test_obsolete_entries_are_removed() -> None:
     obsolete = [e.msgid for e in catalogue().obsolete_entries()]
     assert not obsolete, "delete the '#~' entries (strings no longer in the code):\n" + "\n".join(obsolete)
@@ -199,3 +229,31 @@ def test_english_browser_gets_english_without_a_cookie(client: Client) -> None:
     """LocaleMiddleware follows Accept-Language when no language was chosen (the login page has no switcher)."""
     page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
     assert '<html lang="en">' in page and "Sign in" in page
+
+
+def test_action_messages_follow_the_language() -> None:
+    """An action's refusal reaches the form in the reader's language, with its values in place."""
+    from phongtrao.units.actions import validate_unit
+    from phongtrao.units.models import Kind, Unit
+
+    unit = Unit(code="", name="Xã Thử", kind=Kind.COMMUNE)
+    with translation.override("en"):
+        errors = validate_unit(unit, check_overlap=False)
+        assert errors["code"] == ["The code must not be empty."]
+        assert not any(VIETNAMESE_LETTERS.search(m) for ms in errors.values() for m in ms), errors
+        wrong = validate_unit(Unit(code="X1", name="X", kind="hamlet"), check_overlap=False)
+        assert wrong["kind"] == ["“hamlet” is not a valid unit kind."]
+    with translation.override("vi"):
+        assert validate_unit(unit, check_overlap=False)["code"] == ["Mã không được để trống."]
+
+
+def test_annual_section_kind_names_match_the_report_and_translate() -> None:
+    from phongtrao.recognition.templatetags.recognition_tags import SECTION_LABELS, section_label
+    from phongtrao.reports.annual import RECOGNITION_LABELS
+
+    assert set(SECTION_LABELS) == set(RECOGNITION_LABELS)
+    for key, label in RECOGNITION_LABELS.items():
+        assert SECTION_LABELS[key] == label[:1].upper() + label[1:], key
+    with translation.override("en"):
+        assert section_label("enterprise") == "Enterprise"
+        assert not any(VIETNAMESE_LETTERS.search(section_label(k)) for k in SECTION_LABELS)

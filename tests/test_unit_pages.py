@@ -637,6 +637,7 @@ def test_validity_and_subtype_texts() -> None:
     assert validity(Unit()) == "Không thời hạn"
     assert subtype_label("dac_khu") == "Đặc khu"
     assert subtype_label("to_tu_quan") == "to_tu_quan"
+    assert subtype_label("cong_ty_co_phan") == "Công ty cổ phần"  # the demo's enterprises' subtypes too
     assert share(Decimal("0.25")) == "25,00%"
     assert share(None) == ""
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from phongtrao.audit.actions import Actor
 from phongtrao.lib import vnformat
@@ -78,3 +79,17 @@ def test_template_filters_format_vietnamese() -> None:
         Context({"n": 507361, "p": 94.75, "d": dt.date(2023, 12, 15)})
     )
     assert html == "507.361 94,75% 15/12/2023"
+
+
+def test_template_filters_follow_the_active_language_for_numbers_only() -> None:
+    """1.234,5 in Vietnamese, 1,234.5 in English; dates stay 15/12/2023; Python's vnformat.number stays Vietnamese
+    (documents and Markdown reports are Vietnamese whatever the page's language)."""
+    template = Template("{{ n|vn_number }} {{ x|vn_number:1 }} {{ p|vn_percent }} {{ d|vn_date }}")
+    context = {"n": 507361, "x": 1234.5, "p": 94.75, "d": dt.date(2023, 12, 15)}
+    with translation.override("en"):
+        assert template.render(Context(context)) == "507,361 1,234.5 94.75% 15/12/2023"
+        assert vnformat.number(1234.5) == "1.234,5"
+        assert vnformat.localized_number(-1234567.25, 1) == "-1,234,567.3"
+    with translation.override("vi"):
+        assert template.render(Context(context)) == "507.361 1.234,5 94,75% 15/12/2023"
+        assert vnformat.localized_percent(5) == "5,00%"

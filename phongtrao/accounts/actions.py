@@ -58,24 +58,25 @@ def _acting_user(actor: Actor) -> User | None:
 def _check_manages(actor: Actor, target: User) -> None:
     user = _acting_user(actor)
     if user is not None and not manageable_users(user).filter(pk=target.pk).exists():
-        raise PermissionDenied("Bạn không có quyền quản lý tài khoản này.")
+        raise PermissionDenied(gettext("Bạn không có quyền quản lý tài khoản này."))
 
 
 def _assignment_errors(actor: Actor, *, role: str, units: Iterable[Unit]) -> dict[str, list[str]]:
     """A role and units the actor may give: any for administrators, their province's for province officers."""
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
-        errors["role"] = [f"Vai trò “{role}” không hợp lệ."]
+        errors["role"] = [gettext("Vai trò “%(role)s” không hợp lệ.") % {"role": role}]
     user = _acting_user(actor)
     if user is None or is_admin(user):
         return errors
     if role in Role.values and role not in grantable_roles(user):
-        errors["role"] = [f"Bạn không được cấp vai trò “{Role(role).label}”."]
+        errors["role"] = [gettext("Bạn không được cấp vai trò “%(role)s”.") % {"role": Role(role).label}]
     ids = {u.pk for u in units}
     allowed = set(capture_units(user).filter(pk__in=ids).values_list("pk", flat=True))
     outside = [u.name for u in units if u.pk not in allowed]
     if outside:
-        errors["unit"] = [f"Đơn vị ngoài phạm vi bạn quản lý: {', '.join(sorted(set(outside)))}."]
+        errors["unit"] = [gettext("Đơn vị ngoài phạm vi bạn quản lý: %(names)s.")
+                          % {"names": ", ".join(sorted(set(outside)))}]
     return errors
 
 
@@ -91,7 +92,7 @@ def _clean_scopes(scopes: Iterable[Scope]) -> list[Scope]:
     seen: dict[tuple[int, str], Scope] = {}
     for unit, kind in scopes:
         if kind not in ScopeKind.values:
-            raise ActionError({"kind": [f"Loại phạm vi “{kind}” không hợp lệ."]})
+            raise ActionError({"kind": [gettext("Loại phạm vi “%(kind)s” không hợp lệ.") % {"kind": kind}]})
         seen.setdefault((unit.pk, kind), (unit, kind))
     return list(seen.values())
 
@@ -110,11 +111,12 @@ def do_create_user(actor: Actor, *, username: str, password: str, role: str, fir
     units = [u for u, _kind in scopes] + ([unit] if unit is not None else [])
     errors = _assignment_errors(actor, role=role, units=units)
     if not user.username:
-        errors.setdefault("username", []).append("Tên đăng nhập không được để trống.")
+        errors.setdefault("username", []).append(gettext("Tên đăng nhập không được để trống."))
     elif User.objects.filter(username__iexact=user.username).exists():
-        errors.setdefault("username", []).append(f"Tên đăng nhập “{user.username}” đã có người dùng.")
+        errors.setdefault("username", []).append(
+            gettext("Tên đăng nhập “%(username)s” đã có người dùng.") % {"username": user.username})
     if role != Role.ADMIN and unit is None:
-        errors.setdefault("unit", []).append("Phải chọn đơn vị công tác.")
+        errors.setdefault("unit", []).append(gettext("Phải chọn đơn vị công tác."))
     password_errors = _password_errors(password, user)
     if password_errors:
         errors["password"] = password_errors
@@ -145,9 +147,9 @@ def do_update_user(actor: Actor, user_id: int, **changes: Any) -> User:
     errors = _assignment_errors(actor, role=user.role, units=units) if user.role != before["role"] or units else {}
     acting = _acting_user(actor)
     if acting is not None and acting.pk == user.pk and user.role != before["role"]:
-        errors.setdefault("role", []).append("Bạn không thể tự đổi vai trò của mình.")
+        errors.setdefault("role", []).append(gettext("Bạn không thể tự đổi vai trò của mình."))
     if user.role != Role.ADMIN and user.unit is None:
-        errors.setdefault("unit", []).append("Phải chọn đơn vị công tác.")
+        errors.setdefault("unit", []).append(gettext("Phải chọn đơn vị công tác."))
     if errors:
         raise ActionError(errors)
     after = snapshot(user)
@@ -187,7 +189,7 @@ def _set_active(actor: Actor, user_id: int, active: bool) -> User:
     _check_manages(actor, user)
     acting = _acting_user(actor)
     if not active and acting is not None and acting.pk == user.pk:
-        raise ActionError("Bạn không thể tự ngừng tài khoản của mình.")
+        raise ActionError(gettext("Bạn không thể tự ngừng tài khoản của mình."))
     if user.is_active == active:
         return user
     before = snapshot(user)
@@ -266,9 +268,9 @@ def do_start_totp(actor: Actor) -> TOTPDevice:
     """A new, unconfirmed authenticator for the actor (replacing an earlier unconfirmed one)."""
     user = _own_user(actor)
     if not can_use_totp(user):
-        raise PermissionDenied("Vai trò của bạn không dùng xác thực hai bước.")
+        raise PermissionDenied(gettext("Vai trò của bạn không dùng xác thực hai bước."))
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
-        raise ActionError("Xác thực hai bước đã được bật.")
+        raise ActionError(gettext("Xác thực hai bước đã được bật."))
     TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     record(actor, "user.totp_start", user, unit=user.unit, before=None, after={"totp": "pending"})
@@ -285,7 +287,7 @@ def do_confirm_totp(actor: Actor, token: str) -> TOTPDevice:
         device = (TOTPDevice.objects.devices_for_user(user, confirmed=False).select_for_update()
                   .order_by("-pk").first())
         if device is None:
-            raise ActionError("Chưa bắt đầu bật xác thực hai bước, hoặc đã bật xong.")
+            raise ActionError(gettext("Chưa bắt đầu bật xác thực hai bước, hoặc đã bật xong."))
         refusal = throttled_message(device)
         verified = not refusal and device.verify_token(token.strip())
         if verified:
@@ -305,7 +307,7 @@ def do_remove_totp(actor: Actor, token: str) -> None:
         device = (TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update()
                   .order_by("pk").first())
         if device is None:
-            raise ActionError("Xác thực hai bước chưa được bật.")
+            raise ActionError(gettext("Xác thực hai bước chưa được bật."))
         refusal = throttled_message(device)
         verified = not refusal and device.verify_token(token.strip())
         if verified:
@@ -322,7 +324,7 @@ def do_reset_totp(actor: Actor, user_id: int) -> None:
     user = User.objects.get(pk=user_id)
     acting = _acting_user(actor)
     if acting is not None and not is_admin(acting):
-        raise PermissionDenied("Chỉ quản trị hệ thống được tắt xác thực hai bước của người khác.")
+        raise PermissionDenied(gettext("Chỉ quản trị hệ thống được tắt xác thực hai bước của người khác."))
     _check_manages(actor, user)
     deleted, _ = TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()
     if deleted:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Quản trị hệ thống"
-    PROVINCE_OFFICER = "province_officer", "Cán bộ cấp tỉnh (Phòng XDPT)"
-    COMMUNE_OFFICER = "commune_officer", "Cán bộ Công an xã"
-    ORG_REPORTER = "org_reporter", "Cơ quan, doanh nghiệp, cơ sở giáo dục"
-    APPROVER = "approver", "Chủ tịch UBND (người ký quyết định)"
-    VIEWER = "viewer", "Lãnh đạo, Ban Chỉ đạo, MTTQ (chỉ xem)"
+    ADMIN = "admin", gettext_lazy("Quản trị hệ thống")
+    PROVINCE_OFFICER = "province_officer", gettext_lazy("Cán bộ cấp tỉnh (Phòng XDPT)")
+    COMMUNE_OFFICER = "commune_officer", gettext_lazy("Cán bộ Công an xã")
+    ORG_REPORTER = "org_reporter", gettext_lazy("Cơ quan, doanh nghiệp, cơ sở giáo dục")
+    APPROVER = "approver", gettext_lazy("Chủ tịch UBND (người ký quyết định)")
+    VIEWER = "viewer", gettext_lazy("Lãnh đạo, Ban Chỉ đạo, MTTQ (chỉ xem)")
 
 
 class User(AbstractUser):
@@ -36,8 +37,8 @@ class User(AbstractUser):
 
 
 class ScopeKind(models.TextChoices):
-    CAPTURE = "capture", "Được nhập/sửa dữ liệu"
-    VIEW = "view", "Được xem"
+    CAPTURE = "capture", gettext_lazy("Được nhập/sửa dữ liệu")
+    VIEW = "view", gettext_lazy("Được xem")
 
 
 class UnitScope(models.Model):

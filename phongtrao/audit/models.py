@@ -8,8 +8,8 @@ manager's ``update()``/``delete()`` raise ``ImmutableEntry``; ``bulk_create`` st
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from phongtrao.audit.querysets import AuditEntryQuerySet, ImmutableEntry
 from phongtrao.lib import vnformat
@@ -69,11 +69,11 @@ ACTION_GROUPS: dict[str, str] = {
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Giao diện web"
-    API = "api", "API"
-    IMPORT = "import", "Nhập tệp"
-    COMMAND = "command", "Dòng lệnh"
-    SYSTEM = "system", "Hệ thống"
+    WEB = "web", gettext_lazy("Giao diện web")
+    API = "api", gettext_lazy("API")
+    IMPORT = "import", gettext_lazy("Nhập tệp")
+    COMMAND = "command", gettext_lazy("Dòng lệnh")
+    SYSTEM = "system", gettext_lazy("Hệ thống")
 
 
 class AuditEntry(models.Model):
@@ -126,7 +126,7 @@ class AuditEntry(models.Model):
     def object_type_label(self) -> str:
         """The model's verbose name ("Đơn vị"), or the raw type for a model that no longer exists."""
         model = _model(self.object_type)
-        return str(capfirst(model._meta.verbose_name)) if model is not None else self.object_type
+        return translated_name(model._meta.verbose_name) if model is not None else self.object_type
 
     def changed_keys(self) -> list[str]:
         """Keys whose values differ between before and after, in snapshot order.
@@ -146,29 +146,42 @@ class AuditEntry(models.Model):
         return keys
 
     def unit_references(self) -> set[int]:
-        """Ids of units named by changed foreign keys (e.g. ``parent_id``), to be named in one query."""
+        """Ids of units named by the changes (foreign keys such as ``parent_id``, scopes such as
+        ``capture:12``, the units of nested rows), to be named in one query."""
         ids: set[int] = set()
         model = _model(self.object_type)
         for key in self.changed_keys():
-            field = _field(model, key)
-            if field is not None and field.is_relation and field.related_model is _unit_model():
-                for value in (_as_dict(self.before).get(key), _as_dict(self.after).get(key)):
-                    if isinstance(value, int) and not isinstance(value, bool):
-                        ids.add(value)
+            field = _field(model, key) or _relation(model, key)
+            for value in (_as_dict(self.before).get(key), _as_dict(self.after).get(key)):
+                ids |= _unit_ids(field, key, value)
         return ids
 
-    def changes(self, unit_names: Mapping[int, str] | None = None) -> list[Change]:
-        """The compact diff: each changed key with its Vietnamese label and both values as display text."""
+    def object_references(self) -> dict[type[models.Model], set[int]]:
+        """Ids of the other objects (award types, proposals, people…) named by changed foreign keys."""
+        found: dict[type[models.Model], set[int]] = {}
+        model = _model(self.object_type)
+        for key in self.changed_keys():
+            field = _field(model, key)
+            if field is None or not field.is_relation or field.related_model is _unit_model():
+                continue
+            for value in (_as_dict(self.before).get(key), _as_dict(self.after).get(key)):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    found.setdefault(field.related_model, set()).add(value)
+        return found
+
+    def changes(self, unit_names: Mapping[int, str] | None = None,
+                names: Mapping[tuple[type[models.Model], int], str] | None = None) -> list[Change]:
+        """The compact diff: each changed key with its label and both values as display text in the active
+        language; units by ``unit_names`` (those the reader may see), other objects by ``names``."""
         model = _model(self.object_type)
         before, after = _as_dict(self.before), _as_dict(self.after)
         result = []
         for key in self.changed_keys():
             field = _field(model, key)
-            label = str(capfirst(field.verbose_name)) if field is not None else key
             result.append(Change(
-                key=key, label=label,
-                before=display_value(field, before.get(key), unit_names),
-                after=display_value(field, after.get(key), unit_names),
+                key=key, label=key_label(model, key),
+                before=display_value(field, before.get(key), unit_names, names, key=key, model=model),
+                after=display_value(field, after.get(key), unit_names, names, key=key, model=model),
                 created=self.before is None,
             ))
         return result
@@ -224,22 +237,98 @@ def _field(model: type[models.Model] | None, key: str) -> Any:
     return field if getattr(field, "concrete", False) else None  # not a reverse relation
 
 
-def display_value(field: Any, value: Any, unit_names: Mapping[int, str] | None = None) -> str:
-    """A snapshot value as Vietnamese display text: — · Có/Không · 15/12/2023 · 1.234 · choice labels · names."""
+# Keys of snapshots that are not model fields, with their labels.
+KEY_LABELS: dict[str, str] = {
+    "scopes": gettext_noop("Phạm vi"),
+    "recipients": gettext_noop("Người/tập thể được khen thưởng"),
+    "cleared_attempts": gettext_noop("Số lần đăng nhập sai đã xoá"),
+    "password_set": gettext_noop("Đã đặt mật khẩu"),
+    "totp": gettext_noop("Xác thực hai bước"),
+    "sites_retired": gettext_noop("Số điểm thanh loại"),
+}
+# Values of the "totp" key.
+TOTP_LABELS: dict[str, str] = {"pending": gettext_noop("Đang chờ xác nhận"), "on": gettext_noop("Bật"),
+                               "off": gettext_noop("Tắt")}
+# Display functions of free-text fields holding codes ("units.unit.subtype": cong_ty_co_phan -> Công ty cổ
+# phần), registered by the apps at ready().
+VALUE_LABELS: dict[str, Callable[[str], str]] = {}
+# Integer fields that are not quantities: shown without a thousands separator.
+PLAIN_INTEGERS = frozenset({"year", "version", "order"})
+SCOPE = re.compile(r"^(?P<kind>[a-z_]+):(?P<unit>\d+)$")
+
+
+def key_label(model: type[models.Model] | None, key: str) -> str:
+    """The label of a snapshot key in the active language: the field's verbose name, or a known key's label."""
+    field = _field(model, key) or _relation(model, key)
+    if field is not None and getattr(field, "verbose_name", None):
+        return translated_name(field.verbose_name)
+    if field is not None and hasattr(field, "related_model"):
+        return translated_name(field.related_model._meta.verbose_name_plural)
+    return gettext(KEY_LABELS[key]) if key in KEY_LABELS else key
+
+
+def translated_name(name: Any) -> str:
+    """A verbose name in the active language, capitalised ("đề nghị khen thưởng" is the msgid "Đề nghị khen
+    thưởng" too)."""
+    text = str(name)
+    translated = gettext(text)
+    if translated == text:
+        translated = gettext(str(capfirst(text)))
+    return str(capfirst(translated))
+
+
+def _relation(model: type[models.Model] | None, key: str) -> Any:
+    """A reverse relation named ``key`` (a snapshot's nested rows, e.g. a decision's ``recipients``)."""
+    if model is None or not key:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def _unit_ids(field: Any, key: str, value: Any) -> set[int]:
+    ids: set[int] = set()
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and (match := SCOPE.match(item)):
+                ids.add(int(match["unit"]))
+            elif isinstance(item, dict) and field is not None and hasattr(field, "related_model"):
+                for sub_key, sub_value in item.items():
+                    ids |= _unit_ids(_field(field.related_model, sub_key), sub_key, sub_value)
+    elif field is not None and getattr(field, "is_relation", False) and field.related_model is _unit_model() \
+            and isinstance(value, int) and not isinstance(value, bool):
+        ids.add(value)
+    return ids
+
+
+def display_value(field: Any, value: Any, unit_names: Mapping[int, str] | None = None,
+                  names: Mapping[tuple[type[models.Model], int], str] | None = None, *, key: str = "",
+                  model: type[models.Model] | None = None) -> str:
+    """A snapshot value as display text: — · Có/Không · 15/12/2023 · 1.234 · choice labels · names, never a raw
+    code or id; lists of scopes and nested rows (a decision's recipients) one after another."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return gettext("Có") if value else gettext("Không")
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, list):
+        relation = _relation(model, key)
+        return "; ".join(_item_text(relation, item, unit_names, names) for item in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key_label(model, k)}: {display_value(_field(model, k), v, unit_names, names, key=k)}"
+                         for k, v in value.items() if not _is_blank(v)) or "—"
     if field is None:
-        return str(value)
+        if key == "totp" and value in TOTP_LABELS:
+            return gettext(TOTP_LABELS[value])
+        return vnformat.localized_number(value) if isinstance(value, int) else str(value)
     if field.is_relation:
-        if field.related_model is _unit_model() and unit_names and value in unit_names:
-            return unit_names[value]
-        return f"#{value}"
+        if field.related_model is _unit_model():
+            return (unit_names or {}).get(value) or gettext("(đơn vị ngoài phạm vi xem)")
+        return (names or {}).get((field.related_model, value)) or gettext("(không còn)")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if (labelled := VALUE_LABELS.get(f"{field.model._meta.label_lower}.{field.name}")) is not None:
+        return labelled(str(value))
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         try:
             moment = dt.datetime.fromisoformat(value)
@@ -253,11 +342,28 @@ def display_value(field: Any, value: Any, unit_names: Mapping[int, str] | None =
             return vnformat.date_text(dt.date.fromisoformat(value))
         except ValueError:
             return value
+    if field.name in PLAIN_INTEGERS:
+        return str(value)
     if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)) and isinstance(
         value, (int, float, str)
     ):
         try:
-            return vnformat.number(value)
+            return vnformat.localized_number(value)
         except ArithmeticError:
             return str(value)
     return str(value)
+
+
+def _item_text(relation: Any, item: Any, unit_names: Mapping[int, str] | None,
+               names: Mapping[tuple[type[models.Model], int], str] | None) -> str:
+    """One element of a listed value: a scope ("capture:12" -> Được nhập/sửa dữ liệu: Xã Anh Sơn) or a nested row."""
+    if isinstance(item, str) and (match := SCOPE.match(item)):
+        scope_kind = _field(apps.get_model("accounts", "UnitScope"), "kind")
+        label = str(dict(scope_kind.flatchoices).get(match["kind"], match["kind"])) if scope_kind else match["kind"]
+        unit = (unit_names or {}).get(int(match["unit"])) or gettext("(đơn vị ngoài phạm vi xem)")
+        return f"{label}: {unit}"
+    if isinstance(item, dict):
+        related = getattr(relation, "related_model", None)
+        return ", ".join(f"{key_label(related, k)}: {display_value(_field(related, k), v, unit_names, names, key=k)}"
+                         for k, v in item.items() if not _is_blank(v))
+    return display_value(None, item)

@@ -24,6 +24,8 @@ from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.xlsx import ListSheet
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from phongtrao.accounts.access import AnyUser
     from phongtrao.audit.querysets import AuditEntryQuerySet
 
@@ -40,12 +42,19 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, AuditEntryQuerySet
 
 
 def with_changes(entries: Iterable[AuditEntry], user: AnyUser) -> list[AuditEntry]:
-    """Set ``change_list`` (the compact diff) on each entry; units named in it are read in one query."""
+    """Set ``change_list`` (the compact diff) on each entry; units named in it are read in one query (only those
+    the user may see), other named objects in one query per model."""
     entries = list(entries)
     ids = set().union(*(entry.unit_references() for entry in entries))
-    names = dict(visible_units(user).filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    unit_names = dict(visible_units(user).filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    wanted: dict[type[Model], set[int]] = {}
     for entry in entries:
-        entry.change_list = entry.changes(names)  # type: ignore[attr-defined]
+        for model, pks in entry.object_references().items():
+            wanted.setdefault(model, set()).update(pks)
+    names = {(model, obj.pk): str(obj) for model, pks in wanted.items()
+             for obj in model._default_manager.filter(pk__in=pks)}
+    for entry in entries:
+        entry.change_list = entry.changes(unit_names, names)  # type: ignore[attr-defined]
     return entries
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.accounts.access import can_capture, can_decide, is_admin
 from phongtrao.accounts.models import Role
@@ -74,8 +74,9 @@ class Repeat:
 
     def __str__(self) -> str:
         when = date_text(self.earlier_date) if self.earlier_date else str(self.earlier_year)
-        return (f"{self.name} ({self.unit_name}) có thể đã nhận hình thức này theo quyết định "
-                f"số {self.earlier_number or '—'} ngày {when}.")
+        return gettext("%(name)s (%(unit)s) có thể đã nhận hình thức này theo quyết định số %(number)s "
+                       "ngày %(when)s.") % {"name": self.name, "unit": self.unit_name,
+                                            "number": self.earlier_number or "—", "when": when}
 
 
 class RepeatWarning(ActionError):
@@ -107,18 +108,18 @@ def may_manage_catalogue(user: Any) -> bool:
 
 def _check_catalogue(actor: Actor) -> None:
     if actor.user is not None and not may_manage_catalogue(actor.user):
-        raise ActionError("Tài khoản này không được sửa danh mục hình thức khen thưởng.")
+        raise ActionError(gettext("Tài khoản này không được sửa danh mục hình thức khen thưởng."))
 
 
 def _validate_type(award_type: AwardType) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not award_type.code.strip():
-        _add(errors, "code", "Mã không được để trống.")
+        _add(errors, "code", gettext("Mã không được để trống."))
     if not award_type.name.strip():
-        _add(errors, "name", "Tên hình thức không được để trống.")
+        _add(errors, "name", gettext("Tên hình thức không được để trống."))
     clash = AwardType.objects.filter(code=award_type.code).exclude(pk=award_type.pk).exists()
     if clash:
-        _add(errors, "code", f"Mã “{award_type.code}” đã có trong danh mục.")
+        _add(errors, "code", gettext("Mã “%(code)s” đã có trong danh mục.") % {"code": award_type.code})
     return errors
 
 
@@ -141,7 +142,7 @@ def do_update_award_type(actor: Actor, pk: int, *, expected_version: int | None 
     _check_catalogue(actor)
     award_type = AwardType.objects.select_for_update().get(pk=pk)
     if expected_version is not None and award_type.version != expected_version:
-        raise StaleVersion("Hình thức này vừa được người khác sửa; hãy tải lại trang rồi sửa lại.")
+        raise StaleVersion(gettext("Hình thức này vừa được người khác sửa; hãy tải lại trang rồi sửa lại."))
     before = award_type.snapshot()
     for name, value in changes.items():
         if name in TYPE_FIELDS and name != "code":  # the code is the interchange key: never changed
@@ -170,37 +171,39 @@ def _clean_recipients(award_type: AwardType | None, recipients: Sequence[Recipie
         within_ids = set(Unit.objects.in_subtree(within).filter(pk__in=units).values_list("pk", flat=True))
     seen: set[tuple[str, int, str]] = set()
     for number, item in enumerate(recipients, start=1):
-        where = f"Dòng {number}: "
+        where = {"row": number}
         if item.kind not in RecipientKind.values:
-            _add(errors, "recipients", where + "đối tượng phải là tập thể hoặc cá nhân.")
+            _add(errors, "recipients", gettext("Dòng %(row)s: đối tượng phải là tập thể hoặc cá nhân.") % where)
             continue
         if item.unit is None:
-            _add(errors, "recipients", where + "phải chọn đơn vị.")
+            _add(errors, "recipients", gettext("Dòng %(row)s: phải chọn đơn vị.") % where)
             continue
         name = " ".join((item.name or (item.unit.name if item.kind == RecipientKind.COLLECTIVE else "")).split())
         if not name:
-            _add(errors, "recipients", where + "phải ghi họ tên người được khen thưởng.")
+            _add(errors, "recipients", gettext("Dòng %(row)s: phải ghi họ tên người được khen thưởng.") % where)
             continue
         if award_type is not None and not award_type.allows(item.kind):
-            _add(errors, "recipients", where + f"“{award_type.name}” không dành cho "
-                 f"{RecipientKind(item.kind).label.lower()}.")
+            _add(errors, "recipients", gettext("Dòng %(row)s: “%(award)s” không dành cho %(kind)s.")
+                 % {**where, "award": award_type.name, "kind": RecipientKind(item.kind).label.lower()})
             continue
         if within_ids is not None and item.unit.pk not in within_ids:
-            _add(errors, "recipients", where + f"{item.unit.name} không thuộc {within.name}.")  # type: ignore[union-attr]
+            _add(errors, "recipients", gettext("Dòng %(row)s: %(name)s không thuộc %(within)s.")
+                 % {**where, "name": item.unit.name, "within": within.name})  # type: ignore[union-attr]
             continue
         if year is not None and not (item.unit.is_valid_on(dt.date(year, 12, 31))
                                      or item.unit.is_valid_on(dt.date(year, 1, 1))):
-            _add(errors, "recipients", where + f"{item.unit.name} không có hiệu lực trong năm {year}.")
+            _add(errors, "recipients", gettext("Dòng %(row)s: %(name)s không có hiệu lực trong năm %(year)s.")
+                 % {**where, "name": item.unit.name, "year": year})
             continue
         key = (item.kind, item.unit.pk, fold(name))
         if key in seen:
-            _add(errors, "recipients", where + f"{name} bị ghi hai lần.")
+            _add(errors, "recipients", gettext("Dòng %(row)s: %(name)s bị ghi hai lần.") % {**where, "name": name})
             continue
         seen.add(key)
         cleaned.append(RecipientData(item.kind, item.unit, name[:255], " ".join(item.title.split())[:255],
                                      item.achievement.strip()))
     if not cleaned and not errors:
-        _add(errors, "recipients", "Phải có ít nhất một tập thể hoặc cá nhân.")
+        _add(errors, "recipients", gettext("Phải có ít nhất một tập thể hoặc cá nhân."))
     return cleaned, errors
 
 
@@ -234,12 +237,13 @@ def _decision_errors(award_type: AwardType, year: int, number: str, date: dt.dat
                      authority: Unit) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not MIN_YEAR <= year <= MAX_YEAR:
-        _add(errors, "year", f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.")
+        _add(errors, "year", gettext("Năm phải từ %(min)s đến %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR})
     if len(number) > 60:
-        _add(errors, "number", "Số quyết định dài quá 60 ký tự.")
+        _add(errors, "number", gettext("Số quyết định dài quá 60 ký tự."))
     if number and AwardDecision.objects.filter(authority=authority, award_type=award_type, year=year,
                                                number=number, date=date).exists():
-        _add(errors, "number", f"Đã có quyết định số {number} của {authority.name} cho hình thức này.")
+        _add(errors, "number", gettext("Đã có quyết định số %(number)s của %(authority)s cho hình thức này.")
+             % {"number": number, "authority": authority.name})
     return errors
 
 
@@ -254,7 +258,7 @@ def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, author
     unless ``confirm_repeats``: a warning the officer confirms, not a refusal.
     """
     if actor.user is not None and not can_decide(actor.user, authority):
-        raise ActionError("Tài khoản này không được ghi quyết định khen thưởng của đơn vị này.")
+        raise ActionError(gettext("Tài khoản này không được ghi quyết định khen thưởng của đơn vị này."))
     number = " ".join(number.split())
     errors = _decision_errors(award_type, year, number, date, authority)
     wrong = wrong_issuer(award_type, authority)  # a commune's Giấy khen is never the province's
@@ -264,7 +268,7 @@ def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, author
     for key, messages in recipient_errors.items():
         errors.setdefault(key, []).extend(messages)
     if proposal is not None and proposal.status != ProposalStatus.APPROVED:
-        _add(errors, "", "Chỉ lập quyết định từ đề nghị đã được duyệt.")
+        _add(errors, "", gettext("Chỉ lập quyết định từ đề nghị đã được duyệt."))
     if proposal is not None and date is not None and proposal.submitted_at is not None \
             and date < (sent := timezone.localtime(proposal.submitted_at).date()):
         _add(errors, "date", gettext("Ngày quyết định (%(day)s) trước ngày gửi đề nghị (%(sent)s).")
@@ -294,10 +298,10 @@ def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, author
 
 # action -> (statuses it may start from, status it leads to, what it is called in a message)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "submit": ((ProposalStatus.DRAFT,), ProposalStatus.SUBMITTED, "gửi đề nghị"),
-    "approve": ((ProposalStatus.SUBMITTED,), ProposalStatus.APPROVED, "duyệt đề nghị"),
-    "return": ((ProposalStatus.SUBMITTED,), ProposalStatus.RETURNED, "trả lại đề nghị"),
-    "reopen": ((ProposalStatus.RETURNED,), ProposalStatus.DRAFT, "mở lại để sửa"),
+    "submit": ((ProposalStatus.DRAFT,), ProposalStatus.SUBMITTED, gettext_noop("gửi đề nghị")),
+    "approve": ((ProposalStatus.SUBMITTED,), ProposalStatus.APPROVED, gettext_noop("duyệt đề nghị")),
+    "return": ((ProposalStatus.SUBMITTED,), ProposalStatus.RETURNED, gettext_noop("trả lại đề nghị")),
+    "reopen": ((ProposalStatus.RETURNED,), ProposalStatus.DRAFT, gettext_noop("mở lại để sửa")),
 }
 
 
@@ -310,7 +314,7 @@ def _lock_proposal(pk: int) -> AwardProposal:
         return AwardProposal.objects.select_for_update().select_related(
             "proposing_unit", "to_unit", "award_type").get(pk=pk)
     except AwardProposal.DoesNotExist as exc:
-        raise ActionError("Không tìm thấy đề nghị khen thưởng.") from exc
+        raise ActionError(gettext("Không tìm thấy đề nghị khen thưởng.")) from exc
 
 
 def _move(actor: Actor, pk: int, action: str, *, expected_version: int | None, reason: str = "",
@@ -320,14 +324,15 @@ def _move(actor: Actor, pk: int, action: str, *, expected_version: int | None, r
         allowed = (can_capture(actor.user, proposal.proposing_unit) if who_may == "capture"
                    else can_decide(actor.user, proposal.to_unit))
         if not allowed:
-            raise ActionError("Tài khoản này không được thực hiện thao tác này với đề nghị.")
+            raise ActionError(gettext("Tài khoản này không được thực hiện thao tác này với đề nghị."))
     starts, target, words = TRANSITIONS[action]
     if proposal.status not in starts:
         need = ", ".join(f"“{ProposalStatus(s).label}”" for s in starts)
-        raise ActionError({"status": [f"Không thể {words}: đề nghị đang ở trạng thái "
-                                      f"“{proposal.get_status_display()}” (cần {need})."]})
+        raise ActionError({"status": [gettext("Không thể %(action)s: đề nghị đang ở trạng thái “%(status)s” "
+                                              "(cần %(need)s).") % {"action": gettext(words), "need": need,
+                                                                   "status": proposal.get_status_display()}]})
     if expected_version is not None and proposal.version != expected_version:
-        raise StaleVersion("Đề nghị này vừa được người khác thay đổi; hãy tải lại trang.")
+        raise StaleVersion(gettext("Đề nghị này vừa được người khác thay đổi; hãy tải lại trang."))
     before, from_status = proposal.snapshot(), proposal.status
     proposal.status = target
     now = timezone.now()
@@ -365,9 +370,9 @@ def _proposal_errors(proposing_unit: Unit, award_type: AwardType, year: int, tit
             "unit": proposing_unit.name, "level": award_type.get_authority_level_display().lower(),
             "award": award_type.name})
     if not MIN_YEAR <= year <= MAX_YEAR:
-        _add(errors, "year", f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.")
+        _add(errors, "year", gettext("Năm phải từ %(min)s đến %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR})
     if not title.strip():
-        _add(errors, "title", "Phải có trích yếu.")
+        _add(errors, "title", gettext("Phải có trích yếu."))
     cleaned, recipient_errors = _clean_recipients(award_type, recipients, proposing_unit, year)
     for key, messages in recipient_errors.items():
         errors.setdefault(key, []).extend(messages)
@@ -380,7 +385,7 @@ def do_create_proposal(actor: Actor, *, proposing_unit: Unit, award_type: AwardT
     """A draft proposal from ``proposing_unit`` for its own subtree, sent to the unit whose authority issues
     the form (``authority.issuing_unit``: a commune's own Giấy khen stays in the commune)."""
     if actor.user is not None and not can_capture(actor.user, proposing_unit):
-        raise ActionError("Tài khoản này không được lập đề nghị cho đơn vị này.")
+        raise ActionError(gettext("Tài khoản này không được lập đề nghị cho đơn vị này."))
     cleaned, errors = _proposal_errors(proposing_unit, award_type, year, title, recipients)
     if errors:
         raise ActionError(errors)
@@ -402,12 +407,13 @@ def do_update_proposal(actor: Actor, pk: int, *, expected_version: int | None, a
     """Change a draft (its form, year, summary and recipients); anything sent is no longer editable."""
     proposal = _lock_proposal(pk)
     if actor.user is not None and not can_capture(actor.user, proposal.proposing_unit):
-        raise ActionError("Tài khoản này không được sửa đề nghị này.")
+        raise ActionError(gettext("Tài khoản này không được sửa đề nghị này."))
     if proposal.status != ProposalStatus.DRAFT:
-        raise ActionError({"status": [f"Chỉ sửa được đề nghị ở trạng thái “{ProposalStatus.DRAFT.label}”; "
-                                      f"đề nghị này đang “{proposal.get_status_display()}”."]})
+        raise ActionError({"status": [gettext("Chỉ sửa được đề nghị ở trạng thái “%(draft)s”; đề nghị này đang "
+                                              "“%(status)s”.") % {"draft": ProposalStatus.DRAFT.label,
+                                                                 "status": proposal.get_status_display()}]})
     if expected_version is not None and proposal.version != expected_version:
-        raise StaleVersion("Đề nghị này vừa được người khác sửa sau khi bạn mở biểu mẫu; hãy tải lại trang.")
+        raise StaleVersion(gettext("Đề nghị này vừa được người khác sửa sau khi bạn mở biểu mẫu; hãy tải lại trang."))
     cleaned, errors = _proposal_errors(proposal.proposing_unit, award_type, year, title, recipients)
     if errors:
         raise ActionError(errors)
@@ -437,7 +443,7 @@ def do_approve_proposal(actor: Actor, pk: int, *, expected_version: int | None =
 def do_return_proposal(actor: Actor, pk: int, *, reason: str, expected_version: int | None = None) -> AwardProposal:
     reason = reason.strip()
     if not reason:
-        raise ActionError({"reason": ["Phải ghi lý do trả lại."]})
+        raise ActionError({"reason": [gettext("Phải ghi lý do trả lại.")]})
     with transaction.atomic():
         return _move(actor, pk, "return", expected_version=expected_version, reason=reason, who_may="decide")
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import translation
+from django.utils.translation import gettext
 
 from phongtrao.awards.models import AwardRecipient, AwardType, RecipientKind
-from phongtrao.lib.vnformat import number
+from phongtrao.lib.vnformat import localized_number, number
 from phongtrao.units.models import Unit
 
 AwardRow = dict[str, Any]
@@ -38,16 +40,19 @@ def with_names(section: list[AwardRow]) -> list[AwardRow]:
 
 
 def summary_sentence(year: int, section: list[AwardRow]) -> str:
+    """The section's sentence in the active language (its numbers too); the Markdown report is Vietnamese."""
     collective = sum(r["collective"] for r in section)
     individual = sum(r["individual"] for r in section)
     if not section:
-        return f"Năm {year} chưa có quyết định khen thưởng nào được ghi nhận."
-    return (f"Năm {year} có {number(collective)} lượt tập thể và {number(individual)} lượt cá nhân "
-            "được khen thưởng.")
+        return gettext("Năm %(year)s chưa có quyết định khen thưởng nào được ghi nhận.") % {"year": year}
+    return gettext("Năm %(year)s có %(collective)s lượt tập thể và %(individual)s lượt cá nhân được khen thưởng.") \
+        % {"year": year, "collective": localized_number(collective), "individual": localized_number(individual)}
 
 
 def awards_markdown(unit: Unit, year: int, section: list[AwardRow]) -> str:
-    lines = ["## Thi đua, khen thưởng", "", summary_sentence(year, section)]
+    with translation.override("vi"):
+        sentence = summary_sentence(year, section)
+    lines = ["## Thi đua, khen thưởng", "", sentence]
     if section:
         lines += ["", "| Hình thức khen thưởng | Tập thể | Cá nhân |", "|---|---:|---:|"]
         lines += [f"| {r['name']} | {number(r['collective'])} | {number(r['individual'])} |"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
@@ -319,4 +320,4 @@ def _write(plan: Plan, actor: Actor) -> None:
                 + [(r, r.unit, before, r.snapshot()) for r, before in plan.updated])
 
 
-register(ImportKind(key="awards", label="Khen thưởng", columns=COLUMNS, run=import_awards))
+register(ImportKind(key="awards", label=gettext_lazy("Khen thưởng"), columns=COLUMNS, run=import_awards))

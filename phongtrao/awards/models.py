@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.lib.vntext import fold
@@ -27,23 +28,23 @@ if TYPE_CHECKING:
 
 
 class AuthorityLevel(models.TextChoices):
-    NATIONAL = "national", "Trung ương"
-    PROVINCE = "province", "Cấp tỉnh"
-    DISTRICT = "district", "Cấp huyện (trước 01/7/2025)"
-    COMMUNE = "commune", "Cấp xã"
+    NATIONAL = "national", gettext_lazy("Trung ương")
+    PROVINCE = "province", gettext_lazy("Cấp tỉnh")
+    DISTRICT = "district", gettext_lazy("Cấp huyện (trước 01/7/2025)")
+    COMMUNE = "commune", gettext_lazy("Cấp xã")
 
 
 class RecipientScope(models.TextChoices):
     """Who an award form may go to."""
 
-    COLLECTIVE = "collective", "Tập thể"
-    INDIVIDUAL = "individual", "Cá nhân"
-    BOTH = "both", "Tập thể và cá nhân"
+    COLLECTIVE = "collective", gettext_lazy("Tập thể")
+    INDIVIDUAL = "individual", gettext_lazy("Cá nhân")
+    BOTH = "both", gettext_lazy("Tập thể và cá nhân")
 
 
 class RecipientKind(models.TextChoices):
-    COLLECTIVE = "collective", "Tập thể"
-    INDIVIDUAL = "individual", "Cá nhân"
+    COLLECTIVE = "collective", gettext_lazy("Tập thể")
+    INDIVIDUAL = "individual", gettext_lazy("Cá nhân")
 
 
 # --- the catalogue -------------------------------------------------------------------------------
@@ -216,10 +217,10 @@ class AwardRecipient(models.Model):
 
 
 class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    SUBMITTED = "submitted", "Đã gửi đề nghị"
-    APPROVED = "approved", "Đã duyệt"
-    RETURNED = "returned", "Trả lại"
+    DRAFT = "draft", gettext_lazy("Dự thảo")
+    SUBMITTED = "submitted", gettext_lazy("Đã gửi đề nghị")
+    APPROVED = "approved", gettext_lazy("Đã duyệt")
+    RETURNED = "returned", gettext_lazy("Trả lại")
 
 
 class ProposalQuerySet(models.QuerySet["AwardProposal"]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,9 @@ Choices = list[tuple[str, str]]
 
 
 def _text_choices(choices: Any) -> Choices:
-    return [(str(value), str(label)) for value, label in choices.choices]
+    # The Vietnamese labels: the importers accept them in a file, whatever the UI language.
+    with translation.override("vi"):
+        return [(str(value), str(label)) for value, label in choices.choices]
 
 
 BOOLEAN: Choices = [("có", "yes / true / 1"), ("không", "no / false / 0")]

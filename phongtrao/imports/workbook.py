@@ -36,7 +36,7 @@ def build_template(spec: ImportKind) -> bytes:
     wb = Workbook()
     data = wb.active
     assert data is not None
-    data.title = _sheet_title(spec.label)
+    data.title = _sheet_title(str(spec.label))
     guides = column_guides(spec)
     for index, guide in enumerate(guides, start=1):
         letter = get_column_letter(index)

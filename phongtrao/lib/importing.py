@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -191,7 +192,7 @@ Importer = Callable[..., ImportResult]
 @dataclass(frozen=True)
 class ImportKind:
     key: str
-    label: str
+    label: str | Promise  # gettext_lazy: shown in the reader's language
     columns: list[Column]
     run: Importer  # run(name, data: bytes | IO[bytes], *, actor, dry_run) -> ImportResult
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.vnformat import date_text
@@ -49,9 +49,9 @@ MODEL_FIELDS = ("code", "name", "field", "initiator", "unit", "description", "st
 
 # action -> (statuses it may start from, status it leads to, what it is called in a message)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "approve": ((Status.PROPOSED,), Status.APPROVED, "phê duyệt"),
-    "operate": ((Status.APPROVED,), Status.OPERATING, "đưa vào hoạt động"),
-    "retire": ((Status.PROPOSED, Status.APPROVED, Status.OPERATING), Status.RETIRED, "thanh loại"),
+    "approve": ((Status.PROPOSED,), Status.APPROVED, gettext_noop("phê duyệt")),
+    "operate": ((Status.APPROVED,), Status.OPERATING, gettext_noop("đưa vào hoạt động")),
+    "retire": ((Status.PROPOSED, Status.APPROVED, Status.OPERATING), Status.RETIRED, gettext_noop("thanh loại")),
 }
 
 
@@ -69,21 +69,23 @@ def _lock(model: Model | int) -> Model:
     try:
         return Model.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
     except Model.DoesNotExist as exc:
-        raise ActionError("Không tìm thấy mô hình.") from exc
+        raise ActionError(gettext("Không tìm thấy mô hình.")) from exc
 
 
 def _check_version(model: Model, expected_version: int | None) -> None:
     if expected_version is not None and model.version != expected_version:
-        raise StaleVersion("Mô hình này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
-                           "Hãy tải lại trang để xem thay đổi mới nhất rồi làm lại.")
+        raise StaleVersion(gettext("Mô hình này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
+                                   "Hãy tải lại trang để xem thay đổi mới nhất rồi làm lại."))
 
 
 def _refuse_move(model: Model, action: str) -> str:
     allowed, target, words = TRANSITIONS[action]
     if model.status not in allowed:
         need = ", ".join(f"“{Status(s).label}”" for s in allowed)
-        raise ActionError({"status": [f"Không thể {words} mô hình {model.code}: mô hình đang ở trạng thái "
-                                      f"“{model.get_status_display()}” (cần {need})."]})
+        raise ActionError({"status": [gettext("Không thể %(action)s mô hình %(code)s: mô hình đang ở trạng thái "
+                                              "“%(status)s” (cần %(need)s).")
+                                      % {"action": gettext(words), "code": model.code,
+                                         "status": model.get_status_display(), "need": need}]})
     return target
 
 
@@ -114,17 +116,18 @@ def do_add_catalogue_entry(actor: Actor, catalogue: str, *, name: str, province:
     code = code.strip().lower() or catalogue_code(name)
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["Tên không được để trống."]
+        errors["name"] = [gettext("Tên không được để trống.")]
     if not CODE_RE.match(code):
-        errors["code"] = ["Mã chỉ gồm chữ thường không dấu, số, “_” và “-” (tối đa 60 ký tự)."]
+        errors["code"] = [gettext("Mã chỉ gồm chữ thường không dấu, số, “_” và “-” (tối đa 60 ký tự).")]
     if province is not None and province.kind != Kind.PROVINCE:
-        errors["province"] = ["Danh mục riêng chỉ đặt cho một tỉnh."]
+        errors["province"] = [gettext("Danh mục riêng chỉ đặt cho một tỉnh.")]
     if not errors:
         clash = model.objects.for_province(province).filter(code=code).first()
         if clash is None and province is None:
             clash = model.objects.filter(code=code).first()
         if clash is not None:
-            errors["code"] = [f"Mã “{code}” đã có trong danh mục ({clash.name})."]
+            errors["code"] = [gettext("Mã “%(code)s” đã có trong danh mục (%(name)s).")
+                              % {"code": code, "name": clash.name}]
     if errors:
         raise ActionError(errors)
     entry = model(code=code, name=name, province=province)
@@ -140,10 +143,10 @@ def do_rename_catalogue_entry(actor: Actor, catalogue: str, entry_id: int, *, na
     model = CATALOGUES[catalogue]
     entry = model.objects.select_for_update().filter(pk=entry_id).first()
     if entry is None:
-        raise ActionError("Không tìm thấy mục danh mục.")
+        raise ActionError(gettext("Không tìm thấy mục danh mục."))
     name = " ".join(name.split())
     if not name:
-        raise ActionError({"name": ["Tên không được để trống."]})
+        raise ActionError({"name": [gettext("Tên không được để trống.")]})
     if name == entry.name:
         return entry
     before = {"name": entry.name}
@@ -160,15 +163,17 @@ def do_rename_catalogue_entry(actor: Actor, catalogue: str, entry_id: int, *, na
 def _validate(model: Model) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not model.code.strip():
-        errors.setdefault("code", []).append("Mã không được để trống.")
+        errors.setdefault("code", []).append(gettext("Mã không được để trống."))
     elif Model.objects.filter(code=model.code).exclude(pk=model.pk).exists():
-        errors.setdefault("code", []).append(f"Mã {model.code} đã dùng cho một mô hình khác.")
+        errors.setdefault("code", []).append(gettext("Mã %(code)s đã dùng cho một mô hình khác.")
+                                             % {"code": model.code})
     if not model.name.strip():
-        errors.setdefault("name", []).append("Tên mô hình không được để trống.")
+        errors.setdefault("name", []).append(gettext("Tên mô hình không được để trống."))
     province = _province_of(model.unit) if model.unit_id else None
     for name, entry in (("field", model.field), ("initiator", model.initiator)):
         if entry.province_id is not None and entry.province_id != (province.pk if province else None):
-            errors.setdefault(name, []).append(f"“{entry.name}” thuộc danh mục riêng của tỉnh khác.")
+            errors.setdefault(name, []).append(gettext("“%(name)s” thuộc danh mục riêng của tỉnh khác.")
+                                               % {"name": entry.name})
     return errors
 
 
@@ -188,8 +193,8 @@ def do_create_model(actor: Actor, *, code: str, name: str, field: Field, initiat
                   description=description.strip(), started_on=started_on, status=status)
     errors = _validate(model)
     if status not in (Status.PROPOSED, Status.APPROVED, Status.OPERATING):
-        errors.setdefault("status", []).append("Mô hình mới phải ở trạng thái đề xuất, đã phê duyệt "
-                                               "hoặc đang hoạt động.")
+        errors.setdefault("status", []).append(gettext("Mô hình mới phải ở trạng thái đề xuất, đã phê duyệt "
+                                                       "hoặc đang hoạt động."))
     if errors:
         raise ActionError(errors)
     model.refresh_derived()
@@ -252,13 +257,15 @@ def do_retire_model(actor: Actor, model_id: int, *, retired_on: dt.date, reason:
     _refuse_move(model, "retire")
     errors: dict[str, list[str]] = {}
     if not reason.strip():
-        errors["reason"] = ["Phải ghi lý do thanh loại."]
+        errors["reason"] = [gettext("Phải ghi lý do thanh loại.")]
     if model.started_on and retired_on < model.started_on:
-        errors["retired_on"] = [f"Ngày thanh loại phải từ ngày xây dựng ({date_text(model.started_on)}) trở đi."]
+        errors["retired_on"] = [gettext("Ngày thanh loại phải từ ngày xây dựng (%(date)s) trở đi.")
+                                % {"date": date_text(model.started_on)}]
     later = model.sites.active().filter(started_on__gt=retired_on).count()
     if later:
         errors.setdefault("retired_on", []).append(
-            f"Có {later} điểm triển khai sau ngày {date_text(retired_on)}; chọn ngày thanh loại muộn hơn.")
+            gettext("Có %(count)s điểm triển khai sau ngày %(date)s; chọn ngày thanh loại muộn hơn.")
+            % {"count": later, "date": date_text(retired_on)})
     if errors:
         raise ActionError(errors)
     sites = list(model.sites.active().select_for_update().select_related("unit"))
@@ -281,14 +288,15 @@ def do_designate_leading(actor: Actor, model_id: int, *, decision_no: str, decis
     model = _lock(model_id)
     errors: dict[str, list[str]] = {}
     if model.status != Status.OPERATING:
-        errors["status"] = [f"Chỉ mô hình đang hoạt động mới được công nhận điển hình tiên tiến "
-                            f"(mô hình {model.code} đang “{model.get_status_display()}”)."]
+        errors["status"] = [gettext("Chỉ mô hình đang hoạt động mới được công nhận điển hình tiên tiến "
+                                    "(mô hình %(code)s đang “%(status)s”).")
+                            % {"code": model.code, "status": model.get_status_display()}]
     if not decision_no.strip():
-        errors["decision_no"] = ["Phải ghi số quyết định."]
+        errors["decision_no"] = [gettext("Phải ghi số quyết định.")]
     if not issuer.strip():
-        errors["issuer"] = ["Phải ghi cơ quan ra quyết định."]
+        errors["issuer"] = [gettext("Phải ghi cơ quan ra quyết định.")]
     if model.is_leading:
-        errors.setdefault("status", []).append("Mô hình đã là điển hình tiên tiến.")
+        errors.setdefault("status", []).append(gettext("Mô hình đã là điển hình tiên tiến."))
     if model.started_on and decision_date < model.started_on:
         errors.setdefault("decision_date", []).append(gettext(
             "Ngày quyết định (%(day)s) trước ngày xây dựng mô hình (%(started)s).")
@@ -306,7 +314,8 @@ def do_designate_leading(actor: Actor, model_id: int, *, decision_no: str, decis
 def do_revoke_leading(actor: Actor, model_id: int, *, reason: str = "") -> Model:
     model = _lock(model_id)
     if not model.is_leading:
-        raise ActionError({"status": [f"Mô hình {model.code} không phải điển hình tiên tiến."]})
+        raise ActionError({"status": [gettext("Mô hình %(code)s không phải điển hình tiên tiến.")
+                                      % {"code": model.code}]})
     before = model.snapshot()
     model.is_leading = False
     model.leading_decision_no, model.leading_decision_date, model.leading_issuer = "", None, ""
@@ -324,21 +333,24 @@ def do_replicate(actor: Actor, model_id: int, units: Iterable[Unit], *, started_
     units = list(dict.fromkeys(units))
     errors: dict[str, list[str]] = {}
     if model.status not in (Status.APPROVED, Status.OPERATING):
-        errors["status"] = [f"Chỉ nhân rộng mô hình đã phê duyệt hoặc đang hoạt động "
-                            f"(mô hình {model.code} đang “{model.get_status_display()}”)."]
+        errors["status"] = [gettext("Chỉ nhân rộng mô hình đã phê duyệt hoặc đang hoạt động "
+                                    "(mô hình %(code)s đang “%(status)s”).")
+                            % {"code": model.code, "status": model.get_status_display()}]
     if not units:
-        errors["units"] = ["Chọn ít nhất một đơn vị."]
+        errors["units"] = [gettext("Chọn ít nhất một đơn vị.")]
     if teams < 1:
-        errors["teams"] = ["Mỗi điểm có ít nhất 1 tổ/nhóm."]
+        errors["teams"] = [gettext("Mỗi điểm có ít nhất 1 tổ/nhóm.")]
     if model.started_on and started_on < model.started_on:
         errors["started_on"] = [gettext("Ngày triển khai (%(day)s) trước ngày xây dựng mô hình (%(started)s).")
                                 % {"day": date_text(started_on), "started": date_text(model.started_on)}]
     for unit in units:
         if not unit.is_valid_on(started_on):
-            errors.setdefault("units", []).append(f"{unit.name} không có hiệu lực ngày {date_text(started_on)}.")
+            errors.setdefault("units", []).append(gettext("%(name)s không có hiệu lực ngày %(date)s.")
+                                                  % {"name": unit.name, "date": date_text(started_on)})
     running = list(model.sites.active().filter(unit__in=units).values_list("unit__name", flat=True))
     if running:
-        errors.setdefault("units", []).append("Mô hình đã có điểm đang hoạt động tại: " + ", ".join(running) + ".")
+        errors.setdefault("units", []).append(gettext("Mô hình đã có điểm đang hoạt động tại: %(names)s.")
+                                              % {"names": ", ".join(running)})
     if errors:
         raise ActionError(errors)
     sites = Site.objects.bulk_create([Site(model=model, unit=u, started_on=started_on, teams=teams) for u in units])
@@ -352,12 +364,12 @@ def do_replicate(actor: Actor, model_id: int, units: Iterable[Unit], *, started_
 def do_retire_site(actor: Actor, site_id: int, *, retired_on: dt.date) -> Site:
     site = Site.objects.select_for_update().select_related("unit", "model").filter(pk=site_id).first()
     if site is None:
-        raise ActionError("Không tìm thấy điểm mô hình.")
+        raise ActionError(gettext("Không tìm thấy điểm mô hình."))
     if site.status != SiteStatus.ACTIVE:
-        raise ActionError({"status": ["Điểm này đã thanh loại."]})
+        raise ActionError({"status": [gettext("Điểm này đã thanh loại.")]})
     if retired_on < site.started_on:
-        raise ActionError({"retired_on": [f"Ngày thanh loại phải từ ngày triển khai "
-                                          f"({date_text(site.started_on)}) trở đi."]})
+        raise ActionError({"retired_on": [gettext("Ngày thanh loại phải từ ngày triển khai (%(date)s) trở đi.")
+                                          % {"date": date_text(site.started_on)}]})
     before = site.snapshot()
     site.status, site.retired_on = SiteStatus.RETIRED, retired_on
     site.save()
@@ -374,18 +386,18 @@ def do_record_evaluation(actor: Actor, model_id: int, *, evaluated_on: dt.date, 
     model = _lock(model_id)
     errors: dict[str, list[str]] = {}
     if model.status == Status.RETIRED:
-        errors["status"] = [f"Mô hình {model.code} đã thanh loại."]
+        errors["status"] = [gettext("Mô hình %(code)s đã thanh loại.") % {"code": model.code}]
     if result not in Result.values:
-        errors["result"] = ["Kết quả đánh giá không hợp lệ."]
+        errors["result"] = [gettext("Kết quả đánh giá không hợp lệ.")]
     if not evaluator.strip():
-        errors["evaluator"] = ["Phải ghi cơ quan đánh giá."]
+        errors["evaluator"] = [gettext("Phải ghi cơ quan đánh giá.")]
     if site is not None and site.model_id != model.pk:
-        errors["site"] = ["Điểm này không thuộc mô hình."]
+        errors["site"] = [gettext("Điểm này không thuộc mô hình.")]
     if evaluated_on > timezone.localdate():
-        errors["evaluated_on"] = ["Ngày đánh giá không được ở tương lai."]
+        errors["evaluated_on"] = [gettext("Ngày đánh giá không được ở tương lai.")]
     if model.started_on and evaluated_on < model.started_on:
         errors.setdefault("evaluated_on", []).append(
-            f"Ngày đánh giá phải từ ngày xây dựng ({date_text(model.started_on)}) trở đi.")
+            gettext("Ngày đánh giá phải từ ngày xây dựng (%(date)s) trở đi.") % {"date": date_text(model.started_on)})
     if errors:
         raise ActionError(errors)
     evaluation = Evaluation.objects.create(model=model, site=site, evaluated_on=evaluated_on,

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope, is_admin
 from phongtrao.audit.actions import Actor, record_many
@@ -464,7 +464,8 @@ def _adopt_owners(rows: list[SiteRow], actor: Actor) -> None:
     record_many(actor, "model.update", [(m, units[m.unit_id], before, m.snapshot()) for m, before in changes])
 
 
-register(ImportKind(key="models", label="Mô hình", columns=MODEL_COLUMNS, run=import_models))
-register(ImportKind(key="model_sites", label="Điểm mô hình", columns=SITE_COLUMNS, run=import_model_sites))
+register(ImportKind(key="models", label=gettext_lazy("Mô hình"), columns=MODEL_COLUMNS, run=import_models))
+register(ImportKind(key="model_sites", label=gettext_lazy("Điểm mô hình"), columns=SITE_COLUMNS,
+                    run=import_model_sites))
 
 __all__ = ["MODEL_COLUMNS", "SITE_COLUMNS", "import_model_sites", "import_models"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
@@ -105,16 +106,16 @@ class Initiator(CatalogueEntry):
 
 
 class Status(models.TextChoices):
-    PROPOSED = "proposed", "Đề xuất"
-    APPROVED = "approved", "Đã phê duyệt"
-    OPERATING = "operating", "Đang hoạt động"
-    RETIRED = "retired", "Thanh loại"
+    PROPOSED = "proposed", gettext_lazy("Đề xuất")
+    APPROVED = "approved", gettext_lazy("Đã phê duyệt")
+    OPERATING = "operating", gettext_lazy("Đang hoạt động")
+    RETIRED = "retired", gettext_lazy("Thanh loại")
 
 
 class Result(models.TextChoices):
-    EFFECTIVE = "effective", "Hiệu quả"
-    NEEDS_IMPROVEMENT = "needs_improvement", "Cần củng cố"
-    INEFFECTIVE = "ineffective", "Không hiệu quả"
+    EFFECTIVE = "effective", gettext_lazy("Hiệu quả")
+    NEEDS_IMPROVEMENT = "needs_improvement", gettext_lazy("Cần củng cố")
+    INEFFECTIVE = "ineffective", gettext_lazy("Không hiệu quả")
 
 
 class ModelQuerySet(models.QuerySet["Model"]):
@@ -209,8 +210,8 @@ class Model(models.Model):
 
 
 class SiteStatus(models.TextChoices):
-    ACTIVE = "active", "Đang hoạt động"
-    RETIRED = "retired", "Thanh loại"
+    ACTIVE = "active", gettext_lazy("Đang hoạt động")
+    RETIRED = "retired", gettext_lazy("Thanh loại")
 
 
 class SiteQuerySet(models.QuerySet["Site"]):

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.accounts import access
 from phongtrao.accounts.models import Role
@@ -58,13 +58,13 @@ __all__ = [
 
 # action -> (statuses it may start from, what it is called in a message)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "register": ((Status.NOT_REGISTERED,), "đăng ký"),
-    "self_assess": ((Status.REGISTERED, Status.SELF_ASSESSED), "tự đánh giá"),
-    "submit": ((Status.SELF_ASSESSED,), "gửi hồ sơ"),
-    "start_review": ((Status.SUBMITTED,), "thẩm định"),
-    "decide": ((Status.UNDER_REVIEW,), "ra quyết định công nhận"),
+    "register": ((Status.NOT_REGISTERED,), gettext_noop("đăng ký")),
+    "self_assess": ((Status.REGISTERED, Status.SELF_ASSESSED), gettext_noop("tự đánh giá")),
+    "submit": ((Status.SELF_ASSESSED,), gettext_noop("gửi hồ sơ")),
+    "start_review": ((Status.SUBMITTED,), gettext_noop("thẩm định")),
+    "decide": ((Status.UNDER_REVIEW,), gettext_noop("ra quyết định công nhận")),
     "withdraw": ((Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW,
-                  Status.RECOGNISED, Status.NOT_RECOGNISED), "rút/thu hồi"),
+                  Status.RECOGNISED, Status.NOT_RECOGNISED), gettext_noop("rút/thu hồi")),
 }
 
 
@@ -106,7 +106,8 @@ def may(user: Any, action: str, unit: Unit) -> bool:
 
 def _refuse_role(actor: Actor, action: str, unit: Unit) -> None:
     if not may(_real_user(actor), action, unit):
-        raise ActionError({"": [f"Bạn không có quyền {TRANSITIONS[action][1]} đối với {unit.name}."]})
+        raise ActionError({"": [gettext("Bạn không có quyền %(action)s đối với %(name)s.")
+                                % {"action": gettext(TRANSITIONS[action][1]), "name": unit.name}]})
 
 
 def _authority_error(actor: Actor, authority: Any) -> str | None:
@@ -122,8 +123,9 @@ def _authority_error(actor: Actor, authority: Any) -> str | None:
 
 def _refuse_stale(rec: Recognition, expected_version: int | None) -> None:
     if expected_version is not None and rec.version != expected_version:
-        raise StaleVersion({"": [f"Hồ sơ năm {rec.year} của {rec.unit.name} vừa được người khác cập nhật "
-                                 "sau khi bạn mở trang; thay đổi của bạn chưa được lưu. Hãy xem lại rồi làm lại."]})
+        raise StaleVersion({"": [gettext("Hồ sơ năm %(year)s của %(name)s vừa được người khác cập nhật "
+                                         "sau khi bạn mở trang; thay đổi của bạn chưa được lưu. "
+                                         "Hãy xem lại rồi làm lại.") % {"year": rec.year, "name": rec.unit.name}]})
 
 
 def _check_move(rec: Recognition, action: str) -> str | None:
@@ -131,8 +133,9 @@ def _check_move(rec: Recognition, action: str) -> str | None:
     if rec.status in allowed:
         return None
     need = ", ".join(f"“{Status(s).label}”" for s in allowed)
-    return (f"Không thể {words}: hồ sơ năm {rec.year} của {rec.unit.name} đang ở trạng thái "
-            f"“{rec.get_status_display()}” (cần {need}).")
+    return gettext("Không thể %(action)s: hồ sơ năm %(year)s của %(name)s đang ở trạng thái “%(status)s” "
+                   "(cần %(need)s).") % {"action": gettext(words), "year": rec.year, "name": rec.unit.name,
+                                        "status": rec.get_status_display(), "need": need}
 
 
 def _refuse_move(rec: Recognition, action: str) -> None:
@@ -162,7 +165,7 @@ def _lock(recognition: Recognition | int) -> Recognition:
     try:
         return Recognition.objects.select_for_update().select_related("unit").get(pk=pk)
     except Recognition.DoesNotExist as exc:
-        raise ActionError("Không tìm thấy hồ sơ tiêu chuẩn ANTT.") from exc
+        raise ActionError(gettext("Không tìm thấy hồ sơ tiêu chuẩn ANTT.")) from exc
 
 
 def _today() -> dt.date:
@@ -191,16 +194,20 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
     errors: dict[str, list[str]] = {}
     if not unit.subject_to_standard:
         errors.setdefault("unit", []).append(
-            f"{unit.name} không thuộc diện xét tiêu chuẩn “An toàn về an ninh, trật tự” (TT 124/2021/TT-BCA).")
+            gettext("%(name)s không thuộc diện xét tiêu chuẩn “An toàn về an ninh, trật tự” (TT 124/2021/TT-BCA).")
+            % {"name": unit.name})
     if not (unit.valid_from is None or unit.valid_from <= dt.date(year, 12, 31)) or \
             not (unit.valid_to is None or unit.valid_to >= dt.date(year, 1, 1)):
-        errors.setdefault("unit", []).append(f"{unit.name} không có hiệu lực trong năm {year}.")
+        errors.setdefault("unit", []).append(gettext("%(name)s không có hiệu lực trong năm %(year)s.")
+                                             % {"name": unit.name, "year": year})
     if households_committed is not None:
         if unit.kind != Kind.RESIDENTIAL_AREA:
-            errors.setdefault("households_committed", []).append("Số hộ ký cam kết chỉ dùng cho khu dân cư.")
+            errors.setdefault("households_committed", []).append(
+                gettext("Số hộ ký cam kết chỉ dùng cho khu dân cư."))
         elif unit.households is not None and households_committed > unit.households:
             errors.setdefault("households_committed", []).append(
-                f"Số hộ ký cam kết ({households_committed}) lớn hơn số hộ của khu dân cư ({unit.households}).")
+                gettext("Số hộ ký cam kết (%(committed)s) lớn hơn số hộ của khu dân cư (%(households)s).")
+                % {"committed": households_committed, "households": unit.households})
     if errors:
         raise ActionError(errors)
     rec = Recognition.objects.select_for_update().select_related("unit").filter(unit=unit, year=year).first()
@@ -294,7 +301,7 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
         elif len(by_code.get(key, [])) == 1:
             given[by_code[key][0].key] = value
         else:
-            errors.append(f"Không có tiêu chí “{key}” trong bộ tiêu chí áp dụng.")
+            errors.append(gettext("Không có tiêu chí “%(key)s” trong bộ tiêu chí áp dụng.") % {"key": key})
     previous = _previous_answers(rec)
     lines = []
     for criterion in criteria:
@@ -303,7 +310,7 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
         except AnswerError as exc:
             errors.append(str(exc))
     if review_meeting_on is None:
-        errors.append("Phải có ngày họp bình xét.")
+        errors.append(gettext("Phải có ngày họp bình xét."))
     refused = {"answers": errors} if errors else {}
     if review_meeting_on is not None and (late := _date_order_errors(
             rec, gettext("Ngày họp bình xét"), review_meeting_on, ("registered_on",))):
@@ -372,11 +379,11 @@ DECISION_AFTER = ("registered_on", "review_meeting_on", "submitted_on", "review_
 def _decision_errors(decision_no: str, decision_date: dt.date | None, signer_name: str) -> list[str]:
     errors = []
     if not decision_no.strip():
-        errors.append("Phải có số quyết định.")
+        errors.append(gettext("Phải có số quyết định."))
     if decision_date is None:
-        errors.append("Phải có ngày quyết định.")
+        errors.append(gettext("Phải có ngày quyết định."))
     if not signer_name.strip():
-        errors.append("Phải có họ tên người ký quyết định.")
+        errors.append(gettext("Phải có họ tên người ký quyết định."))
     return errors
 
 
@@ -393,8 +400,10 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
     before, from_status = rec.snapshot(), rec.status
     unmet = _recheck_live(rec)
     if recognised and (unmet or rec.checklist_met is not True):
-        errors.append(f"Không thể công nhận {rec.unit.name}: chưa đạt các tiêu chí " + ", ".join(unmet) + "."
-                      if unmet else f"Không thể công nhận {rec.unit.name}: chưa có kết quả tự đánh giá đạt.")
+        errors.append(gettext("Không thể công nhận %(name)s: chưa đạt các tiêu chí %(criteria)s.")
+                      % {"name": rec.unit.name, "criteria": ", ".join(unmet)} if unmet
+                      else gettext("Không thể công nhận %(name)s: chưa có kết quả tự đánh giá đạt.")
+                      % {"name": rec.unit.name})
     authority = None
     if decision_date is not None:
         errors += _date_order_errors(rec, gettext("Ngày quyết định"), decision_date, DECISION_AFTER)
@@ -426,7 +435,7 @@ def do_withdraw(actor: Actor, recognition: Recognition | int, *, reason: str,
     _refuse_stale(rec, expected_version)
     _refuse_move(rec, "withdraw")
     if not reason.strip():
-        raise ActionError({"reason": ["Phải nêu lý do rút/thu hồi."]})
+        raise ActionError({"reason": [gettext("Phải nêu lý do rút/thu hồi.")]})
     before, from_status = rec.snapshot(), rec.status
     rec.status = Status.WITHDRAWN
     rec.withdrawn_reason = reason.strip()
@@ -445,10 +454,11 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
     moves = allowed_moves(_real_user(actor), unit_list)
     refused = [u.name for u in unit_list if "decide" not in moves[u.pk]]
     if refused:
-        raise ActionError({"": [f"Bạn không có quyền ra quyết định công nhận đối với {name}." for name in refused]})
+        raise ActionError({"": [gettext("Bạn không có quyền ra quyết định công nhận đối với %(name)s.")
+                                % {"name": name} for name in refused]})
     errors: list[str] = _decision_errors(decision_no, decision_date, signer_name)
     if not unit_list:
-        errors.append("Chưa chọn đơn vị nào.")
+        errors.append(gettext("Chưa chọn đơn vị nào."))
     if errors:
         raise ActionError({"decision": errors})
     recs = list(Recognition.objects.select_for_update().select_related("unit")
@@ -456,7 +466,7 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
     by_unit = {r.unit_id: r for r in recs}
     for unit in unit_list:
         if unit.pk not in by_unit:
-            errors.append(f"{unit.name} chưa đăng ký năm {year}.")
+            errors.append(gettext("%(name)s chưa đăng ký năm %(year)s.") % {"name": unit.name, "year": year})
     authorities = competent_authorities([r.unit for r in recs], decision_date)
     for rec in recs:
         message = _check_move(rec, "decide")
@@ -466,8 +476,9 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         errors += _date_order_errors(rec, gettext("Ngày quyết định"), decision_date, DECISION_AFTER)
         unmet = _recheck_live(rec)
         if unmet or rec.checklist_met is not True:
-            errors.append(f"{rec.unit.name}: chưa đạt các tiêu chí " + ", ".join(unmet) + "." if unmet
-                          else f"{rec.unit.name}: chưa có kết quả tự đánh giá đạt.")
+            errors.append(gettext("%(name)s: chưa đạt các tiêu chí %(criteria)s.")
+                          % {"name": rec.unit.name, "criteria": ", ".join(unmet)} if unmet
+                          else gettext("%(name)s: chưa có kết quả tự đánh giá đạt.") % {"name": rec.unit.name})
         if isinstance(authorities.get(rec.unit_id), NoAuthority):
             errors.append(str(authorities[rec.unit_id]))
     deciders = {(a.level, a.unit.pk) for a in authorities.values() if not isinstance(a, NoAuthority)}
@@ -542,11 +553,12 @@ def do_update_grid(actor: Actor, year: int, rows: Sequence[GridRow]) -> list[Rec
                 version = rec.version
             if row.advance:
                 if row.advance not in GRID_ADVANCES:
-                    raise ActionError(f"Thao tác “{row.advance}” không hợp lệ.")
+                    raise ActionError(gettext("Thao tác “%(action)s” không hợp lệ.") % {"action": row.advance})
                 if rec is None:
                     rec = Recognition.objects.filter(unit=row.unit, year=year).first()
                     if rec is None:
-                        raise ActionError(f"{row.unit.name} chưa đăng ký năm {year}.")
+                        raise ActionError(gettext("%(name)s chưa đăng ký năm %(year)s.")
+                                          % {"name": row.unit.name, "year": year})
                 move = do_submit if row.advance == "submit" else do_start_review
                 rec = move(actor, rec, expected_version=version)
             if rec is not None:

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
@@ -266,4 +267,5 @@ def _details(row: Row) -> dict[str, Any]:
     return {"import_row": row.number, "result": row.result or ""}
 
 
-register(ImportKind(key="recognitions", label="Kết quả tiêu chuẩn ANTT", columns=COLUMNS, run=import_recognitions))
+register(ImportKind(key="recognitions", label=gettext_lazy("Kết quả tiêu chuẩn ANTT"), columns=COLUMNS,
+                    run=import_recognitions))

@@ -20,6 +20,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
@@ -29,19 +30,19 @@ from phongtrao.units.models import Kind, ManagingLevel, Unit
 
 
 class CriterionType(models.TextChoices):
-    YES_NO = "yes_no", "Có/Không"
-    NO_EVENT = "no_event", "Không để xảy ra (số vụ phải bằng 0)"
-    PERCENT_THRESHOLD = "percent_threshold", "Tỷ lệ đạt ngưỡng"
-    AT_LEAST_N = "at_least_n", "Có ít nhất N"
-    NOT_WORSE = "not_worse", "Không tăng so với năm trước"
-    SHARE_RECOGNISED = "share_recognised", "Tỷ lệ khu dân cư được công nhận"
+    YES_NO = "yes_no", gettext_lazy("Có/Không")
+    NO_EVENT = "no_event", gettext_lazy("Không để xảy ra (số vụ phải bằng 0)")
+    PERCENT_THRESHOLD = "percent_threshold", gettext_lazy("Tỷ lệ đạt ngưỡng")
+    AT_LEAST_N = "at_least_n", gettext_lazy("Có ít nhất N")
+    NOT_WORSE = "not_worse", gettext_lazy("Không tăng so với năm trước")
+    SHARE_RECOGNISED = "share_recognised", gettext_lazy("Tỷ lệ khu dân cư được công nhận")
 
 
 class Derivation(models.TextChoices):
     """Where an answer may come from when the checklist leaves it empty."""
 
-    NONE = "", "Do đơn vị trả lời"
-    HOUSEHOLDS_COMMITTED = "households_committed", "Số hộ ký cam kết / tổng số hộ"
+    NONE = "", gettext_lazy("Do đơn vị trả lời")
+    HOUSEHOLDS_COMMITTED = "households_committed", gettext_lazy("Số hộ ký cam kết / tổng số hộ")
 
 
 class CriteriaSetQuerySet(models.QuerySet["CriteriaSet"]):
@@ -136,14 +137,14 @@ def needed_for_share(total: int, percent: Decimal) -> int:
 
 
 class Status(models.TextChoices):
-    NOT_REGISTERED = "not_registered", "Chưa đăng ký"
-    REGISTERED = "registered", "Đã đăng ký"
-    SELF_ASSESSED = "self_assessed", "Đã tự đánh giá"
-    SUBMITTED = "submitted", "Đã gửi hồ sơ"
-    UNDER_REVIEW = "under_review", "Đang thẩm định"
-    RECOGNISED = "recognised", "Đạt"
-    NOT_RECOGNISED = "not_recognised", "Chưa đạt"
-    WITHDRAWN = "withdrawn", "Đã rút/thu hồi"
+    NOT_REGISTERED = "not_registered", gettext_lazy("Chưa đăng ký")
+    REGISTERED = "registered", gettext_lazy("Đã đăng ký")
+    SELF_ASSESSED = "self_assessed", gettext_lazy("Đã tự đánh giá")
+    SUBMITTED = "submitted", gettext_lazy("Đã gửi hồ sơ")
+    UNDER_REVIEW = "under_review", gettext_lazy("Đang thẩm định")
+    RECOGNISED = "recognised", gettext_lazy("Đạt")
+    NOT_RECOGNISED = "not_recognised", gettext_lazy("Chưa đạt")
+    WITHDRAWN = "withdrawn", gettext_lazy("Đã rút/thu hồi")
 
 
 # Statuses that count as "registered" in the yearly figures: registered or has a result.

@@ -65,55 +65,59 @@ def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[s
         errors.setdefault(field, []).append(message)
 
     if not unit.code.strip():
-        add("code", "Mã không được để trống.")
+        add("code", gettext("Mã không được để trống."))
     elif not CODE_RE.fullmatch(unit.code):
         add("code", gettext("Mã chỉ gồm chữ cái không dấu, chữ số và các dấu - _ . (bắt đầu bằng chữ cái hoặc "
                             "chữ số, không có khoảng trắng, tối đa 40 ký tự)."))
     if unit.households is not None and not 0 <= unit.households <= MAX_HOUSEHOLDS:
         add("households", gettext("Số hộ phải từ 0 đến %(max)s.") % {"max": number(MAX_HOUSEHOLDS)})
     if not unit.name.strip():
-        add("name", "Tên không được để trống.")
+        add("name", gettext("Tên không được để trống."))
     if unit.kind not in Kind.values:
-        add("kind", f"Loại đơn vị “{unit.kind}” không hợp lệ.")
+        add("kind", gettext("Loại đơn vị “%(kind)s” không hợp lệ.") % {"kind": unit.kind})
         return errors
     if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
-        add("valid_to", "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
+        add("valid_to", gettext("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
     allowed = ALLOWED_PARENT_KINDS[unit.kind]
     parent = unit.parent  # the cached object too, for an unsaved parent from the same import file
     if unit.kind == Kind.COUNTRY:
         if parent is not None:
-            add("parent", "Đơn vị toàn quốc không có cấp trên.")
+            add("parent", gettext("Đơn vị toàn quốc không có cấp trên."))
     elif parent is None:
-        add("parent", "Phải có đơn vị cấp trên.")
+        add("parent", gettext("Phải có đơn vị cấp trên."))
     else:
         if parent.kind not in allowed:
             names = ", ".join(str(Kind(k).label) for k in allowed)
-            add("parent", f"{Kind(unit.kind).label} phải thuộc {names}, không thuộc {parent.get_kind_display()}.")
+            add("parent", gettext("%(kind)s phải thuộc %(allowed)s, không thuộc %(parent_kind)s.") % {
+                "kind": Kind(unit.kind).label, "allowed": names, "parent_kind": parent.get_kind_display()})
         start = unit.valid_from or parent.valid_from
         if start and not parent.is_valid_on(start):
-            add("parent", f"Đơn vị cấp trên {parent.name} không còn hiệu lực ngày {date_text(start)}.")
+            add("parent", gettext("Đơn vị cấp trên %(name)s không còn hiệu lực ngày %(date)s.")
+                % {"name": parent.name, "date": date_text(start)})
         elif parent.valid_to and (unit.valid_to is None or unit.valid_to > parent.valid_to):
-            add("parent", f"Đơn vị cấp trên {parent.name} chỉ có hiệu lực đến {date_text(parent.valid_to)}; "
-                          "đơn vị trực thuộc phải hết hiệu lực cùng lúc hoặc sớm hơn.")
+            add("parent", gettext("Đơn vị cấp trên %(name)s chỉ có hiệu lực đến %(date)s; "
+                                  "đơn vị trực thuộc phải hết hiệu lực cùng lúc hoặc sớm hơn.")
+                % {"name": parent.name, "date": date_text(parent.valid_to)})
         if unit.pk and parent.pk == unit.pk:
-            add("parent", "Đơn vị không thể là cấp trên của chính nó.")
+            add("parent", gettext("Đơn vị không thể là cấp trên của chính nó."))
     if unit.kind in ORGANISATION_KINDS and not unit.managed_by:
-        add("managed_by", "Cơ quan, doanh nghiệp, cơ sở giáo dục phải có cấp quản lý.")
+        add("managed_by", gettext("Cơ quan, doanh nghiệp, cơ sở giáo dục phải có cấp quản lý."))
     if unit.kind == Kind.ENTERPRISE and not unit.size:
-        add("size", "Doanh nghiệp phải có quy mô (siêu nhỏ, nhỏ, vừa, lớn).")
+        add("size", gettext("Doanh nghiệp phải có quy mô (siêu nhỏ, nhỏ, vừa, lớn)."))
     if unit.kind == Kind.SCHOOL and not unit.school_level:
-        add("school_level", "Cơ sở giáo dục phải có cấp học.")
+        add("school_level", gettext("Cơ sở giáo dục phải có cấp học."))
     if unit.kind != Kind.ENTERPRISE and unit.size:
-        add("size", "Chỉ doanh nghiệp mới có quy mô.")
+        add("size", gettext("Chỉ doanh nghiệp mới có quy mô."))
     if unit.kind != Kind.SCHOOL and unit.school_level:
-        add("school_level", "Chỉ cơ sở giáo dục mới có cấp học.")
+        add("school_level", gettext("Chỉ cơ sở giáo dục mới có cấp học."))
     if unit.kind != Kind.AGENCY and unit.armed_forces:
-        add("armed_forces", "Chỉ cơ quan mới thuộc lực lượng vũ trang.")
+        add("armed_forces", gettext("Chỉ cơ quan mới thuộc lực lượng vũ trang."))
     if check_overlap and unit.code.strip() and not errors.get("valid_to"):
         clash = overlapping(unit).first()
         if clash is not None:
             # Never the other unit's name: it may lie outside the user's scope (the code itself cannot be hidden).
-            add("code", f"Mã {unit.code} đã được dùng cho một đơn vị khác cùng loại trong cùng thời gian hiệu lực.")
+            add("code", gettext("Mã %(code)s đã được dùng cho một đơn vị khác cùng loại trong cùng thời gian hiệu lực.")
+                % {"code": unit.code})
     return errors
 
 
@@ -150,10 +154,10 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
     serialise(REGISTER)  # waits for an import that holds the register, then sees what it wrote
     unit = Unit.objects.select_for_update().get(pk=unit_id)
     if expected_version is not None and unit.version != expected_version:
-        raise StaleVersion(
+        raise StaleVersion(gettext(
             "Đơn vị này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
             "Hãy tải lại trang để xem thay đổi mới nhất rồi sửa lại."
-        )
+        ))
     before = snapshot(unit)
     old_parent = unit.parent_id
     for name, value in changes.items():
@@ -165,11 +169,12 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
         misplaced = Unit.objects.filter(parent=unit).exclude(kind__in=_kinds_allowed_under(unit.kind)).count()
         if misplaced:
             errors.setdefault("kind", []).append(
-                f"Không thể đổi loại: {misplaced} đơn vị trực thuộc không được nằm trong {Kind(unit.kind).label}.")
+                gettext("Không thể đổi loại: %(count)s đơn vị trực thuộc không được nằm trong %(kind)s.")
+                % {"count": misplaced, "kind": Kind(unit.kind).label})
     if unit.parent_id and old_parent != unit.parent_id and unit.parent_id in set(
         Unit.objects.in_subtree(unit).values_list("pk", flat=True)
     ):
-        errors.setdefault("parent", []).append("Không thể chuyển đơn vị vào bên trong chính nó.")
+        errors.setdefault("parent", []).append(gettext("Không thể chuyển đơn vị vào bên trong chính nó."))
     if errors:
         raise ActionError(errors)
     after = snapshot(unit)
@@ -223,7 +228,7 @@ def do_close_unit(actor: Actor, unit_id: int, *, valid_to: dt.date, expected_ver
     count = open_children.count()
     if count:
         raise ActionError(
-            {"valid_to": [f"Còn {count} đơn vị trực thuộc có hiệu lực sau ngày {date_text(valid_to)}; "
-                          "hãy đóng hoặc chuyển chúng trước."]}
+            {"valid_to": [gettext("Còn %(count)s đơn vị trực thuộc có hiệu lực sau ngày %(date)s; "
+                                  "hãy đóng hoặc chuyển chúng trước.") % {"count": count, "date": date_text(valid_to)}]}
         )
     return do_update_unit(actor, unit_id, expected_version=expected_version, valid_to=valid_to)

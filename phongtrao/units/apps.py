@@ -8,7 +8,11 @@ class UnitsConfig(AppConfig):
     verbose_name = "Đơn vị"
 
     def ready(self) -> None:
+        from phongtrao.audit import models as audit_models
         from phongtrao.units import importers  # noqa: F401  (registers the "units" import kind)
+        from phongtrao.units.templatetags.unit_tags import subtype_label
+
+        audit_models.VALUE_LABELS["units.unit.subtype"] = subtype_label
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: re-derive ANTT eligibility from the exclusions in force (set-based)."""

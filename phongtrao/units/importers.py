@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
@@ -66,9 +66,10 @@ ROOT_CODE = "VN"
 
 def _choice_words(choices: Any) -> dict[str, str]:
     words = {}
-    for value, label in choices.choices:
-        words[value.casefold()] = value
-        words[str(label).casefold()] = value
+    with translation.override("vi"):  # a file's cells hold the Vietnamese labels, whatever the UI language
+        for value, label in choices.choices:
+            words[value.casefold()] = value
+            words[str(label).casefold()] = value
     return words
 
 
@@ -392,4 +393,4 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
     record_many(actor, "unit.import", audit_rows)
 
 
-register(ImportKind(key="units", label="Đơn vị", columns=COLUMNS, run=import_units))
+register(ImportKind(key="units", label=gettext_lazy("Đơn vị"), columns=COLUMNS, run=import_units))

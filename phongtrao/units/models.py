@@ -24,14 +24,14 @@ if TYPE_CHECKING:
 
 
 class Kind(models.TextChoices):
-    COUNTRY = "country", "Toàn quốc"
-    PROVINCE = "province", "Tỉnh/Thành phố"
-    DISTRICT = "district", "Huyện/Quận/Thị xã/Thành phố thuộc tỉnh"
-    COMMUNE = "commune", "Xã/Phường/Thị trấn/Đặc khu"
-    RESIDENTIAL_AREA = "residential_area", "Khu dân cư"
-    AGENCY = "agency", "Cơ quan"
-    ENTERPRISE = "enterprise", "Doanh nghiệp"
-    SCHOOL = "school", "Cơ sở giáo dục"
+    COUNTRY = "country", gettext_lazy("Toàn quốc")
+    PROVINCE = "province", gettext_lazy("Tỉnh/Thành phố")
+    DISTRICT = "district", gettext_lazy("Huyện/Quận/Thị xã/Thành phố thuộc tỉnh")
+    COMMUNE = "commune", gettext_lazy("Xã/Phường/Thị trấn/Đặc khu")
+    RESIDENTIAL_AREA = "residential_area", gettext_lazy("Khu dân cư")
+    AGENCY = "agency", gettext_lazy("Cơ quan")
+    ENTERPRISE = "enterprise", gettext_lazy("Doanh nghiệp")
+    SCHOOL = "school", gettext_lazy("Cơ sở giáo dục")
 
 
 ADMIN_KINDS = (Kind.COUNTRY, Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE)
@@ -59,28 +59,28 @@ MAX_HOUSEHOLDS = 2_147_483_647
 
 
 class ManagingLevel(models.TextChoices):
-    COMMUNE = "commune", "Cấp xã"
-    DISTRICT = "district", "Cấp huyện (trước 01/7/2025)"
-    PROVINCE = "province", "Cấp tỉnh"
+    COMMUNE = "commune", gettext_lazy("Cấp xã")
+    DISTRICT = "district", gettext_lazy("Cấp huyện (trước 01/7/2025)")
+    PROVINCE = "province", gettext_lazy("Cấp tỉnh")
 
 
 class EnterpriseSize(models.TextChoices):
-    MICRO = "micro", "Siêu nhỏ"
-    SMALL = "small", "Nhỏ"
-    MEDIUM = "medium", "Vừa"
-    LARGE = "large", "Lớn"
+    MICRO = "micro", gettext_lazy("Siêu nhỏ")
+    SMALL = "small", gettext_lazy("Nhỏ")
+    MEDIUM = "medium", gettext_lazy("Vừa")
+    LARGE = "large", gettext_lazy("Lớn")
 
 
 class SchoolLevel(models.TextChoices):
-    MAM_NON = "mam_non", "Mầm non"
-    NHA_TRE = "nha_tre", "Nhà trẻ"
-    TIEU_HOC = "tieu_hoc", "Tiểu học"
-    THCS = "thcs", "Trung học cơ sở"
-    THPT = "thpt", "Trung học phổ thông"
-    LIEN_CAP = "lien_cap", "Liên cấp"
-    GDNN_GDTX = "gdnn_gdtx", "Giáo dục nghề nghiệp - GDTX"
-    CAO_DANG = "cao_dang", "Cao đẳng"
-    DAI_HOC = "dai_hoc", "Đại học"
+    MAM_NON = "mam_non", gettext_lazy("Mầm non")
+    NHA_TRE = "nha_tre", gettext_lazy("Nhà trẻ")
+    TIEU_HOC = "tieu_hoc", gettext_lazy("Tiểu học")
+    THCS = "thcs", gettext_lazy("Trung học cơ sở")
+    THPT = "thpt", gettext_lazy("Trung học phổ thông")
+    LIEN_CAP = "lien_cap", gettext_lazy("Liên cấp")
+    GDNN_GDTX = "gdnn_gdtx", gettext_lazy("Giáo dục nghề nghiệp - GDTX")
+    CAO_DANG = "cao_dang", gettext_lazy("Cao đẳng")
+    DAI_HOC = "dai_hoc", gettext_lazy("Đại học")
 
 
 # The subtypes (loại hình) a unit of each kind may have, stored in ``Unit.subtype``: the official
@@ -119,8 +119,8 @@ def subtype_choices(kind: str) -> tuple[tuple[str, Any], ...]:
 
 
 class Source(models.TextChoices):
-    OFFICIAL = "official", "Danh mục chính thức"
-    LOCAL = "local", "Địa phương nhập"
+    OFFICIAL = "official", gettext_lazy("Danh mục chính thức")
+    LOCAL = "local", gettext_lazy("Địa phương nhập")
 
 
 # --- who the ANTT standard does not apply to: data, with legal basis and effective date ----------------
@@ -369,10 +369,10 @@ class UnitAncestor(models.Model):
 
 
 class SuccessionKind(models.TextChoices):
-    MERGE = "merge", "Sáp nhập"
-    SPLIT = "split", "Chia tách (một phần)"
-    RENAME = "rename", "Đổi tên/giữ nguyên"
-    OTHER = "other", "Khác"
+    MERGE = "merge", gettext_lazy("Sáp nhập")
+    SPLIT = "split", gettext_lazy("Chia tách (một phần)")
+    RENAME = "rename", gettext_lazy("Đổi tên/giữ nguyên")
+    OTHER = "other", gettext_lazy("Khác")
 
 
 class Succession(models.Model):

@@ -1,4 +1,8 @@
-"""Template filters for Vietnamese formatting. Templates never format numbers themselves."""
+"""Template filters for formatting numbers and dates. Templates never format numbers themselves.
+
+Numbers follow the active language (1.234,5 in Vietnamese, 1,234.5 in English); dates are always
+15/12/2023. A year is not a number: write ``{{ year }}``, never ``{{ year|vn_number }}``.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +18,18 @@ register = template.Library()
 
 @register.filter
 def vn_number(value: int | float | Decimal | None, places: int | None = None) -> str:
-    """{{ 1234567|vn_number }} -> 1.234.567; {{ 1234.5|vn_number:1 }} -> 1.234,5"""
+    """{{ 1234567|vn_number }} -> 1.234.567; {{ 1234.5|vn_number:1 }} -> 1.234,5 (1,234.5 in English)"""
     if value in (None, ""):
         return ""
-    return vnformat.number(value, places)
+    return vnformat.localized_number(value, places)
 
 
 @register.filter
 def vn_percent(value: float | Decimal | None, places: int = 2) -> str:
-    """{{ 95.81|vn_percent }} -> 95,81%"""
+    """{{ 95.81|vn_percent }} -> 95,81% (95.81% in English)"""
     if value in (None, ""):
         return ""
-    return vnformat.percent_text(value, places)
+    return vnformat.localized_percent(value, places)
 
 
 @register.filter

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.lib.vnformat import number
 from phongtrao.recognition.models import Criterion, CriterionType, Status
@@ -34,9 +34,23 @@ def status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
 
 
+# The annual report's names of the kinds (reports.annual.RECOGNITION_LABELS, which the Vietnamese Markdown
+# report uses), capitalised, for the pages in the reader's language.
+SECTION_LABELS = {
+    "residential_area": gettext_noop("Thôn, khu phố"),
+    "commune": gettext_noop("Xã, phường, đặc khu"),
+    "organisation": gettext_noop("Cơ quan, doanh nghiệp, cơ sở giáo dục"),
+    "agency": gettext_noop("Cơ quan"),
+    "enterprise": gettext_noop("Doanh nghiệp"),
+    "school": gettext_noop("Cơ sở giáo dục"),
+}
+
+
 @register.filter
 def section_label(key: str) -> str:
-    """ "residential_area" -> "Thôn, khu phố" (the annual report's names of the kinds)."""
+    """ "residential_area" -> "Thôn, khu phố" (the annual report's names of the kinds) in the active language."""
+    if key in SECTION_LABELS:
+        return gettext(SECTION_LABELS[key])
     label = RECOGNITION_LABELS.get(key, key)
     return label[:1].upper() + label[1:]
 

@@ -46,12 +46,17 @@ SUBTYPE_LABELS = {
     "thon": gettext_noop("Thôn"),
     "khu_pho": gettext_noop("Khu phố"),
     "to_dan_pho": gettext_noop("Tổ dân phố"),
+    "ban": gettext_noop("Bản"),
+    "ap": gettext_noop("Ấp"),
+    "cong_ty_co_phan": gettext_noop("Công ty cổ phần"),
+    "cong_ty_tnhh": gettext_noop("Công ty TNHH"),
+    "doanh_nghiep_tu_nhan": gettext_noop("Doanh nghiệp tư nhân"),
 }
 
 
 @register.filter
 def subtype_label(code: str) -> str:
-    """The subtype's label (phuong -> Phường); an unknown local subtype is shown as entered."""
+    """The subtype's label (phuong -> Phường) in the active language; an unknown local subtype is shown as entered."""
     label = SUBTYPE_LABELS.get(code)
     return gettext(label) if label else code
 
