@@ -400,3 +400,25 @@ def check_admin_site(persona: Persona, name: str, pattern: URLPattern) -> None:
     assert response.status_code < 500, (persona.name, name)
     if persona.name != "admin" and name not in ("admin:login", "admin:logout"):
         assert response.status_code in (302, 403, 404), (persona.name, name, response.status_code)
+
+
+def test_the_recorder_notes_keys_read_and_whole_query_reads() -> None:
+    from django.forms import CharField, Form
+    from django.template import RequestContext, Template
+
+    query = RecordingQueryDict("unit=5&page=2")
+    query.get("unit")
+    assert "parent" not in query
+    query.getlist("within")
+    assert query.reads == {"unit", "parent", "within"}
+    form = type("F", (Form,), {"q": CharField(required=False)})(query)  # a bound form reads its fields
+    assert form.is_valid() and "q" in query.reads and ALL not in query.reads
+    request = HttpRequest()
+    request.GET = query
+    Template("{% querystring page=3 %}").render(RequestContext(request))
+    assert ALL not in query.reads  # copying the query into a link is an echo
+    for whole in (lambda q: bool(q), lambda q: list(q), lambda q: q.dict(), lambda q: q.copy(),
+                  lambda q: q.urlencode()):
+        other = RecordingQueryDict("unit=5")
+        whole(other)
+        assert ALL in other.reads
