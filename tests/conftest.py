@@ -24,10 +24,18 @@ if not EXAMPLES.is_dir():  # CI clones the project with shared/ beside it
 PASSWORD = "Mat-khau-thu-nghiem-2025"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """PBKDF2 costs ~0.3 s a user; tests need correct hashing, not slow hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_test_settings() -> Iterator[None]:
+    """PBKDF2 costs ~0.3 s a user; tests need correct hashing, not slow hashing. The only copy of this
+    setting: session-wide, so module-scoped fixtures (the route walk's world) hash fast too.
+
+    WhiteNoise looks static files up when asked (as with DEBUG) instead of listing all of them again for
+    every test client's middleware (15 ms a client): same files served, same headers."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                           WHITENOISE_AUTOREFRESH=True):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +49,10 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 @pytest.fixture
 def official_register(db: None) -> None:
     """Make sure the official register is present (reloads it after a transactional flush)."""
+    ensure_official_register()
+
+
+def ensure_official_register() -> None:
     from phongtrao.units.models import Unit
     from phongtrao.units.official import load_official
 
@@ -57,6 +69,10 @@ def example_dir() -> Path:
 @pytest.fixture
 def example_units(official_register: None, example_dir: Path) -> None:
     """The fictional province T99 from shared/examples, imported through the real importer."""
+    import_example_units(example_dir)
+
+
+def import_example_units(example_dir: Path = EXAMPLES) -> None:
     from phongtrao.audit.actions import Actor
     from phongtrao.lib.importing import run_import
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -29,15 +30,23 @@ class Persona:
     sees: set[str]  # which of X, Y, Z this persona may read
     changes: set[str]  # which it may change in the register
     token: str = ""
+    # A request handler shared by this persona's clients (its middleware loaded once, as in a server
+    # process); each client still starts with no cookies and a fresh login.
+    handler: Any = None
 
     def client(self) -> Client:
-        client = Client()
+        client = self._with_handler(Client())
         if self.user is not None:
             client.force_login(self.user)
         return client
 
     def api_client(self) -> Client:
-        return Client(headers={"authorization": f"Bearer {self.token}"} if self.token else {})
+        return self._with_handler(Client(headers={"authorization": f"Bearer {self.token}"} if self.token else {}))
+
+    def _with_handler(self, client: Client) -> Client:
+        if self.handler is not None:
+            client.handler = self.handler
+        return client
 
 
 @dataclass

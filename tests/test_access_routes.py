@@ -10,25 +10,50 @@ name is not classified below makes the test fail with instructions. The rules:
   view scope, whatever unit id is put in the query string;
 - a refused request writes nothing (no audit row, no changed unit);
 - nothing answers 500.
+
+Two things keep the walk fast without checking less:
+
+- The world (personas, target units, awards, models) is built once for the module, inside a
+  transaction rolled back at its end; each persona's test runs in a savepoint of it (pytest-django's
+  ordinary test transaction), so what one persona's requests write is gone before the next one.
+- A route is probed with a unit-naming parameter only if its view reads that parameter: the plain
+  GET runs with ``request.GET`` replaced by a ``RecordingQueryDict`` that notes every key looked up
+  (``get``, ``[]``, ``in``, ``getlist``, a template's ``request.GET.q``); a view that looks at the
+  query as a whole (iterates it, takes its length or truth value as ``request.GET or None`` does, copies
+  it, ninja parsing its query schema) counts as reading every parameter. A view that never looks at
+  ``unit`` answers ``?unit=<id>`` exactly as it answers the plain GET, which is already checked, so
+  skipping that probe checks nothing less; a new view reading a leak parameter is probed without anyone
+  listing it. A key read that is neither a leak parameter nor listed in ``OTHER_PARAMS`` fails the
+  walk: classify it (does it name or search for a unit?). Echoing the query into links (Django's
+  ``{% querystring %}``, ``request.get_full_path``) is not reading it: the probe values are ids, codes
+  and folded text, never a marker name.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template import defaulttags
+from django.test import override_settings
+from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Unit
+from tests.conftest import ensure_official_register, import_example_units
 from tests.personas import MARKERS, Persona, World, build_world, leaked_markers, persona_names
 from tests.test_attachments import ATTACHMENT_ROUTES, check_attachment_route
-from tests.test_awards_access import AWARDS_OBJECT_ROUTES, check_awards_object_route
-from tests.test_models_access import MODEL_ROUTES, check_model_route
+from tests.test_awards_access import AWARDS_OBJECT_ROUTES, award_objects, check_awards_object_route
+from tests.test_models_access import MODEL_ROUTES, check_model_route, model_targets
 from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +82,14 @@ PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:"
                   "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
-               "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",)}
+               "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",),
+               "r-0-unit_q": ("text",)}
+# Query parameters the views read that name no unit and search for none (pages, sorts, filters by other
+# things, dates, formats, where to go next).
+OTHER_PARAMS = {"page", "sort", "export", "year", "as_of", "all_dates", "kind", "status", "role", "field",
+                "initiator", "award_type", "action", "channel", "start", "end", "user", "object_type",
+                "object_id", "proposal", "from", "prefix", "next"}
+ALL = "*"  # a read of the query as a whole
 ADMIN_SITE = re.compile(r"^admin:")
 
 
@@ -75,10 +107,87 @@ def kwarg_names(pattern: URLPattern) -> list[str]:
     return list(pattern.pattern.regex.groupindex)
 
 
-@pytest.fixture
-def world(example_units: None, settings: Any) -> World:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return build_world()
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The personas and their targets, built once; rolled back after the module's last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_official_register()
+        import_example_units()
+        world = build_world()
+        award_objects(world)  # made here, not lazily inside a persona's savepoint
+        model_targets(world)
+        with override_settings(MIDDLEWARE=["tests.test_access_routes.RecordQueryReads",
+                                           *django_settings.MIDDLEWARE]):
+            handler = ClientHandler(enforce_csrf_checks=False)  # as Client(); middleware loaded once
+            for persona in world.personas.values():
+                persona.handler = handler
+            yield world
+        transaction.set_rollback(True)
+
+
+class RecordingQueryDict(QueryDict):
+    """A ``request.GET`` that notes which keys are read (``ALL`` when the query is read as a whole)."""
+
+    def __init__(self, query_string: str | bytes | None = None, mutable: bool = False,
+                 encoding: str | None = None) -> None:
+        super().__init__(query_string, mutable, encoding)
+        self.reads: set[str] = set()  # after parsing, which looks keys up itself
+
+    def _note(self, key: str) -> None:
+        if hasattr(self, "reads"):
+            self.reads.add(key)
+
+    def __getitem__(self, key: str) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._note(str(key))
+        return super().__contains__(key)
+
+    def _getlist(self, key: str, default: Any = None, force_list: bool = False) -> Any:
+        self._note(key)
+        return super()._getlist(key, default, force_list)
+
+    def __iter__(self) -> Iterator[str]:
+        self._note(ALL)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._note(ALL)
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._note(ALL)
+        return super().keys()
+
+    def lists(self) -> Any:
+        # Django's {% querystring %} copies the query into a link: an echo, not a read.
+        if sys._getframe(1).f_code is not defaulttags.querystring.__code__:
+            self._note(ALL)
+        return super().lists()
+
+    def __copy__(self) -> Any:
+        self._note(ALL)
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        self._note(ALL)
+        return super().__deepcopy__(memo)
+
+
+class RecordQueryReads:
+    """Test-only middleware (first in the chain): ``request.GET`` records its reads onto the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = RecordingQueryDict(request.META.get("QUERY_STRING", ""), encoding=request.encoding)
+        request.GET = query
+        response = self.get_response(request)
+        response.query_reads = query.reads  # type: ignore[attr-defined]
+        return response
 
 
 def is_api(name: str) -> bool:
@@ -165,6 +274,7 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
 
 
 def check_plain_route(persona: Persona, name: str, url: str, world: World) -> None:
+    reads: set[str] = {ALL}
     for method in ("get", "post"):
         before = snapshot()
         response = request(persona, name, url, method)
@@ -173,18 +283,26 @@ def check_plain_route(persona: Persona, name: str, url: str, world: World) -> No
             assert_anonymous_refused(name, response)
         if method == "post" and persona.user is None and name not in PUBLIC:
             assert snapshot() == before, (name, "anonymous POST wrote something")
-        if method == "get" and response.status_code == 200:
-            body = body_text(response)
-            assert not leaked_markers(persona, body), (persona.name, name, leaked_markers(persona, body))
+        if method == "get":
+            reads = getattr(response, "query_reads", {ALL})
+            if response.status_code == 200:
+                body = body_text(response)
+                assert not leaked_markers(persona, body), (persona.name, name, leaked_markers(persona, body))
+    unclassified = reads - set(LEAK_PARAMS) - OTHER_PARAMS - {ALL}
+    assert not unclassified, (
+        f"{name} reads query parameters {sorted(unclassified)}: add them to LEAK_PARAMS (they name or search "
+        "for a unit) or OTHER_PARAMS in tests/test_access_routes.py")
     if persona.user is None:
         return
-    # The same list, export or count pointed at units outside the persona's view scope.
+    # The same list, export or count pointed at units outside the persona's view scope, through every
+    # unit-naming parameter the view reads.
+    read = LEAK_PARAMS if ALL in reads else {p: sorts for p, sorts in LEAK_PARAMS.items() if p in reads}
     for key, target in world.targets.items():
         if key in persona.sees:
             continue
         # text: the marker without diacritics (found by a search, never echoed back as the marker itself)
         values = {"pk": str(target.pk), "code": target.code, "text": fold(MARKERS[key])}
-        for param, value in ((p, values[sort]) for p, sorts in LEAK_PARAMS.items() for sort in sorts):
+        for param, value in ((p, values[sort]) for p, sorts in read.items() for sort in sorts):
             response = request(persona, name, f"{url}?{param}={value}", "get")
             assert response.status_code < 500, (persona.name, name, param, response.status_code)
             body = body_text(response) if response.status_code == 200 else ""
@@ -285,3 +403,25 @@ def check_admin_site(persona: Persona, name: str, pattern: URLPattern) -> None:
     assert response.status_code < 500, (persona.name, name)
     if persona.name != "admin" and name not in ("admin:login", "admin:logout"):
         assert response.status_code in (302, 403, 404), (persona.name, name, response.status_code)
+
+
+def test_the_recorder_notes_keys_read_and_whole_query_reads() -> None:
+    from django.forms import CharField, Form
+    from django.template import RequestContext, Template
+
+    query = RecordingQueryDict("unit=5&page=2")
+    query.get("unit")
+    assert "parent" not in query
+    query.getlist("within")
+    assert query.reads == {"unit", "parent", "within"}
+    form = type("F", (Form,), {"q": CharField(required=False)})(query)  # a bound form reads its fields
+    assert form.is_valid() and "q" in query.reads and ALL not in query.reads
+    request = HttpRequest()
+    request.GET = query
+    Template("{% querystring page=3 %}").render(RequestContext(request))
+    assert ALL not in query.reads  # copying the query into a link is an echo
+    for whole in (lambda q: bool(q), lambda q: list(q), lambda q: q.dict(), lambda q: q.copy(),
+                  lambda q: q.urlencode()):
+        other = RecordingQueryDict("unit=5")
+        whole(other)
+        assert ALL in other.reads

@@ -29,8 +29,6 @@ UNITS_HEADER = "code,name,kind,parent_code,subtype,managed_by,size,school_level,
 @pytest.fixture(autouse=True)
 def data_dir(settings: Any, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path / "data"
-    # These tests sign in with force_login: a fast hasher keeps user creation cheap.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.DATA_DIR
 
 

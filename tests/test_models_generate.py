@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -83,12 +82,7 @@ def test_same_seed_same_models(official_register: None) -> None:
     assert digest() != first
 
 
-@pytest.fixture
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def test_demo_adds_models_once_with_overdue_ones(official_register: None, fast_hasher: None) -> None:
+def test_demo_adds_models_once_with_overdue_ones(official_register: None) -> None:
     out = io.StringIO()
     call_command("demo", "--communes", "4", stdout=out)
     assert "models: 10 models" in out.getvalue()

@@ -503,11 +503,9 @@ def test_index_leads_each_persona_to_its_page(people: dict[str, Any]) -> None:
     assert reverse("recognition:index") in unit_page  # the navbar entry
 
 
-def test_demo_hook_runs_the_cycle_and_leaves_the_home_commune_in_progress(official_register: None,
-                                                                           settings: Any) -> None:
+def test_demo_hook_runs_the_cycle_and_leaves_the_home_commune_in_progress(official_register: None) -> None:
     from django.utils import timezone
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("demo", "--communes", "3", stdout=StringIO())
     this_year = timezone.localdate().year
     recs = Recognition.objects.filter(unit__ancestor_links__ancestor__code="48")

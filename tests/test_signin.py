@@ -54,11 +54,6 @@ def enrol(user: User) -> TOTPDevice:
     return do_confirm_totp(Actor(user), code(device))
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def officer(make_user: Any) -> User:
     return make_user("canbo.tinh", Role.PROVINCE_OFFICER)

@@ -28,12 +28,6 @@ VI_ORDER = ["An Bình", "Anh Sơn", "Ân Thi", "Bạch Mai", "Dương", "Đà N�
 pytestmark = pytest.mark.usefixtures("official_register")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """These tests log in with force_login; a slow password hash would only slow them down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def today() -> dt.date:
     return timezone.localdate()
 

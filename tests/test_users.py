@@ -42,11 +42,6 @@ def new_user_data(**changes: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin(make_user: Any) -> User:
     return make_user("quantri", Role.ADMIN)
