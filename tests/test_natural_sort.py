@@ -54,7 +54,7 @@ def test_database_lists_numbered_names_in_natural_order(official_register: None)
 def test_migration_recomputes_the_keys_stored_before(official_register: None) -> None:
     commune = _make_areas(list(reversed(NATURAL_ORDER)))
     areas = Unit.objects.filter(parent=commune, code__startswith="KDC-N")
-    migration = importlib.import_module("phongtrao.units.migrations.0002_natural_sort_keys")
+    migration = importlib.import_module("phongtrao.units.migrations.0004_natural_sort_keys")
 
     migration.plain_keys(apps, None)  # the keys as the previous code stored them
     assert _listed(commune) != NATURAL_ORDER
@@ -73,7 +73,7 @@ def test_migration_recomputes_the_keys_stored_before(official_register: None) ->
 def test_model_registry_migration_recomputes_catalogue_keys() -> None:
     from phongtrao.models_registry.models import Field
 
-    migration = importlib.import_module("phongtrao.models_registry.migrations.0003_natural_sort_keys")
+    migration = importlib.import_module("phongtrao.models_registry.migrations.0004_natural_sort_keys")
     Field.objects.update(sort_key="")
     migration.numeric_keys(apps, None)
     assert all(f.sort_key == sort_key(f.name) for f in Field.objects.all())

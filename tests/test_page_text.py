@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -49,7 +50,7 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 # Routes that answer with a file, JSON or a redirect only: not pages with text to read.
 NOT_PAGES = re.compile(r"^(admin:|api-v1:|set_language$|accounts:logout$)|(_export|export|:template|:certificates?"
-                       r"|:decision_certificates|:decision_docx|_picker)$")
+                       r"|:decision_certificates|:decision_docx|_picker)$|^attachments:(upload|download)$")
 # Routes that need arguments: how to build them for a persona's target (a residential area "X", "Y" or "Z").
 UNIT_KWARG = {"units:detail": "pk", "units:edit": "pk", "units:close": "pk"}
 RECOGNITION_ABOUT = {"recognition:unit": "unit", "recognition:commune": "commune", "recognition:bulk": "commune",
@@ -66,7 +67,7 @@ KNOWN_GAPS: dict[str, set[str]] = {
 }
 # Pages that list codes on purpose: the import guide tells which values (codes and their Vietnamese
 # labels) a file's cells may hold, whatever the UI language.
-SHOWS_CODES = {"imports:upload"}
+SHOWS_CODES = {"imports:upload", "imports:job"}  # the job page shows the same guide
 
 
 # --- the visible text ----------------------------------------------------------------------------------
@@ -321,6 +322,20 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             yield name, reverse(name, kwargs={"object_type": "units.unit", "object_id": str(target.pk)})
         elif name == "api_tokens:revoke":
             continue  # a POST-only confirmation of the persona's own token
+        elif name == "attachments:remove":  # the confirmation page before a dossier file is removed
+            from tests.test_attachments import _WALK_STORE, _walk_attachment, storages_in
+
+            with override_settings(STORAGES=storages_in(_WALK_STORE)):
+                _, attachment = _walk_attachment(target)
+            yield name, reverse(name, args=[attachment.pk])
+        elif name == "imports:job":  # the progress page of the persona's own background import
+            if persona.user is None:
+                yield name, reverse(name, kwargs={"kind": "units", "job_id": uuid.uuid4()})
+                continue
+            from phongtrao.imports.models import ImportJob
+
+            job = ImportJob.objects.create(user=persona.user, kind="units", file_name="don-vi.csv", token="walk")
+            yield name, reverse(name, kwargs={"kind": "units", "job_id": job.pk})
         else:
             unclassified.append(name)
     assert not unclassified, f"page routes the text walk does not know: {unclassified}; add them in {__file__}"
