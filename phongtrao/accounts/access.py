@@ -14,7 +14,7 @@ the user may see but not change are 403.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -45,11 +45,19 @@ def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN))
 
 
-def _scope_roots(user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[UnitScope]:
+class UnitIdRow(TypedDict):
+    """A ``.values("unit_id")`` row: the subqueries below select unit ids only."""
+
+    unit_id: int
+
+
+def _scope_roots(user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[UnitScope, UnitIdRow]:
+    if user.pk is None:  # an anonymous user has no scopes
+        return UnitScope.objects.none().values("unit_id")
     return UnitScope.objects.filter(user_id=user.pk, kind__in=kinds).values("unit_id")
 
 
-def _in_scope_ids(user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[UnitAncestor]:
+def _in_scope_ids(user: AnyUser, kinds: tuple[str, ...]) -> QuerySet[UnitAncestor, UnitIdRow]:
     """Ids of units under the user's scope roots: a semi-join on the closure table, no Python loop."""
     return UnitAncestor.objects.filter(ancestor_id__in=_scope_roots(user, kinds)).values("unit_id")
 
@@ -165,7 +173,8 @@ def manageable_users(user: AnyUser) -> QuerySet[User]:
     """Accounts ``user`` may change: in scope, and holding a role ``user`` may give (never oneself)."""
     if is_admin(user):
         return users_in_scope(user)
-    return users_in_scope(user).filter(role__in=grantable_roles(user)).exclude(pk=user.pk)
+    users = users_in_scope(user).filter(role__in=grantable_roles(user))
+    return users if user.pk is None else users.exclude(pk=user.pk)
 
 
 def can_manage_user(user: AnyUser, target: User) -> bool:
@@ -199,7 +208,9 @@ class CaptureScope:
 
     def __init__(self, user: AnyUser | None) -> None:
         self.unlimited = user is None or is_admin(user)
-        self._ids: set[int] = set() if self.unlimited else set(capture_units(user).values_list("pk", flat=True))
+        self._ids: set[int] = set()
+        if user is not None and not self.unlimited:
+            self._ids = set(capture_units(user).values_list("pk", flat=True))
 
     def __contains__(self, unit_id: object) -> bool:
         return self.unlimited or unit_id in self._ids

@@ -448,7 +448,11 @@ def do_create_commune_officers(actor: Actor, rows: list[NewOfficer]) -> list[tup
     User.objects.bulk_create([u for u, _ in created])
     users = {u.username: u for u in User.objects.filter(username__in=[u.username for u, _ in created])}
     created = [(users[u.username], password) for u, password in created]
-    UnitScope.objects.bulk_create([UnitScope(user=u, unit_id=u.unit_id, kind=ScopeKind.CAPTURE) for u, _ in created])
+    scopes = []
+    for u, _ in created:
+        assert u.unit_id is not None  # every account above was made with its commune
+        scopes.append(UnitScope(user=u, unit_id=u.unit_id, kind=ScopeKind.CAPTURE))
+    UnitScope.objects.bulk_create(scopes)
     record_many(actor, "user.create", [
         (u, u.unit, None, {**snapshot(u), "scopes": [f"{ScopeKind.CAPTURE}:{u.unit_id}"], "one_time_password": True,
                            "bulk": True}) for u, _ in created])

@@ -9,12 +9,19 @@ as an .xlsx, and never kept.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import islice
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.actions import NewOfficer
 from phongtrao.lib.importing import RowError, open_table
 from phongtrao.lib.tabular import Column, FileFormatError
 from phongtrao.lib.xlsx import ListSheet
+
+if TYPE_CHECKING:
+    from phongtrao.accounts.models import User
 
 COLUMNS = [
     Column("commune_code", "Mã xã", required=True),
@@ -35,11 +42,13 @@ def read_sheet(name: str, data: bytes) -> tuple[list[NewOfficer], list[RowError]
         return [], [RowError(0, "", str(exc))]
     if table is None:
         return [], result.errors
-    if len(table.rows) > MAX_ROWS:
+    # ``table.rows`` is an iterator over the file: read one row past the limit, never the whole file.
+    rows = list(islice(table.rows, MAX_ROWS + 1))
+    if len(rows) > MAX_ROWS:
         return [], [RowError(0, "", gettext("Tệp có quá %(n)s dòng.") % {"n": MAX_ROWS})]
     return [NewOfficer(row=number, commune_code=cells.get("commune_code", "").strip(),
                        username=cells.get("username", "").strip(), full_name=cells.get("full_name", "").strip(),
-                       email=cells.get("email", "").strip()) for number, cells in table.rows], []
+                       email=cells.get("email", "").strip()) for number, cells in rows], []
 
 
 def template_workbook() -> bytes:
@@ -49,13 +58,14 @@ def template_workbook() -> bytes:
     return sheet.to_bytes()
 
 
-def passwords_workbook(created: list[tuple[object, str]]) -> bytes:
+def passwords_workbook(created: Sequence[tuple[User, str]]) -> bytes:
     """The accounts just created with their one-time passwords (to hand out, then destroy)."""
     headers = [gettext("Mã xã"), gettext("Tên xã"), gettext("Tên đăng nhập"), gettext("Họ tên"),
                gettext("Mật khẩu tạm (đổi khi đăng nhập lần đầu)")]
     sheet = ListSheet(gettext("Tài khoản cán bộ xã"), headers, widths=(12, 32, 24, 32, 26))
     for user, password in created:
-        unit = user.unit  # type: ignore[attr-defined]
-        sheet.append([sheet.text(unit.code), sheet.text(unit.name), sheet.text(user.username),  # type: ignore[attr-defined]
-                      sheet.text(user.get_full_name()), sheet.text(password)])  # type: ignore[attr-defined]
+        unit = user.unit
+        assert unit is not None  # a commune officer's account always has its commune
+        sheet.append([sheet.text(unit.code), sheet.text(unit.name), sheet.text(user.username),
+                      sheet.text(user.get_full_name()), sheet.text(password)])
     return sheet.to_bytes()

@@ -5,7 +5,7 @@ They parse input and show errors; every write goes through ``accounts.actions``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -138,11 +138,13 @@ class UserFieldsForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.editor = editor
         roles = grantable_roles(editor)
-        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
-        self.fields["unit"].queryset = capture_units(editor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (value, label) for value, label in Role.choices if value in roles]
+        cast(UnitPickerField, self.fields["unit"]).queryset = capture_units(editor)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") and data["role"] != Role.ADMIN and not data.get("unit"):
             self.add_error("unit", gettext("Hãy chọn đơn vị công tác."))
         return data
@@ -175,7 +177,8 @@ class UserCreateForm(UserFieldsForm):
                    "password", "password_confirm")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("password_confirm") and data["password"] != data["password_confirm"]:
             self.add_error("password_confirm", gettext("Hai mật khẩu không giống nhau."))
         return data
@@ -190,10 +193,11 @@ class ScopeForm(BootstrapForm):
 
     def __init__(self, *args: Any, editor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = capture_units(editor)
+        cast(UnitPickerField, self.fields["unit"]).queryset = capture_units(editor)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("remove") and not data.get("unit") and "unit" not in self.errors:
             self.add_error("unit", gettext("Hãy tìm và chọn một đơn vị."))
         return data

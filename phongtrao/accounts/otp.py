@@ -81,7 +81,8 @@ def pending(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
     if timezone.now().timestamp() - float(state.get("since", 0)) > PENDING_SECONDS:
         clear_pending(request)
         return None, {"expired": True}
-    user = get_user_model().objects.filter(pk=state.get("user"), is_active=True).first()
+    user_pk = state.get("user")
+    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first() if user_pk is not None else None
     if user is None:
         clear_pending(request)
         return None, {}

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,8 +54,16 @@ PER_PAGE = 50
 PICKER_PREFIXES = ("home", "scope")
 
 
+def _manager(request: HttpRequest) -> User:
+    """The signed-in manager: every view here is behind ``manager_required``, hence ``login_required``."""
+    user = request.user
+    if not isinstance(user, User):  # not signed in (never behind manager_required)
+        raise PermissionDenied
+    return user
+
+
 def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
+    return Actor(user=_manager(request), channel="web")
 
 
 def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -113,7 +121,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     status = form.value("status")
     if status != "all":
         users = users.filter(is_active=status != "inactive")
-    page = Paginator(vi_ordered_ids(users, form.value("q")), PER_PAGE).get_page(request.GET.get("page"))
+    # A page of ids, whose object list is then replaced by the rows shown (hence ``Any``).
+    page: Page[Any] = Paginator(vi_ordered_ids(users, form.value("q")), PER_PAGE).get_page(request.GET.get("page"))
     ids = list(page.object_list)
     by_id = User.objects.select_related("unit").in_bulk(ids)
     locked = locked_usernames(u.username for u in by_id.values())
@@ -134,7 +143,7 @@ def _picker(prefix: str, form: Any) -> dict[str, Any]:
 
 @manager_required
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None, editor=request.user)
+    form = UserCreateForm(request.POST or None, editor=_manager(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scopes = [(data["unit"], data["scope_kind"])] if data["unit"] and data["scope_kind"] else []
@@ -154,7 +163,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 def _edit_context(request: HttpRequest, user: User, form: UserFieldsForm,
                   scope_form: ScopeForm | None = None) -> dict[str, Any]:
-    scope_form = scope_form or ScopeForm(editor=request.user)  # type: ignore[arg-type]
+    scope_form = scope_form or ScopeForm(editor=_manager(request))
     return {
         "target": user, "form": form, "scope_form": scope_form,
         "scopes": UnitScope.objects.filter(user=user).select_related("unit", "unit__parent")
@@ -171,7 +180,7 @@ def _edit_context(request: HttpRequest, user: User, form: UserFieldsForm,
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_for_manager(request, user_id)
     initial = {name: getattr(user, name) for name in ("first_name", "email", "phone", "title", "role", "unit")}
-    form = UserFieldsForm(request.POST or None, editor=request.user, initial=initial)  # type: ignore[arg-type]
+    form = UserFieldsForm(request.POST or None, editor=_manager(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,7 +200,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_scopes(request: HttpRequest, user_id: int) -> HttpResponse:
     """Add one scope, or remove one (``remove`` = its id); the action receives the whole new set."""
     user = get_user_for_manager(request, user_id)
-    scope_form = ScopeForm(request.POST, editor=request.user)  # type: ignore[arg-type]
+    scope_form = ScopeForm(request.POST, editor=_manager(request))
     if scope_form.is_valid():
         current = [(s.unit, s.kind, s.pk) for s in UnitScope.objects.filter(user=user).select_related("unit")]
         remove = scope_form.cleaned_data["remove"]
@@ -206,7 +215,7 @@ def user_scopes(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.success(request, gettext("Đã cập nhật phạm vi của %(username)s.") % {"username": user.username})
             return redirect("users:edit", user.pk)
     initial = {name: getattr(user, name) for name in ("first_name", "email", "phone", "title", "role", "unit")}
-    form = UserFieldsForm(editor=request.user, initial=initial)  # type: ignore[arg-type]
+    form = UserFieldsForm(editor=_manager(request), initial=initial)
     return render(request, "accounts/users/edit.html", _edit_context(request, user, form, scope_form))
 
 

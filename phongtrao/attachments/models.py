@@ -8,7 +8,7 @@ any Django storage backend in production) under a random name; the original name
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -35,7 +35,8 @@ def attachment_storage() -> Storage:
 
 
 def max_bytes() -> int:
-    return int(settings.PHONGTRAO.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    # ``settings.PHONGTRAO`` is inferred as ``dict[str, object]``; this entry is a number of bytes.
+    return int(cast(int, settings.PHONGTRAO.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)))
 
 
 class AttachmentQuerySet(models.QuerySet["Attachment"]):

@@ -60,7 +60,8 @@ class AuditFilterForm(forms.Form):
                 widget.attrs["class"] = "form-control form-control-sm"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", gettext("Ngày kết thúc không được trước ngày bắt đầu."))

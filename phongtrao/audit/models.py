@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -348,7 +349,8 @@ def display_value(field: Any, value: Any, unit_names: Mapping[int, str] | None =
         value, (int, float, str)
     ):
         try:
-            return vnformat.localized_number(value)
+            # A snapshot keeps decimals as text ("12.50"); text that is no number raises InvalidOperation.
+            return vnformat.localized_number(Decimal(value) if isinstance(value, str) else value)
         except ArithmeticError:
             return str(value)
     return str(value)

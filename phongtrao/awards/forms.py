@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -17,6 +17,8 @@ from phongtrao.units.forms import BootstrapForm, date_field
 from phongtrao.units.models import ADMIN_KINDS, Kind, Unit, UnitQuerySet
 
 if TYPE_CHECKING:
+    from django.forms.renderers import BaseRenderer
+
     from phongtrao.accounts.access import AnyUser
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -30,6 +32,8 @@ def admin_units_near(user: AnyUser, kinds: tuple[str, ...] = (ScopeKind.CAPTURE,
     today = timezone.localdate()
     if is_admin(user):
         roots = Unit.objects.filter(kind=Kind.COUNTRY)
+    elif user.pk is None:  # an anonymous user has no scopes
+        roots = Unit.objects.none()
     else:
         roots = Unit.objects.filter(pk__in=UnitScope.objects.filter(user_id=user.pk, kind__in=kinds).values("unit_id"))
     children = Unit.objects.filter(parent__in=roots.values("pk"), kind__in=ADMIN_KINDS).valid_on(today)
@@ -115,6 +119,8 @@ class RecipientForm(BootstrapForm):
 
 
 class BaseRecipientFormSet(forms.BaseFormSet):
+    renderer: BaseRenderer  # set by BaseFormSet.__init__ (missing from django-stubs)
+
     def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
         self.units = units
         super().__init__(*args, **kwargs)
@@ -133,8 +139,9 @@ class BaseRecipientFormSet(forms.BaseFormSet):
         return [f.recipient() for f in self.forms if f.is_valid() and not f.is_blank()]
 
 
-RecipientFormSet = forms.formset_factory(RecipientForm, formset=BaseRecipientFormSet, extra=0, max_num=500,
-                                         validate_max=True)
+# formset_factory makes a subclass of ``formset``; the stubs type the result as a plain BaseFormSet.
+RecipientFormSet = cast(type[BaseRecipientFormSet], forms.formset_factory(
+    RecipientForm, formset=BaseRecipientFormSet, extra=0, max_num=500, validate_max=True))
 
 
 def recipient_formset(data: Any, units: UnitQuerySet, initial: list[RecipientData] | None = None,

@@ -143,6 +143,7 @@ def _parse(number: int, raw: dict[str, str], types: dict[str, AwardType], errors
         fail("title", "chức vụ chỉ dùng cho cá nhân")
     if bad or award_type is None:
         return None
+    assert kind is not None  # required: a blank cell failed above, else parse_choice gave a kind or failed
     return Row(number, values["year"], award_type, kind, name, raw["unit_code"].strip(),
                " ".join(raw.get("title", "").split()), " ".join(raw.get("decision_no", "").split()),
                values["decision_date"], raw.get("achievement", "").strip())
@@ -177,7 +178,7 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
     seen: dict[tuple[Any, ...], int] = {}
     for row in resolved:
         assert row.unit is not None
-        level_kind = LEVEL_KIND[row.award_type.authority_level]  # type: ignore[index]
+        level_kind = LEVEL_KIND[row.award_type.authority_level]
         authority = authorities.get(row.unit.pk, {}).get(level_kind)
         if authority is None:
             errors.append(RowError(row.number, "unit_code",
@@ -248,8 +249,8 @@ def _plan(rows: list[Row], result: ImportResult) -> Plan:
     for rec in AwardRecipient.objects.select_for_update().filter(decision__in=list(existing.values())):
         recipients[(rec.decision_id, rec.kind, rec.unit_id, rec.search_name)] = rec
         highest[rec.decision_id] = max(highest[rec.decision_id], rec.position)
-    for decision in existing.values():
-        last_position[id(decision)] = highest[decision.pk]
+    for found in existing.values():
+        last_position[id(found)] = highest[found.pk]
     preview: list[tuple[int, str, str]] = []
     for row in rows:
         assert row.unit is not None and row.authority is not None

@@ -33,10 +33,11 @@ class UploadForm(forms.Form):
         if suffix not in ALLOWED_SUFFIXES:
             raise forms.ValidationError(
                 _("Chỉ nhận tệp .csv hoặc .xlsx; tệp “%(name)s” không phải."), params={"name": upload.name})
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
+        size = upload.size or 0
+        if size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("Tệp quá lớn (%(size)s); tối đa 20 MB. Hãy chia thành nhiều tệp nhỏ hơn."),
-                params={"size": filesizeformat(upload.size)})
+                params={"size": filesizeformat(size)})
         return upload
 
     def read(self) -> tuple[str, bytes]:

@@ -47,6 +47,12 @@ def _entries(session: SessionBase) -> dict[str, dict[str, object]]:
     return entries if isinstance(entries, dict) else {}
 
 
+def _size(entry: dict[str, object]) -> int:
+    """The stored size of an upload (``save`` writes an int; anything else reads as 0)."""
+    size = entry.get("size", 0)
+    return int(size) if isinstance(size, int | float | str) else 0
+
+
 def save(session: SessionBase, kind: str, name: str, data: bytes | UploadedFile) -> PendingUpload:
     """Keep the file for a later confirmation (or a background check); a newer upload of the same kind
     replaces an older one. An uploaded file is copied chunk by chunk, never read whole."""
@@ -106,7 +112,7 @@ def claim_file(session: SessionBase, kind: str, token: str) -> PendingUpload | N
         _path(token).rename(_path(token).with_suffix(CLAIMED))
     except OSError:
         return None
-    return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=int(entry.get("size", 0)))
+    return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=_size(entry))
 
 
 def pending_upload(session: SessionBase, kind: str, token: str) -> PendingUpload | None:
@@ -114,7 +120,7 @@ def pending_upload(session: SessionBase, kind: str, token: str) -> PendingUpload
     entry = _entries(session).get(token)
     if not isinstance(entry, dict) or entry.get("kind") != kind or not _path(token).is_file():
         return None
-    return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=int(entry.get("size", 0)))
+    return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=_size(entry))
 
 
 def stored_path(token: str, *, claimed: bool = False) -> Path:

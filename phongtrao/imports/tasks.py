@@ -7,6 +7,7 @@ synchronously; both run the same ``run_import``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.tasks import task
@@ -19,8 +20,11 @@ from phongtrao.imports.models import ImportJob, JobStatus
 from phongtrao.imports.summary import run_upload
 from phongtrao.lib.importing import IMPORT_KINDS, ImportResult, RowError
 
+if TYPE_CHECKING:
+    from phongtrao.accounts.models import User
 
-def start_job(user: object, kind: str, name: str, token: str, *, dry_run: bool) -> ImportJob:
+
+def start_job(user: User, kind: str, name: str, token: str, *, dry_run: bool) -> ImportJob:
     """Record the job and enqueue it once the row is committed (the worker reads it from the database)."""
     job = ImportJob.objects.create(user=user, kind=kind, file_name=name, token=token, dry_run=dry_run)
     transaction.on_commit(lambda: run_import_job.enqueue(str(job.pk)))

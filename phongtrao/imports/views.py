@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from phongtrao.accounts.access import can_import
+from phongtrao.accounts.models import User
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import Channel
 from phongtrao.imports import storage
@@ -35,6 +36,14 @@ def _kind(key: str, user: Any = None) -> ImportKind:
     if user is not None and not can_import(user, key):
         raise PermissionDenied(_("Tài khoản này không có quyền nhập loại dữ liệu này."))
     return spec
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a ``login_required`` view."""
+    user = request.user
+    if not isinstance(user, User):  # not signed in (never behind login_required)
+        raise PermissionDenied
+    return user
 
 
 def _render(request: HttpRequest, spec: ImportKind, context: dict[str, Any]) -> HttpResponse:
@@ -70,10 +79,10 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     name = upload.name or ""
     if (upload.size or 0) > background_bytes():
         # A large file is checked by the task worker; the page polls the job (never minutes in a web worker).
-        pending = storage.save(request.session, spec.key, name, upload)
-        job = start_job(request.user, spec.key, pending.name, pending.token, dry_run=True)
+        stored = storage.save(request.session, spec.key, name, upload)
+        job = start_job(_signed_in(request), spec.key, stored.name, stored.token, dry_run=True)
         return _render(request, spec, {"job": job, "file_name": name})
-    actor = Actor(user=request.user, channel=Channel.IMPORT)  # type: ignore[arg-type]
+    actor = Actor(user=_signed_in(request), channel=Channel.IMPORT)
     result = run_upload(spec, name, upload, actor, dry_run=True)
     pending = storage.save(request.session, spec.key, name, upload) if result.ok and (
         result.created or result.updated) else None
@@ -91,13 +100,13 @@ def confirm(request: HttpRequest, kind: str) -> HttpResponse:
         claimed = storage.claim_file(request.session, spec.key, token)
         if claimed is None:
             return _render(request, spec, {"expired": True})
-        job = start_job(request.user, spec.key, claimed.name, claimed.token, dry_run=False)
+        job = start_job(_signed_in(request), spec.key, claimed.name, claimed.token, dry_run=False)
         return _render(request, spec, {"job": job, "file_name": claimed.name})
     found = storage.claim(request.session, spec.key, token) if token else None
     if found is None:
         return _render(request, spec, {"expired": True})
     pending, data = found  # the stored file is gone now, whatever the outcome
-    actor = Actor(user=request.user, channel=Channel.IMPORT)  # type: ignore[arg-type]
+    actor = Actor(user=_signed_in(request), channel=Channel.IMPORT)
     # The database may have changed since the preview: the importer validates everything again.
     result = run_upload(spec, pending.name, data, actor, dry_run=False)
     return _render(request, spec, {"summary": summarise(spec, result), "applied": True,
@@ -109,7 +118,7 @@ def confirm(request: HttpRequest, kind: str) -> HttpResponse:
 def job(request: HttpRequest, kind: str, job_id: uuid.UUID) -> HttpResponse:
     """A background check or import: its progress while it runs (htmx polls), then its result."""
     spec = _kind(kind, request.user)
-    found = ImportJob.objects.filter(pk=job_id, user=request.user, kind=spec.key).first()
+    found = ImportJob.objects.filter(pk=job_id, user=_signed_in(request), kind=spec.key).first()
     if found is None:  # another user's job reads like no job at all
         raise Http404(_("Không tìm thấy tác vụ nhập dữ liệu."))
     if not found.finished:
@@ -123,7 +132,8 @@ def job(request: HttpRequest, kind: str, job_id: uuid.UUID) -> HttpResponse:
 
 def background_bytes() -> int:
     """Uploads larger than this are checked and imported by the task worker (settings: IMPORT_BACKGROUND_BYTES)."""
-    return int(settings.PHONGTRAO.get("IMPORT_BACKGROUND_BYTES", 256 * 1024))
+    # ``settings.PHONGTRAO`` is inferred as ``dict[str, object]``; this entry is a number of bytes.
+    return int(cast(int, settings.PHONGTRAO.get("IMPORT_BACKGROUND_BYTES", 256 * 1024)))
 
 
 @login_required

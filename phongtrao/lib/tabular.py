@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -101,7 +101,7 @@ def _seekable(source: bytes | IO[bytes]) -> IO[bytes]:
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115 - handed to the reader
     shutil.copyfileobj(source, spool)
     spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool
 
 
 def _check_unzipped_size(stream: IO[bytes], limits: Limits) -> None:
@@ -371,7 +371,7 @@ def parse_int(text: str, *, minimum: int | None = 0, maximum: int | None = INT_M
     return value
 
 
-def parse_choice(text: str, choices: dict[str, str], what: str) -> str | None:
+def parse_choice(text: str, choices: Mapping[str, str], what: str) -> str | None:
     """Map a key or label (case-insensitive) to a choice key. ``choices`` maps accepted words -> key."""
     low = " ".join(text.strip().split()).casefold()
     if not low:

@@ -38,7 +38,7 @@ def number(value: int | float | Decimal | None, places: int | None = None, *, th
     dec = abs(dec)
     text = format(dec, "f")
     whole, _, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -269,7 +269,8 @@ def do_retire_model(actor: Actor, model_id: int, *, retired_on: dt.date, reason:
     if errors:
         raise ActionError(errors)
     sites = list(model.sites.active().select_for_update().select_related("unit"))
-    site_rows = []
+    # record_many() takes a list of (object, unit | None, before | None, after | None): list is invariant.
+    site_rows: list[tuple[Any, Unit | None, dict[str, Any] | None, dict[str, Any] | None]] = []
     for site in sites:
         before_site = site.snapshot()
         site.status, site.retired_on = SiteStatus.RETIRED, retired_on

@@ -93,7 +93,7 @@ def communes_without_effective_model(root: Unit, year: int) -> UnitQuerySet:
 
 # --- Markdown ---------------------------------------------------------------------------------------
 
-WHOLE = {Kind.COUNTRY: "Toàn quốc", Kind.DISTRICT: "Toàn huyện"}
+WHOLE: dict[str, str] = {Kind.COUNTRY: "Toàn quốc", Kind.DISTRICT: "Toàn huyện"}
 
 
 def whole_of(unit: Unit) -> str:

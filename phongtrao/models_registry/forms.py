@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -49,8 +49,8 @@ class ModelListForm(BrowseForm):
 
     def __init__(self, *args: Any, fields: CatalogueQuerySet, initiators: CatalogueQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].queryset = fields
-        self.fields["initiator"].queryset = initiators
+        cast(forms.ModelChoiceField, self.fields["field"]).queryset = fields
+        cast(forms.ModelChoiceField, self.fields["initiator"]).queryset = initiators
         del self.fields["as_of"], self.fields["kind"]
 
 
@@ -69,9 +69,9 @@ class ModelForm(BootstrapForm):
     def __init__(self, *args: Any, owners: UnitQuerySet, fields: CatalogueQuerySet, initiators: CatalogueQuerySet,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = owners
-        self.fields["field"].queryset = fields
-        self.fields["initiator"].queryset = initiators
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = owners
+        cast(forms.ModelChoiceField, self.fields["field"]).queryset = fields
+        cast(forms.ModelChoiceField, self.fields["initiator"]).queryset = initiators
 
     def model_fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
@@ -98,7 +98,7 @@ class ReplicateForm(BootstrapForm):
 
     def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units
+        cast(forms.ModelMultipleChoiceField, self.fields["units"]).queryset = units
         self.fields["started_on"].initial = timezone.localdate()
 
 
@@ -120,7 +120,7 @@ class EvaluationForm(BootstrapForm):
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = sites
         self.fields["evaluated_on"].initial = timezone.localdate()
 
 

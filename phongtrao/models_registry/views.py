@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from phongtrao.accounts.access import REGISTER_EDITORS, can_change, capture_units, is_admin, visible_units
 from phongtrao.accounts.forms import unit_search
+from phongtrao.accounts.models import User
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.rehearsal import rehearse
 from phongtrao.lib.vnformat import date_text
@@ -56,8 +57,15 @@ PER_PAGE = 50
 EXPORT_LIMIT = 50_000
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required`` (which redirects anonymous visitors)."""
+    user = request.user
+    assert isinstance(user, User), "only for views behind login_required"
+    return user
+
+
 def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
+    return Actor(user=_signed_in(request), channel="web")
 
 
 def may_edit(user: Any, unit: Unit | None) -> bool:
@@ -78,7 +86,8 @@ def get_model_for_user(request: HttpRequest, pk: int, *, for_change: bool = Fals
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not (is_admin(request.user) or request.user.role in REGISTER_EDITORS):  # type: ignore[union-attr]
+    user = _signed_in(request)
+    if not (is_admin(user) or user.role in REGISTER_EDITORS):
         raise PermissionDenied(gettext("Bạn không có quyền thêm hoặc sửa mô hình."))
 
 
@@ -163,7 +172,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     fields, initiators = user_catalogue(request.user)
     initial = {name: getattr(model, name) for name in ("code", "name", "field", "initiator", "unit", "started_on",
                                                        "description", "version")}
-    owners = _owners(request) | Unit.objects.filter(pk=model.unit_id)
+    owners = _owners(request)
+    if model.unit_id is not None:  # keep the current owner selectable even outside the user's scope
+        owners = owners | Unit.objects.filter(pk=model.unit_id)
     form = EditModelForm(request.POST or None, owners=owners.distinct(), fields=fields, initiators=initiators,
                          initial=initial)
     if request.method == "POST" and form.is_valid():

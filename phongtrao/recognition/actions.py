@@ -492,20 +492,22 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
             errors.append(message)
     if errors:
         raise ActionError({"decision": errors})
-    events, audit_rows = [], []
+    events: list[RecognitionEvent] = []
+    # record_many() takes a list of (object, unit | None, before | None, after | None): list is invariant.
+    audit_rows: list[tuple[Any, Unit | None, dict[str, Any] | None, dict[str, Any] | None]] = []
     for rec in recs:
-        authority = authorities[rec.unit_id]
-        assert not isinstance(authority, NoAuthority)
+        rec_authority = authorities[rec.unit_id]
+        assert not isinstance(rec_authority, NoAuthority)  # every unit had an authority (checked above)
         before, from_status = rec.snapshot(), rec.status
         rec.status = Status.RECOGNISED
         rec.decision_no = decision_no.strip()
         rec.decision_date = decision_date
         rec.signer_name = " ".join(signer_name.split())
-        rec.authority_level = authority.level
-        rec.authority = authority.unit
+        rec.authority_level = rec_authority.level
+        rec.authority = rec_authority.unit
         rec.version += 1
         rec.updated_at = timezone.now()
-        events.append(_event(actor, rec, "decide", from_status, {"authority": authority.label, "bulk": True}))
+        events.append(_event(actor, rec, "decide", from_status, {"authority": rec_authority.label, "bulk": True}))
         audit_rows.append((rec, rec.unit, before, rec.snapshot()))
     Recognition.objects.bulk_update(recs, ["status", "decision_no", "decision_date", "signer_name",
                                            "authority_level", "authority", "answers", "checklist_met",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 
@@ -78,7 +78,8 @@ class Authority:
 
 def rules() -> list[Rule]:
     """The table, every row with its legal basis ("" where a deployment's own table gives none)."""
-    table: list[Any] = settings.PHONGTRAO.get("COMPETENT_AUTHORITY", DEFAULT_RULES)
+    # cast: mypy infers settings.PHONGTRAO as dict[str, object]; the setting is a list of rule rows.
+    table = cast(list[Any], settings.PHONGTRAO.get("COMPETENT_AUTHORITY", DEFAULT_RULES))
     return [(*r[:5], r[5] if len(r) > 5 else "") for r in table]
 
 

@@ -40,7 +40,7 @@ SIGNERS = ("Nguyễn Văn Bình", "Trần Thị Hoa", "Lê Quang Minh", "Phạm 
 # Where the home commune's units stop in the current year (weights).
 OPEN_STAGES = ((Status.NOT_REGISTERED, 3), (Status.REGISTERED, 2), (Status.SELF_ASSESSED, 2),
                (Status.SUBMITTED, 2), (Status.UNDER_REVIEW, 3))
-STAGE_ORDER = [Status.NOT_REGISTERED, Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED,
+STAGE_ORDER: list[str] = [Status.NOT_REGISTERED, Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED,
                Status.UNDER_REVIEW]
 
 
@@ -72,7 +72,7 @@ def _year(context: DemoContext, year: int) -> int:
     for unit in units:
         rng = context.rng("recognition", year, unit.code)
         if open_year and (unit.pk == home or unit.parent_id == home):
-            stage = rng.choices([s for s, _ in OPEN_STAGES], weights=[w for _, w in OPEN_STAGES])[0]
+            stage: str = rng.choices([s for s, _ in OPEN_STAGES], weights=[w for _, w in OPEN_STAGES])[0]
         else:
             stage = Status.NOT_REGISTERED if rng.random() < 0.06 else "decided"
         plans[unit.pk] = (stage, rng.random() < 0.88)

@@ -130,7 +130,7 @@ def _kind_label(unit: Unit) -> str:
     if unit.kind == Kind.COMMUNE:
         prefix, _ = docs.split_admin_prefix(unit.name)
         return prefix or KIND_LABELS[Kind.COMMUNE]
-    return KIND_LABELS.get(unit.kind, Kind(unit.kind).label)
+    return KIND_LABELS.get(unit.kind) or str(Kind(unit.kind).label)
 
 
 def decision_context(recognitions: Sequence[Recognition]) -> dict[str, Any]:

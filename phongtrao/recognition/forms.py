@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -112,16 +112,16 @@ class ChecklistForm(VersionForm):
             return [(name, forms.IntegerField(required=False, min_value=0, max_value=10**8, label=label,
                                               initial=value if isinstance(value, int) else None))]
         if c.type == CriterionType.PERCENT_THRESHOLD:
-            initial = None
+            percent: Decimal | None = None
             if isinstance(value, dict) and value.get("whole"):
-                initial = (Decimal(100) * value["part"] / value["whole"]).quantize(Decimal("0.01"))
+                percent = (Decimal(100) * value["part"] / value["whole"]).quantize(Decimal("0.01"))
             elif value is not None:
-                initial = Decimal(str(value))
+                percent = Decimal(str(value))
             help_text = (gettext("Để trống: tính từ số hộ ký cam kết.")
                          if c.derived_from == Derivation.HOUSEHOLDS_COMMITTED else "")
             return [(name, forms.DecimalField(required=False, min_value=0, max_value=100, max_digits=6,
                                               decimal_places=2, label=gettext("Tỷ lệ (%)"), help_text=help_text,
-                                              initial=initial, localize=True))]
+                                              initial=percent, localize=True))]
         if c.type == CriterionType.NOT_WORSE:
             current = value.get("current") if isinstance(value, dict) else None
             previous = value.get("previous") if isinstance(value, dict) else None
@@ -205,6 +205,6 @@ class BulkForm(BootstrapForm):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], signer: tuple[str, str] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].choices = choices
+        cast(forms.TypedMultipleChoiceField, self.fields["units"]).choices = choices
         self.fields["decision_date"].initial = timezone.localdate()
         prefill_signer(self, signer)

@@ -113,7 +113,7 @@ def _parse(number: int, raw: dict[str, str], errors: list[RowError]) -> Row | No
 def _target(row: Row, existing: Recognition | None) -> dict[str, Any]:
     """The fields the row sets on the year's record."""
     if row.result:
-        status = RESULT_STATUS[row.result]
+        status: str = RESULT_STATUS[row.result]
     elif row.registered:
         # Empty result = not yet decided: keep a cycle already in progress where it is.
         status = existing.status if existing and existing.status in IN_PROGRESS_STATUSES else Status.REGISTERED

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from django.conf import settings
 from django.db import models
@@ -58,7 +58,7 @@ class CriteriaSetQuerySet(models.QuerySet["CriteriaSet"]):
         province_ids = list(
             Unit.objects.filter(descendant_links__unit=unit, kind=Kind.PROVINCE).values_list("pk", flat=True)
         )
-        candidates = [
+        candidates: list[CriteriaSet] = [
             s for s in self.effective_on(day).filter(Q(province__isnull=True) | Q(province_id__in=province_ids))
             .order_by("-effective_from", "pk")
             if unit.kind in s.kinds
@@ -161,13 +161,19 @@ def _month_day(text: str) -> tuple[int, int]:
     return int(month), int(day)
 
 
+def recognition_windows() -> dict[str, list[str]]:
+    """Setting ``RECOGNITION_WINDOWS``: per unit kind (and ``default``), the ["MM-DD", "MM-DD"] period."""
+    # cast: mypy infers settings.PHONGTRAO as dict[str, object].
+    return cast(dict[str, list[str]], settings.PHONGTRAO["RECOGNITION_WINDOWS"])
+
+
 def evaluation_window(kind: str, year: int) -> tuple[dt.date, dt.date]:
     """The assessment period of ``year`` for a unit kind (both ends inclusive).
 
     Residential areas: 1 Nov of the previous year to 31 Oct; the others: 16 Nov to 15 Nov
     (setting ``RECOGNITION_WINDOWS``).
     """
-    windows: dict[str, list[str]] = settings.PHONGTRAO["RECOGNITION_WINDOWS"]
+    windows = recognition_windows()
     start, end = windows.get(kind, windows["default"])
     sm, sd = _month_day(start)
     em, ed = _month_day(end)
@@ -197,7 +203,7 @@ class RecognitionQuerySet(models.QuerySet["Recognition"]):
         One condition per kind: the latest year whose window ended before ``today``.
         """
         condition = Q(pk__in=[])
-        windows: dict[str, list[str]] = settings.PHONGTRAO["RECOGNITION_WINDOWS"]
+        windows = recognition_windows()
         for kind in (Kind.RESIDENTIAL_AREA, Kind.COMMUNE, Kind.AGENCY, Kind.ENTERPRISE, Kind.SCHOOL):
             month, day = _month_day(windows.get(kind, windows["default"])[1])
             last_closed = today.year if today > dt.date(today.year, month, day) else today.year - 1

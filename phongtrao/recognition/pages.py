@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -28,6 +28,9 @@ from phongtrao.recognition.models import (
     evaluation_window,
 )
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit, UnitQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -111,7 +114,7 @@ class GridLine:
         return self.rec.status if self.rec else Status.NOT_REGISTERED
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> StrPromise:
         return Status(self.status).label
 
     @property
@@ -123,7 +126,7 @@ class GridLine:
         return self.rec is not None and self.rec.registered_on is not None and self.status != Status.WITHDRAWN
 
     @property
-    def result_label(self) -> str:
+    def result_label(self) -> str | StrPromise:
         return Status(self.status).label if self.status in DECIDED_STATUSES else ""
 
     @property
@@ -213,7 +216,13 @@ def bulk_candidates(root: Unit, year: int, decided_on: dt.date) -> tuple[list[Re
     return ([r for r in mine if r.status == Status.UNDER_REVIEW], [r for r in mine if r.status != Status.UNDER_REVIEW])
 
 
-def decisions(root: Unit, year: int) -> list[dict[str, Any]]:
+class DecisionRow(TypedDict):
+    decision_no: str
+    decision_date: dt.date | None
+    n: int  # units recognised by the decision
+
+
+def decisions(root: Unit, year: int) -> list[DecisionRow]:
     """The recognition decisions of ``root``'s chairman in ``year``: number, date and how many units (one query)."""
     return list(Recognition.objects.for_year(year).passed().filter(authority=root).exclude(decision_no="")
                 .values("decision_no", "decision_date").annotate(n=Count("pk"))

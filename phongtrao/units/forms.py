@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import can_change, capture_units
@@ -75,7 +76,7 @@ class BootstrapForm(forms.Form):
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
-        for name in self._errors or {}:
+        for name in self.errors:  # set by add_error (no validation is triggered)
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 if "is-invalid" not in attrs.get("class", ""):
@@ -167,8 +168,8 @@ class UnitForm(BootstrapForm):
             del self.fields["parent"]
             del self.fields["kind"]
         else:
-            self.fields["parent"].queryset = parents
-            self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+            cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, Kind(k).label) for k in kinds]
         for name, field_kinds in FIELD_KINDS.items():
             self.fields[name].widget.attrs["data-kinds"] = " ".join(field_kinds)
         self._subtype_options(kinds if parents is not None else [self.initial.get("kind", "")])
@@ -227,8 +228,10 @@ class EditUnitForm(UnitForm):
 
         Submitting again is then a deliberate overwrite by someone who has seen the other change.
         """
-        self.data = self.data.copy()
-        self.data["version"] = str(saved.version)
+        data: QueryDict | dict[str, Any] = (self.data.copy() if isinstance(self.data, QueryDict)
+                                            else dict(self.data))
+        data["version"] = str(saved.version)
+        self.data = data
         for name, value in self.unit_fields().items():
             field = "parent" if name == "parent_id" else name
             if getattr(saved, name) != value:

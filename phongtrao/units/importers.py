@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -113,7 +113,9 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
             bad = True
         else:
             values[key] = " ".join(raw[key].split()) if key == "name" else raw[key].strip()
-            limit = Unit._meta.get_field(key).max_length or 0
+            model_field = Unit._meta.get_field(key)
+            assert isinstance(model_field, models.Field)  # code and name are CharFields, not relations
+            limit = model_field.max_length or 0
             if len(values[key]) > limit:
                 errors.append(RowError(number, key, f"dài quá {limit} ký tự"))
                 bad = True
@@ -171,11 +173,11 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
     # Duplicate rows for the same unit.
     seen: dict[tuple[str, str, dt.date], int] = {}
     for p in planned:
-        key = (p.values["code"], p.values["kind"], p.ref_date)
-        if key in seen:
+        ident = (p.values["code"], p.values["kind"], p.ref_date)
+        if ident in seen:
             errors.append(RowError(p.row, "code",
-                                   f"trùng với dòng {seen[key]} (cùng mã, loại và ngày hiệu lực)"))
-        seen[key] = p.row
+                                   f"trùng với dòng {seen[ident]} (cùng mã, loại và ngày hiệu lực)"))
+        seen[ident] = p.row
 
     # The acting user's capture scope: existing units changed and database parents must lie in it (a parent
     # created by the same file is checked through its own row). A database parent outside the scope is
@@ -365,9 +367,9 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
         ready = [u for u in pending if u.parent is None or u.parent.pk is not None]
         if not ready:
             raise RuntimeError("unresolvable parent order")  # cycles were reported as row errors already
-        for unit in ready:
-            _sync_parent_id(unit)
-            unit.refresh_derived(exclusions)
+        for new_unit in ready:
+            _sync_parent_id(new_unit)
+            new_unit.refresh_derived(exclusions)
         Unit.objects.bulk_create(ready, batch_size=1000)
         rebuild_closure(ready)
         created_ids.update(u.pk for u in ready)

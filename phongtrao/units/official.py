@@ -110,11 +110,12 @@ def official_rows() -> list[OfficialRow]:
     for w in legacy.Ward.iter_all():
         rows.append(OfficialRow(Kind.COMMUNE, _code(w.code, 5), w.name, _subtype(w.division_type), "old",
                                 (Kind.DISTRICT, _code(w.district_code, 3), "old")))
-    for p in vp.Province.iter_all():
-        rows.append(OfficialRow(Kind.PROVINCE, _code(p.code, 2), p.name, _subtype(p.division_type), "new", root))
-    for w in vp.Ward.iter_all():
-        rows.append(OfficialRow(Kind.COMMUNE, _code(w.code, 5), w.name, _subtype(w.division_type), "new",
-                                (Kind.PROVINCE, _code(w.province_code, 2), "new")))
+    for province in vp.Province.iter_all():
+        rows.append(OfficialRow(Kind.PROVINCE, _code(province.code, 2), province.name,
+                                _subtype(province.division_type), "new", root))
+    for ward in vp.Ward.iter_all():
+        rows.append(OfficialRow(Kind.COMMUNE, _code(ward.code, 5), ward.name, _subtype(ward.division_type), "new",
+                                (Kind.PROVINCE, _code(ward.province_code, 2), "new")))
     return [_corrected(row) for row in rows]
 
 
@@ -131,14 +132,15 @@ def official_links() -> list[tuple[Key, Key, str]]:
     """(old key, new key, succession kind) for provinces and communes."""
     links: list[tuple[Key, Key, str]] = []
     for p in vp.Province.iter_all():
-        for old in p.get_legacy_sources():
-            links.append(((Kind.PROVINCE, _code(old.code, 2), "old"), (Kind.PROVINCE, _code(p.code, 2), "new"), ""))
+        for old_province in p.get_legacy_sources():
+            links.append(((Kind.PROVINCE, _code(old_province.code, 2), "old"),
+                          (Kind.PROVINCE, _code(p.code, 2), "new"), ""))
     for w in vp.Ward.iter_all():
-        for old in w.get_legacy_sources():
-            links.append(((Kind.COMMUNE, _code(old.code, 5), "old"), (Kind.COMMUNE, _code(w.code, 5), "new"), ""))
+        for old_ward in w.get_legacy_sources():
+            links.append(((Kind.COMMUNE, _code(old_ward.code, 5), "old"), (Kind.COMMUNE, _code(w.code, 5), "new"), ""))
     fan_out = Counter(old for old, _new, _ in links)
     fan_in = Counter(new for _old, new, _ in links)
-    result = []
+    result: list[tuple[Key, Key, str]] = []
     for old, new, _ in links:
         if fan_out[old] > 1:
             kind = SuccessionKind.SPLIT
@@ -252,7 +254,8 @@ def _build_closure(touched: list[Unit], units: dict[Key, Unit]) -> None:
         UnitAncestor.objects.filter(unit_id__in=ids[start:start + 900]).delete()
     rows = []
     for unit in touched:
-        distance, current = 0, unit
+        distance = 0
+        current: Unit | None = unit
         while current is not None:
             rows.append(UnitAncestor(unit_id=unit.pk, ancestor_id=current.pk, distance=distance))
             current = by_id.get(current.parent_id) if current.parent_id else None

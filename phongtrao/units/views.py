@@ -7,7 +7,7 @@ What is shown depends on an "as of" date: a code names a unit only together with
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from phongtrao.accounts.access import can_change, get_unit_for_user, scope_roots, visible_units
+from phongtrao.accounts.models import User
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.forms import VnDateInput
 from phongtrao.lib.rehearsal import rehearse
@@ -40,13 +41,21 @@ from phongtrao.units.models import ALLOWED_PARENT_KINDS, Kind, Succession, Unit,
 PER_PAGE = 50
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required`` (which redirects anonymous visitors)."""
+    user = request.user
+    assert isinstance(user, User), "only for views behind login_required"
+    return user
+
+
 def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
+    return Actor(user=_signed_in(request), channel="web")
 
 
 def _last_old_day() -> dt.date:
     """30/06/2025: the last day of the pre-reform structure."""
-    return dt.date.fromisoformat(settings.PHONGTRAO["REFORM_DATE"]) - dt.timedelta(days=1)
+    # cast: mypy infers settings.PHONGTRAO as dict[str, object]; REFORM_DATE is an ISO date string.
+    return dt.date.fromisoformat(cast(str, settings.PHONGTRAO["REFORM_DATE"])) - dt.timedelta(days=1)
 
 
 def _home_day(unit: Unit, today: dt.date) -> dt.date:
@@ -99,7 +108,7 @@ def _parent_paths(page: Page) -> None:
     for unit_id, name in rows:
         names.setdefault(unit_id, []).append(name)
     for unit in units:
-        unit.path = " › ".join(names.get(unit.pk, []))  # type: ignore[attr-defined]
+        unit.path = " › ".join(names.get(unit.pk, []))
     page.object_list = units
 
 
@@ -159,7 +168,7 @@ def _unit_context(request: HttpRequest, unit: Unit, day: dt.date) -> dict[str, A
         "predecessors": links.filter(successor=unit, predecessor__in=visible)
                              .order_by("predecessor__sort_key"),
         "successors": links.filter(predecessor=unit, successor__in=visible).order_by("successor__sort_key"),
-        "can_change": can_change(request.user, unit),  # type: ignore[arg-type]
+        "can_change": can_change(request.user, unit),
         "can_have_children": bool(child_kinds(unit.kind)),
     }
 
@@ -184,8 +193,9 @@ def create(request: HttpRequest) -> HttpResponse:
         messages.error(request, gettext("Không thể thêm đơn vị trực thuộc %(kind)s.")
                        % {"kind": parent.get_kind_display()})
         return redirect("units:detail", parent.pk)
-    parents = parent_choices(request.user, parent, (parent.kind,), _home_day(parent, timezone.localdate()))
-    form = CreateUnitForm(request.POST or None, user=request.user, parents=parents, kinds=kinds,
+    user = _signed_in(request)
+    parents = parent_choices(user, parent, (parent.kind,), _home_day(parent, timezone.localdate()))
+    form = CreateUnitForm(request.POST or None, user=user, parents=parents, kinds=kinds,
                           initial={"parent": parent.pk})
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,16 +209,17 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _edit_form(request: HttpRequest, unit: Unit) -> EditUnitForm:
+    user = _signed_in(request)
     parents = kinds = None
     if unit.parent_id is not None:
         anchor = unit.parent
         assert anchor is not None
         kinds = list(dict.fromkeys([*child_kinds(anchor.kind), unit.kind]))
-        parents = parent_choices(request.user, anchor, ALLOWED_PARENT_KINDS[unit.kind],
+        parents = parent_choices(user, anchor, ALLOWED_PARENT_KINDS[unit.kind],
                                  _home_day(unit, timezone.localdate()))
     initial = {name: getattr(unit, name) for name in EditUnitForm.base_fields if name != "parent"}
     initial["parent"] = unit.parent_id
-    return EditUnitForm(request.POST or None, user=request.user, parents=parents, kinds=kinds or [],
+    return EditUnitForm(request.POST or None, user=user, parents=parents, kinds=kinds or [],
                         initial=initial)
 
 
