@@ -184,6 +184,19 @@ def do_set_scopes(actor: Actor, user_id: int, scopes: Iterable[Scope]) -> User:
     return user
 
 
+@transaction.atomic
+def do_grant_scope(actor: Actor, user: User, unit: Unit, kind: str) -> UnitScope:
+    """Give ``user`` one more scope (``kind`` on ``unit``'s subtree), for set-up code (the demo, the
+    tests' accounts): no permission check, since the caller is the system; ``do_set_scopes`` is the
+    checked door for people. Granting a scope the account already has changes nothing and records nothing."""
+    before = scope_snapshot(user)
+    scope, created = UnitScope.objects.get_or_create(user=user, unit=unit, kind=kind)
+    if created:
+        record(actor, "user.grant_scope", user, unit=user.unit, before={"scopes": before},
+               after={"scopes": scope_snapshot(user)})
+    return scope
+
+
 def _set_active(actor: Actor, user_id: int, active: bool) -> User:
     user = User.objects.select_for_update().get(pk=user_id)
     _check_manages(actor, user)

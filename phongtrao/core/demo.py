@@ -409,7 +409,7 @@ def home_units(context: DemoContext) -> dict[str, Unit | None]:
 
 def add_users(context: DemoContext) -> None:
     """One login per role (``LOGINS``), scoped to its home unit; usernames already taken are left alone."""
-    from phongtrao.accounts.access import grant
+    from phongtrao.accounts.actions import do_grant_scope
     from phongtrao.accounts.models import Role, ScopeKind, User
 
     homes = home_units(context)
@@ -432,7 +432,8 @@ def add_users(context: DemoContext) -> None:
         user.password = password
         user.save()
         if user.unit is not None:  # the home unit's subtree is the user's scope
-            grant(user, user.unit, ScopeKind.VIEW if login.role == Role.VIEWER else ScopeKind.CAPTURE)
+            do_grant_scope(context.actor, user, user.unit,
+                           ScopeKind.VIEW if login.role == Role.VIEWER else ScopeKind.CAPTURE)
         context.users[login.username] = user
         created.append(login.username)
     context.add("logins", len(created))

@@ -184,7 +184,7 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
     unit.version += 1
     _save_refusing_overlap(unit)
     if old_parent != unit.parent_id:
-        _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
+        reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
     record(actor, "unit.update", unit, unit=unit, before=before, after=after)
     return unit
 
@@ -205,7 +205,9 @@ def _kinds_allowed_under(kind: str) -> list[str]:
     return [child for child, parents in ALLOWED_PARENT_KINDS.items() if kind in parents]
 
 
-def _reparent_subtree(root: Unit, subtree: list[Unit]) -> None:
+def reparent_subtree(root: Unit, subtree: list[Unit]) -> None:
+    """Recompute depth and closure rows of ``root``'s subtree after ``root`` moved. Not an action: the
+    caller (``do_move_unit``, the units importer) is inside its transaction and writes the audit row."""
     by_id = {u.pk: u for u in subtree}
     ordered: list[Unit] = []
     pending = [root]
