@@ -14,7 +14,7 @@ from phongtrao.accounts.actions import do_create_user, do_grant_scope, do_set_sc
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 from tests.conftest import PASSWORD
 

@@ -29,7 +29,7 @@ from phongtrao.accounts.access import capture_units, grantable_roles, is_admin, 
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.accounts.otp import DEVICE_NAME, can_use_totp, throttled_message, wrong_code_message
 from phongtrao.audit.actions import Actor, record, record_many
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 
 USER_FIELDS = ("username", "first_name", "email", "phone", "title", "role", "unit_id", "is_active")

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET
 from phongtrao.accounts import bulk
 from phongtrao.accounts.actions import do_create_commune_officers
 from phongtrao.accounts.views_users import _actor, manager_required
+from phongtrao.lib.forms import BootstrapForm
 from phongtrao.lib.importing import RowError
-from phongtrao.units.actions import ActionError
-from phongtrao.units.forms import BootstrapForm
+from phongtrao.lib.workflow import ActionError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_noop
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.models_registry.models import (
     CatalogueEntry,
     Evaluation,
@@ -34,7 +35,6 @@ from phongtrao.models_registry.models import (
     SiteStatus,
     Status,
 )
-from phongtrao.units.actions import ActionError, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [

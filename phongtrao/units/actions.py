@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from phongtrao.audit.actions import Actor, record
 from phongtrao.lib.locks import REGISTER, serialise
 from phongtrao.lib.vnformat import date_text, number
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
     CODE_RE,
@@ -29,20 +30,6 @@ UNIT_FIELDS = (
     "code", "name", "kind", "subtype", "parent_id", "managed_by", "size", "school_level",
     "armed_forces", "households", "valid_from", "valid_to",
 )
-
-
-class ActionError(Exception):
-    """A refused write. ``errors`` maps a field name (or "" for the whole object) to Vietnamese messages."""
-
-    def __init__(self, errors: dict[str, list[str]] | str) -> None:
-        if isinstance(errors, str):
-            errors = {"": [errors]}
-        self.errors = errors
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-
-
-class StaleVersion(ActionError):
-    """Someone else saved the object after this form was opened."""
 
 
 def snapshot(unit: Unit) -> dict[str, Any]:
