@@ -22,6 +22,12 @@ class UnitsConfig(AppConfig):
 
         add_units(context)
 
+    def generate(self, context: Any) -> dict[str, int]:
+        """Called by ``phongtrao generate``: synthetic units under every commune."""
+        from phongtrao.units.generate import generate_units
+
+        return generate_units(context)
+
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: re-derive ANTT eligibility from the exclusions in force (set-based)."""
         from phongtrao.units.models import rederive_subject_to_standard
