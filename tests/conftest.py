@@ -82,17 +82,18 @@ def import_example_units(example_dir: Path = EXAMPLES) -> None:
 
 @pytest.fixture
 def make_user(db: None) -> Any:
-    from phongtrao.accounts.access import grant
+    from phongtrao.accounts.actions import do_grant_scope
     from phongtrao.accounts.models import Role, ScopeKind, User
+    from phongtrao.audit.actions import Actor
 
     def make(username: str = "officer", role: str = Role.ADMIN, unit: Any = None, *,
              view: Any = None, **extra: Any) -> User:
         """A user of ``role``; with ``unit``, a capture scope on it (and a view scope on ``view``)."""
         user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, **extra)
         if unit is not None:
-            grant(user, unit, ScopeKind.VIEW if role in (Role.VIEWER,) else ScopeKind.CAPTURE)
+            do_grant_scope(Actor.system(), user, unit, ScopeKind.VIEW if role in (Role.VIEWER,) else ScopeKind.CAPTURE)
         if view is not None:
-            grant(user, view, ScopeKind.VIEW)
+            do_grant_scope(Actor.system(), user, view, ScopeKind.VIEW)
         return user
 
     return make

@@ -14,7 +14,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from phongtrao.accounts.access import grant
+from phongtrao.accounts.actions import do_grant_scope
 from phongtrao.accounts.models import Role, ScopeKind, User
 from phongtrao.audit.actions import Actor
 from phongtrao.units.actions import do_create_unit
@@ -79,7 +79,7 @@ def build_world() -> World:
         u = User.objects.create_user(username=username, password="x-Pass-word-123", role=role,
                                      first_name=username, is_superuser=role == Role.ADMIN)
         for unit, kind in scopes:
-            grant(u, unit, kind)
+            do_grant_scope(Actor.system(), u, unit, kind)
         return u
 
     # Accounts that user-management routes act on.

@@ -21,10 +21,10 @@ from phongtrao.attachments.actions import check_file, do_attach, do_remove_attac
 from phongtrao.attachments.models import Attachment, AttachmentKind, attachment_storage
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
+from phongtrao.lib.workflow import ActionError
 from phongtrao.recognition.actions import do_register
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.recognition.models import Recognition
-from phongtrao.units.actions import ActionError
 from phongtrao.units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -240,7 +240,7 @@ def test_a_decision_dated_before_its_proposal_was_sent_is_refused(world: World) 
     from django.utils import timezone
 
     from phongtrao.awards import actions
-    from phongtrao.units.actions import ActionError
+    from phongtrao.lib.workflow import ActionError
 
     proposal = award_objects(world)["proposal"]["X"]
     proposal = actions.do_approve_proposal(Actor.system(), proposal.pk)

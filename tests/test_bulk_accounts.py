@@ -19,7 +19,7 @@ from phongtrao.accounts.actions import NewOfficer, do_create_commune_officers
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 
 pytestmark = pytest.mark.usefixtures("example_units")

@@ -377,6 +377,11 @@ def test_update_can_move_a_unit_and_its_subtree(official_register: None, example
     assert hamlet.parent.code == "T99002"  # type: ignore[union-attr]
     assert hamlet in Unit.objects.in_subtree(Unit.objects.get(code="T99002"))
     assert hamlet not in Unit.objects.in_subtree(Unit.objects.get(code="T99001"))
+    # The move (through units.actions.reparent_subtree) has the import's audit row with the old and new parent.
+    entry = AuditEntry.objects.filter(action="unit.import", object_id=str(hamlet.pk)).latest("id")
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before["parent_id"], entry.after["parent_id"]) == (
+        Unit.objects.get(code="T99001").pk, Unit.objects.get(code="T99002").pk)
 
 
 def test_same_code_but_other_kind_is_a_new_unit(official_register: None, example_units: None) -> None:

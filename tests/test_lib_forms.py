@@ -10,7 +10,7 @@ from django import forms
 
 from phongtrao.lib.forms import VnDateField, VnDateInput, date_field
 from phongtrao.lib.rehearsal import rehearse
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 
 

@@ -89,6 +89,11 @@ def test_unknown_catalogue_values_are_added_and_listed_as_warnings(example_units
     new_fields = [w for w in result.warnings if "lĩnh vực mới" in w]
     assert len(new_fields) == 2 and any("Lĩnh vực khác" in w for w in new_fields)
     assert Field.objects.filter(name="Lĩnh vực mới").count() == 1
+    # Each entry the importer added has its audit row, like one added on the catalogue page.
+    added = Field.objects.filter(name__in=["Lĩnh vực mới", "Lĩnh vực khác"])
+    assert added.count() == 2
+    audited = AuditEntry.objects.filter(action="field.create", channel=Actor.system().channel)
+    assert {(e.object_id, e.after["name"]) for e in audited} == {(str(f.pk), f.name) for f in added}
     # Known values are matched by code or by name, whatever the case and diacritics.
     assert Model.objects.get(code="MH003").field.code == "giao_thong"
     assert Model.objects.get(code="MH001").initiator.code == "cap_xa"

@@ -20,7 +20,8 @@ from phongtrao.accounts.models import Role, User
 from phongtrao.api.actions import do_create_token
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import run_import
-from phongtrao.units.actions import ActionError, do_create_unit
+from phongtrao.lib.workflow import ActionError
+from phongtrao.units.actions import do_create_unit
 from phongtrao.units.models import MAX_HOUSEHOLDS, Kind, Unit, UnitAncestor, rebuild_closure
 
 pytestmark = pytest.mark.usefixtures("example_units")

@@ -8,7 +8,8 @@ import pytest
 
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
-from phongtrao.units.actions import ActionError, StaleVersion, do_close_unit, do_create_unit, do_update_unit
+from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.units.actions import do_close_unit, do_create_unit, do_update_unit
 from phongtrao.units.models import Kind, Succession, Unit, UnitAncestor, is_subject_to_standard
 
 AFTER = dt.date(2025, 12, 31)

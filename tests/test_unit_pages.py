@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from phongtrao.accounts.access import grant
+from phongtrao.accounts.actions import do_grant_scope
 from phongtrao.accounts.models import Role, ScopeKind, User
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
@@ -548,7 +548,7 @@ def test_user_with_several_scopes_browses_from_the_list_of_them(
     user = make_user("hai-xa", Role.COMMUNE_OFFICER, unit=mui_ne)
     other = Unit.objects.filter(parent=mui_ne.parent).valid_on(today()).exclude(pk=mui_ne.pk).first()
     assert other is not None
-    grant(user, other, ScopeKind.CAPTURE)
+    do_grant_scope(Actor.system(), user, other, ScopeKind.CAPTURE)
     response = login(client, user).get(reverse("units:browse"))
     assert response.context["root"] is None
     assert {u.pk for u in response.context["page"]} == {mui_ne.pk, other.pk}

@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from phongtrao.accounts.actions import do_create_user, do_set_scopes
+from phongtrao.accounts.actions import do_create_user, do_grant_scope, do_set_scopes
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 from tests.conftest import PASSWORD
 
@@ -356,3 +356,17 @@ def test_list_pages_in_a_fixed_number_of_queries(admin: User, django_assert_max_
     page = response.context["page"]
     assert page.paginator.count == 61 and len(page.object_list) == 50
     assert len(client.get(reverse("users:list"), {"page": 2}).context["page"].object_list) == 11
+
+
+def test_granting_a_scope_is_audited_once(make_user: Any) -> None:
+    commune = unit("T99001")
+    user = make_user("mot-xa", Role.COMMUNE_OFFICER, unit=commune)
+    entry = AuditEntry.objects.get(action="user.grant_scope", object_id=str(user.pk))
+    assert (entry.channel, entry.unit_id, entry.before, entry.after) == (
+        Actor.system().channel, commune.pk, {"scopes": []}, {"scopes": [f"{ScopeKind.CAPTURE}:{commune.pk}"]})
+    other = unit("T99002")
+    do_grant_scope(Actor.system(), user, other, ScopeKind.VIEW)
+    do_grant_scope(Actor.system(), user, other, ScopeKind.VIEW)  # already held: nothing changes, nothing recorded
+    assert AuditEntry.objects.filter(action="user.grant_scope", object_id=str(user.pk)).count() == 2
+    assert set(UnitScope.objects.filter(user=user).values_list("unit_id", "kind")) == {
+        (commune.pk, ScopeKind.CAPTURE), (other.pk, ScopeKind.VIEW)}

@@ -128,11 +128,6 @@ def get_unit_for_user(request: HttpRequest, unit_id: Any, *, for_change: bool = 
     return unit
 
 
-def grant(user: User, unit: Unit, kind: str) -> UnitScope:
-    scope, _ = UnitScope.objects.get_or_create(user=user, unit=unit, kind=kind)
-    return scope
-
-
 # --- user management -----------------------------------------------------------------------------
 # A province officer gives these roles only (never admin or province officer), inside their capture scope.
 ROLES_GRANTABLE_BY_MANAGERS = (Role.COMMUNE_OFFICER, Role.ORG_REPORTER, Role.APPROVER, Role.VIEWER)

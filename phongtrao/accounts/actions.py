@@ -29,7 +29,7 @@ from phongtrao.accounts.access import capture_units, grantable_roles, is_admin, 
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.accounts.otp import DEVICE_NAME, can_use_totp, throttled_message, wrong_code_message
 from phongtrao.audit.actions import Actor, record, record_many
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 
 USER_FIELDS = ("username", "first_name", "email", "phone", "title", "role", "unit_id", "is_active")
@@ -182,6 +182,19 @@ def do_set_scopes(actor: Actor, user_id: int, scopes: Iterable[Scope]) -> User:
     record(actor, "user.set_scopes", user, unit=user.unit, before={"scopes": before},
            after={"scopes": scope_snapshot(user)})
     return user
+
+
+@transaction.atomic
+def do_grant_scope(actor: Actor, user: User, unit: Unit, kind: str) -> UnitScope:
+    """Give ``user`` one more scope (``kind`` on ``unit``'s subtree), for set-up code (the demo, the
+    tests' accounts): no permission check, since the caller is the system; ``do_set_scopes`` is the
+    checked door for people. Granting a scope the account already has changes nothing and records nothing."""
+    before = scope_snapshot(user)
+    scope, created = UnitScope.objects.get_or_create(user=user, unit=unit, kind=kind)
+    if created:
+        record(actor, "user.grant_scope", user, unit=user.unit, before={"scopes": before},
+               after={"scopes": scope_snapshot(user)})
+    return scope
 
 
 def _set_active(actor: Actor, user_id: int, active: bool) -> User:

@@ -17,12 +17,12 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from phongtrao.accounts.access import capture_units, grantable_roles
 from phongtrao.accounts.models import Role, ScopeKind, User
-from phongtrao.units.forms import BootstrapForm
+from phongtrao.lib.forms import BootstrapForm
 from phongtrao.units.models import Unit, UnitQuerySet
 
 if TYPE_CHECKING:
     from phongtrao.accounts.access import AnyUser
-    from phongtrao.units.actions import ActionError
+    from phongtrao.lib.workflow import ActionError
 
 PICKER_RESULTS = 20
 

@@ -42,7 +42,7 @@ from phongtrao.accounts.forms import LoginForm, TokenForm
 from phongtrao.accounts.lockout import lockout_response
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import IMPORT_KINDS
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 
 # Set at sign-in, removed at sign-out, lives as long as the browser session: finding it on the
 # login page of an anonymous visitor means their server session ended (expired), not that they signed out.

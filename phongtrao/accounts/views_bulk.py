@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET
 
 from phongtrao.accounts import bulk
 from phongtrao.accounts.actions import do_create_commune_officers
-from phongtrao.accounts.views_users import _actor, manager_required
+from phongtrao.accounts.views_users import manager_required
+from phongtrao.audit.actions import Actor
+from phongtrao.lib.forms import BootstrapForm
 from phongtrao.lib.importing import RowError
-from phongtrao.units.actions import ActionError
-from phongtrao.units.forms import BootstrapForm
+from phongtrao.lib.workflow import ActionError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,7 +52,7 @@ def bulk_create(request: HttpRequest) -> HttpResponse:
         rows, errors = bulk.read_sheet(upload.name or "", upload.read())
         if not errors:
             try:
-                created = do_create_commune_officers(_actor(request), rows)
+                created = do_create_commune_officers(Actor(user=request.user, channel="web"), rows)  # type: ignore[arg-type]
             except ActionError as exc:
                 errors = [RowError(int(key.split(":")[0]) if key.split(":")[0].isdigit() else 0,
                                    key.partition(":")[2], message)

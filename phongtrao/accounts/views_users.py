@@ -48,7 +48,7 @@ from phongtrao.accounts.lockout import is_locked_out, locked_usernames
 from phongtrao.accounts.models import UnitScope, User
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.vntext import fold, sort_key
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 
 PER_PAGE = 50
 PICKER_PREFIXES = ("home", "scope")

@@ -19,7 +19,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from phongtrao.units.actions import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError, StaleVersion
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI

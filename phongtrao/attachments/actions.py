@@ -21,7 +21,7 @@ from phongtrao.attachments.files import EXTENSIONS, STORED_EXTENSION, clean_file
 from phongtrao.attachments.models import Attachment, AttachmentKind, attachment_storage, max_bytes
 from phongtrao.attachments.policy import policy_for
 from phongtrao.audit.actions import Actor, record
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile

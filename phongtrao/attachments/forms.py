@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phongtrao.attachments.files import ACCEPT
 from phongtrao.attachments.models import AttachmentKind
-from phongtrao.units.forms import BootstrapForm
+from phongtrao.lib.forms import BootstrapForm
 
 
 class AttachForm(BootstrapForm):

@@ -17,7 +17,7 @@ from phongtrao.attachments.forms import AttachForm
 from phongtrao.attachments.models import attachment_storage
 from phongtrao.attachments.policy import policy_for
 from phongtrao.audit.actions import Actor
-from phongtrao.units.actions import ActionError
+from phongtrao.lib.workflow import ActionError
 
 DENIED = "Bạn không có quyền đính kèm hay gỡ tệp của hồ sơ này."
 

@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.create": gettext_noop("Thêm người dùng"),
     "user.update": gettext_noop("Sửa người dùng"),
     "user.set_scopes": gettext_noop("Đặt phạm vi người dùng"),
+    "user.grant_scope": gettext_noop("Cấp thêm phạm vi người dùng"),
     "user.deactivate": gettext_noop("Vô hiệu hoá tài khoản"),
     "user.reactivate": gettext_noop("Kích hoạt lại tài khoản"),
     "user.unlock": gettext_noop("Mở khoá đăng nhập"),

@@ -38,7 +38,7 @@ from phongtrao.awards.models import (
 )
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
-from phongtrao.units.actions import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.units.models import Unit
 
 __all__ = [

@@ -13,7 +13,7 @@ from phongtrao.accounts.access import is_admin
 from phongtrao.accounts.models import ScopeKind, UnitScope
 from phongtrao.awards.actions import RecipientData
 from phongtrao.awards.models import AuthorityLevel, AwardType, RecipientKind, RecipientScope
-from phongtrao.units.forms import BootstrapForm, date_field
+from phongtrao.lib.forms import BootstrapForm, date_field
 from phongtrao.units.models import ADMIN_KINDS, Kind, Unit, UnitQuerySet
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Form pieces every app uses: the one date input of the project.
+"""Form pieces every app uses: the form base class with Bootstrap classes, and the one date input of the project.
 
 A browser's ``<input type="date">`` shows the date in the browser's own format
 (mm/dd/yyyy in an English Chromium), so every date input and filter is a text input
@@ -8,10 +8,13 @@ and parsed on the server. ISO dates (links, the API, older bookmarks) are accept
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from phongtrao.lib.workflow import ActionError
 
 # The Vietnamese 15/12/2023 first (also 15-12-2023), then ISO 2023-12-15.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -43,3 +46,36 @@ class VnDateField(forms.DateField):
 
 def date_field(label: Any, *, required: bool = False, help_text: Any = "") -> VnDateField:
     return VnDateField(label=label, required=required, help_text=help_text)
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on widgets, ``is-invalid`` on fields with errors, action errors on their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:  # set by add_error (no validation is triggered)
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+    def add_action_error(self, exc: ActionError) -> None:
+        """Each message of a refused action on its field (``parent_id`` on ``parent``), others on the form."""
+        for key, messages in exc.errors.items():
+            name = "parent" if key == "parent_id" else key
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)

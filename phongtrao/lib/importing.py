@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING
+from typing import IO, Any, Protocol
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -20,8 +20,26 @@ from django.utils.translation import ngettext
 from phongtrao.lib.tabular import Column, FileFormatError, Table, open_rows
 from phongtrao.lib.vnformat import date_text
 
-if TYPE_CHECKING:
-    from phongtrao.audit.actions import Actor
+
+class Actor(Protocol):
+    """Who runs the import (``phongtrao.audit.actions.Actor`` is one): ``lib`` imports nothing from the apps."""
+
+    @property
+    def user(self) -> Any: ...  # an account, or None for the system itself
+
+    @property
+    def channel(self) -> str: ...
+
+
+# May ``user`` (None: the system) run imports of ``kind``? Registered by the accounts app at start-up
+# (``set_permission_check``); until then every import is refused (fail closed).
+PermissionCheck = Callable[[Any, str], bool]
+_permission_check: PermissionCheck | None = None
+
+
+def set_permission_check(check: PermissionCheck) -> None:
+    global _permission_check
+    _permission_check = check
 
 
 @dataclass(frozen=True)
@@ -210,10 +228,8 @@ def run_import(
 ) -> ImportResult:
     """Run an import kind on a file (bytes or a binary file object, read as a stream). ``progress``, if
     given, is called with ``(phase, rows_read)`` while the file is read (see ``Progress``)."""
-    from phongtrao.accounts.access import can_import
-
     spec = IMPORT_KINDS[kind]
-    if not can_import(actor.user, kind):
+    if _permission_check is None or not _permission_check(actor.user, kind):
         return ImportResult(kind=kind, dry_run=dry_run,
                             errors=[RowError(0, "", "Tài khoản này không có quyền nhập loại dữ liệu này.")])
     token = _progress.set(progress)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_noop
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.models_registry.models import (
     CatalogueEntry,
     Evaluation,
@@ -34,7 +35,6 @@ from phongtrao.models_registry.models import (
     SiteStatus,
     Status,
 )
-from phongtrao.units.actions import ActionError, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [
@@ -135,6 +135,25 @@ def do_add_catalogue_entry(actor: Actor, catalogue: str, *, name: str, province:
     entry.save()
     record(actor, f"{catalogue}.create", entry, unit=province, before=None,
            after={"code": code, "name": name, "province_id": province.pk if province else None})
+    return entry
+
+
+def do_add_imported_catalogue_entry(actor: Actor, catalogue: str, *, name: str, province_id: int | None,
+                                    taken: set[str]) -> CatalogueEntry:
+    """Add a field or initiator the models importer met by name only (inside the import's transaction).
+    The code comes from the name, suffixed ``_2``, ``_3``… until it is not in ``taken`` (the codes of the
+    entries the importer already holds for that province and nationally)."""
+    model = CATALOGUES[catalogue]
+    name = " ".join(name.split())
+    base = catalogue_code(name)
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base[:56]}_{n}", n + 1
+    entry = model(code=code, name=name, province_id=province_id)
+    entry.refresh_derived()
+    entry.save()
+    record(actor, f"{catalogue}.create", entry, unit=entry.province, before=None,
+           after={"code": code, "name": name, "province_id": province_id})
     return entry
 
 

@@ -8,8 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from phongtrao.lib.forms import BootstrapForm, date_field
 from phongtrao.models_registry.models import Field, Initiator, Result, Site, Status
-from phongtrao.units.forms import BootstrapForm, BrowseForm, ParentChoiceField, date_field
+from phongtrao.units.forms import BrowseForm, ParentChoiceField
 from phongtrao.units.models import Unit, UnitQuerySet
 
 if TYPE_CHECKING:

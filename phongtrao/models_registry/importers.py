@@ -41,11 +41,9 @@ from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
-from phongtrao.models_registry.actions import catalogue_code
+from phongtrao.models_registry.actions import CATALOGUES, do_add_imported_catalogue_entry
 from phongtrao.models_registry.models import (
     CatalogueEntry,
-    Field,
-    Initiator,
     Model,
     ModelEvent,
     Site,
@@ -156,9 +154,9 @@ class ModelRow:
 class Catalogue:
     """Finds entries by code or folded name (national and the province's own) and adds missing ones."""
 
-    def __init__(self, model: type[CatalogueEntry], label: str, result: ImportResult) -> None:
-        self.model, self.label, self.result = model, label, result
-        self.entries = list(model.objects.all())
+    def __init__(self, catalogue: str, label: str, result: ImportResult, actor: Actor) -> None:
+        self.catalogue, self.label, self.result, self.actor = catalogue, label, result, actor
+        self.entries = list(CATALOGUES[catalogue].objects.all())
 
     def find(self, text: str, province_id: int | None) -> CatalogueEntry:
         key, folded = text.strip().casefold(), fold(text)
@@ -168,15 +166,10 @@ class Catalogue:
         return self._add(text, province_id)
 
     def _add(self, text: str, province_id: int | None) -> CatalogueEntry:
-        name = " ".join(text.split())
-        base = catalogue_code(name)
         taken = {e.code for e in self.entries if e.province_id in (None, province_id)}
-        code, n = base, 2
-        while code in taken:
-            code, n = f"{base[:56]}_{n}", n + 1
-        entry = self.model(code=code, name=name, province_id=province_id)
-        entry.refresh_derived()
-        entry.save()
+        entry = do_add_imported_catalogue_entry(self.actor, self.catalogue, name=text, province_id=province_id,
+                                                taken=taken)
+        name, code = entry.name, entry.code
         self.entries.append(entry)
         where = "toàn quốc" if province_id is None else "của tỉnh"
         self.result.warnings.append(f"đã thêm {self.label} mới “{name}” (mã {code}) vào danh mục {where}")
@@ -266,8 +259,8 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
 
 def _write_models(rows: list[ModelRow], actor: Actor, result: ImportResult) -> None:
     provinces = _provinces([r.unit for r in rows if r.unit is not None])
-    fields = Catalogue(Field, "lĩnh vực", result)
-    initiators = Catalogue(Initiator, "cấp/cơ quan phát động", result)
+    fields = Catalogue("field", "lĩnh vực", result, actor)
+    initiators = Catalogue("initiator", "cấp/cơ quan phát động", result, actor)
     locked = {m.code: m for m in Model.objects.select_for_update().filter(code__in=[r.code for r in rows])}
     creates: list[tuple[ModelRow, Model]] = []
     updates: list[tuple[ModelRow, Model, dict[str, Any], str]] = []

@@ -36,6 +36,7 @@ from phongtrao.accounts import access
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
 from phongtrao.recognition.criteria import AnswerError, evaluate
 from phongtrao.recognition.models import (
@@ -48,7 +49,6 @@ from phongtrao.recognition.models import (
     Status,
     evaluation_window,
 )
-from phongtrao.units.actions import ActionError, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [

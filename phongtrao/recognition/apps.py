@@ -14,6 +14,12 @@ class RecognitionConfig(AppConfig):
 
         dossier.register()  # the unit's yearly dossier carries attachments
 
+    def generate(self, context: Any) -> dict[str, int]:
+        """Called by ``phongtrao generate``: a result per unit subject to the standard and year."""
+        from phongtrao.recognition.generate import generate_results
+
+        return generate_results(context)
+
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the national criteria sets (idempotent)."""
         from phongtrao.recognition.criteria import seed_criteria_sets

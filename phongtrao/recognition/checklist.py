@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from phongtrao.accounts.access import visible_units
 from phongtrao.attachments.pages import section as attachment_section
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.forms import BootstrapForm
 from phongtrao.lib.rehearsal import rehearse
 from phongtrao.recognition.actions import (
     TRANSITIONS,
@@ -31,7 +32,6 @@ from phongtrao.recognition.authority import Authority, NoAuthority, competent_au
 from phongtrao.recognition.forms import ChecklistForm, DecideForm, RegisterForm, VersionForm, WithdrawForm
 from phongtrao.recognition.models import CriteriaSet, Criterion, Recognition, Status, evaluation_window
 from phongtrao.recognition.pages import signer_for
-from phongtrao.units.forms import BootstrapForm
 from phongtrao.units.models import Kind, Unit
 
 DONE_MESSAGES = {

@@ -10,9 +10,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from phongtrao.lib.forms import BootstrapForm, date_field
 from phongtrao.recognition.actions import GridRow
 from phongtrao.recognition.models import Criterion, CriterionType, Derivation, Status
-from phongtrao.units.forms import BootstrapForm, date_field
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
 KIND_CHOICES = [("", gettext_lazy("Tất cả loại")), *[(k, Kind(k).label) for k in STANDARD_KINDS]]

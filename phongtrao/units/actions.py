@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from phongtrao.audit.actions import Actor, record
 from phongtrao.lib.locks import REGISTER, serialise
 from phongtrao.lib.vnformat import date_text, number
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
     CODE_RE,
@@ -29,20 +30,6 @@ UNIT_FIELDS = (
     "code", "name", "kind", "subtype", "parent_id", "managed_by", "size", "school_level",
     "armed_forces", "households", "valid_from", "valid_to",
 )
-
-
-class ActionError(Exception):
-    """A refused write. ``errors`` maps a field name (or "" for the whole object) to Vietnamese messages."""
-
-    def __init__(self, errors: dict[str, list[str]] | str) -> None:
-        if isinstance(errors, str):
-            errors = {"": [errors]}
-        self.errors = errors
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-
-
-class StaleVersion(ActionError):
-    """Someone else saved the object after this form was opened."""
 
 
 def snapshot(unit: Unit) -> dict[str, Any]:
@@ -184,7 +171,7 @@ def do_update_unit(actor: Actor, unit_id: int, *, expected_version: int | None =
     unit.version += 1
     _save_refusing_overlap(unit)
     if old_parent != unit.parent_id:
-        _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
+        reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
     record(actor, "unit.update", unit, unit=unit, before=before, after=after)
     return unit
 
@@ -205,7 +192,9 @@ def _kinds_allowed_under(kind: str) -> list[str]:
     return [child for child, parents in ALLOWED_PARENT_KINDS.items() if kind in parents]
 
 
-def _reparent_subtree(root: Unit, subtree: list[Unit]) -> None:
+def reparent_subtree(root: Unit, subtree: list[Unit]) -> None:
+    """Recompute depth and closure rows of ``root``'s subtree after ``root`` moved. Not an action: the
+    caller (``do_move_unit``, the units importer) is inside its transaction and writes the audit row."""
     by_id = {u.pk: u for u in subtree}
     ordered: list[Unit] = []
     pending = [root]

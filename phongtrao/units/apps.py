@@ -14,6 +14,20 @@ class UnitsConfig(AppConfig):
 
         audit_models.VALUE_LABELS["units.unit.subtype"] = subtype_label
 
+    demo_order = 10  # first: the users step and every other app's demo need the units
+
+    def demo(self, context: Any) -> None:
+        """Called by ``phongtrao demo``: residential areas and organisations under the communes (idempotent)."""
+        from phongtrao.units.demo import add_units
+
+        add_units(context)
+
+    def generate(self, context: Any) -> dict[str, int]:
+        """Called by ``phongtrao generate``: synthetic units under every commune."""
+        from phongtrao.units.generate import generate_units
+
+        return generate_units(context)
+
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: re-derive ANTT eligibility from the exclusions in force (set-based)."""
         from phongtrao.units.models import rederive_subject_to_standard

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import can_change, capture_units
-from phongtrao.lib.forms import date_field
+from phongtrao.lib.forms import BootstrapForm, date_field
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
@@ -28,7 +28,6 @@ from phongtrao.units.models import (
 
 if TYPE_CHECKING:
     from phongtrao.accounts.models import User
-    from phongtrao.units.actions import ActionError
 
 KIND_CHOICES = [("", gettext_lazy("Tất cả loại")), *Kind.choices]
 # Fields that only make sense for some kinds; the form page hides (and disables) them for the others.
@@ -55,39 +54,6 @@ class KindOptionSelect(forms.Select):
         if kind := self.option_kinds.get(str(value)):
             option["attrs"]["data-for"] = kind
         return option
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on widgets, ``is-invalid`` on fields with errors, action errors on their fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:  # set by add_error (no validation is triggered)
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-
-    def add_action_error(self, exc: ActionError) -> None:
-        """Each message of a refused action on its field (``parent_id`` on ``parent``), others on the form."""
-        for key, messages in exc.errors.items():
-            name = "parent" if key == "parent_id" else key
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class BrowseForm(BootstrapForm):

@@ -35,7 +35,7 @@ from phongtrao.lib.tabular import (
     parse_int,
 )
 from phongtrao.lib.vnformat import date_text
-from phongtrao.units.actions import snapshot, validate_unit
+from phongtrao.units.actions import reparent_subtree, snapshot, validate_unit
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
     EnterpriseSize,
@@ -388,10 +388,8 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
             moved.append(unit)
         audit_rows.append((unit, unit, snapshot(p.existing), snapshot(unit)))
     if moved:
-        from phongtrao.units.actions import _reparent_subtree
-
         for unit in moved:
-            _reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
+            reparent_subtree(unit, list(Unit.objects.in_subtree(unit).order_by("depth")))
     record_many(actor, "unit.import", audit_rows)
 
 

@@ -26,7 +26,8 @@ from phongtrao.audit.actions import Actor
 from phongtrao.lib.forms import VnDateInput
 from phongtrao.lib.rehearsal import rehearse
 from phongtrao.lib.vnformat import date_text
-from phongtrao.units.actions import ActionError, StaleVersion, do_close_unit, do_create_unit, do_update_unit
+from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.units.actions import do_close_unit, do_create_unit, do_update_unit
 from phongtrao.units.forms import (
     BrowseForm,
     CloseForm,
