@@ -257,3 +257,22 @@ def test_annual_section_kind_names_match_the_report_and_translate() -> None:
     with translation.override("en"):
         assert section_label("enterprise") == "Enterprise"
         assert not any(VIETNAMESE_LETTERS.search(section_label(k)) for k in SECTION_LABELS)
+
+
+@pytest.mark.django_db
+def test_import_row_errors_follow_the_language(official_register: None) -> None:
+    """An importer's row errors reach the reader in their language, with the cell's value in place."""
+    from phongtrao.audit.actions import Actor
+    from phongtrao.lib.importing import run_import
+
+    data = "code,name,kind,parent_code,valid_from\nT1,Thôn Thử,hamlet,VN,2024-13-45\n".encode()
+    with translation.override("en"):
+        result = run_import("units", "u.csv", data, actor=Actor.system(), dry_run=True)
+    messages = {e.column: e.message for e in result.errors}
+    assert messages["kind"].startswith("unit kind “hamlet” is not valid (accepted: ")
+    assert messages["valid_from"] == "invalid date “2024-13-45” (use 15/12/2023 or 2023-12-15)"
+    assert not any(VIETNAMESE_LETTERS.search(e.message) for e in result.errors), result.errors
+    with translation.override("vi"):
+        result = run_import("units", "u.csv", data, actor=Actor.system(), dry_run=True)
+    assert {e.column: e.message for e in result.errors}["valid_from"] \
+        == "ngày không hợp lệ “2024-13-45” (dùng 15/12/2023 hoặc 2023-12-15)"

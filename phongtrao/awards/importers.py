@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
@@ -37,13 +37,15 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RowError,
+    ambiguous_code,
     open_table,
     register,
+    required_cell,
+    too_long,
     unit_not_found,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
-from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Kind, Unit, UnitAncestor
 
@@ -120,27 +122,28 @@ def _parse(number: int, raw: dict[str, str], types: dict[str, AwardType], errors
 
     for key in ("year", "award_type", "recipient_kind", "unit_code"):
         if not raw.get(key, "").strip():
-            fail(key, "bắt buộc, không được để trống")
+            fail(key, required_cell())
     if raw.get("year", "").strip():
         cell("year", lambda t: parse_int(t, minimum=MIN_YEAR, maximum=MAX_YEAR))
     if raw.get("recipient_kind", "").strip():
-        cell("recipient_kind", lambda t: parse_choice(t, KIND_WORDS, "đối tượng"))
+        cell("recipient_kind", lambda t: parse_choice(t, KIND_WORDS, gettext("đối tượng")))
     cell("decision_date", parse_date)
     code = raw.get("award_type", "").strip()
     award_type = types.get(code.casefold())
     if code and award_type is None:
-        fail("award_type", f"hình thức khen thưởng “{code[:60]}” không có trong danh mục")
+        fail("award_type", gettext("hình thức khen thưởng “%(code)s” không có trong danh mục") % {"code": code[:60]})
     kind = values.get("recipient_kind")
     name = " ".join(raw.get("recipient_name", "").split())
     if kind == RecipientKind.INDIVIDUAL and not name:
-        fail("recipient_name", "cá nhân phải có họ tên")
+        fail("recipient_name", gettext("cá nhân phải có họ tên"))
     if award_type is not None and kind and not award_type.allows(kind):
-        fail("recipient_kind", f"“{award_type.name}” không dành cho {RecipientKind(kind).label.lower()}")
+        fail("recipient_kind", gettext("“%(award)s” không dành cho %(kind)s")
+             % {"award": award_type.name, "kind": RecipientKind(kind).label.lower()})
     for key, limit in (("recipient_name", 255), ("title", 255), ("decision_no", 60)):
         if len(raw.get(key, "").strip()) > limit:
-            fail(key, f"dài quá {limit} ký tự")
+            fail(key, too_long(limit))
     if kind == RecipientKind.COLLECTIVE and raw.get("title", "").strip():
-        fail("title", "chức vụ chỉ dùng cho cá nhân")
+        fail("title", gettext("chức vụ chỉ dùng cho cá nhân"))
     if bad or award_type is None:
         return None
     assert kind is not None  # required: a blank cell failed above, else parse_choice gave a kind or failed
@@ -169,8 +172,7 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
         if not valid:
             errors.append(RowError(row.number, "unit_code", unit_not_found(row.code, row.ref_date)))
         elif len(valid) > 1:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
+            errors.append(RowError(row.number, "unit_code", ambiguous_code(row.code, row.ref_date)))
         else:
             row.unit = valid[0]
     resolved = [r for r in rows if r.unit is not None]
@@ -182,18 +184,21 @@ def _resolve(rows: list[Row], actor: Actor, errors: list[RowError]) -> None:
         authority = authorities.get(row.unit.pk, {}).get(level_kind)
         if authority is None:
             errors.append(RowError(row.number, "unit_code",
-                                   f"{row.unit.name} không thuộc {Kind(level_kind).label.lower()} nào để ban hành "
-                                   f"“{row.award_type.name}”"))
+                                   gettext("%(unit)s không thuộc %(kind)s nào để ban hành “%(award)s”")
+                                   % {"unit": row.unit.name, "kind": Kind(level_kind).label.lower(),
+                                      "award": row.award_type.name}))
             continue
         if authority.pk not in scope:
             errors.append(RowError(row.number, "unit_code",
-                                   f"quyết định của {authority.name} nằm ngoài phạm vi được nhập liệu của tài khoản"))
+                                   gettext("quyết định của %(authority)s nằm ngoài phạm vi được nhập liệu của "
+                                           "tài khoản") % {"authority": authority.name}))
             continue
         row.authority = authority
         key = (*row.key(), *row.recipient_key())
         if key in seen:
             errors.append(RowError(row.number, "recipient_name",
-                                   f"trùng với dòng {seen[key]} (cùng quyết định, đối tượng và đơn vị)"))
+                                   gettext("trùng với dòng %(row)s (cùng quyết định, đối tượng và đơn vị)")
+                                   % {"row": seen[key]}))
             continue
         seen[key] = row.number
 
@@ -283,7 +288,7 @@ def _plan(rows: list[Row], result: ImportResult) -> Plan:
     result.created, result.updated = len(plan.new_recipients), len(plan.updated)
     result.preview = sorted(preview)
     if plan.new_decisions:
-        result.warnings.append(f"quyết định mới: {len(plan.new_decisions)}")
+        result.warnings.append(gettext("quyết định mới: %(n)s") % {"n": len(plan.new_decisions)})
     _warn_repeats(plan, result)
     return plan
 
@@ -301,8 +306,10 @@ def _warn_repeats(plan: Plan, result: ImportResult) -> None:
     for row, rec in medal_rows:
         key = (row.award_type.pk, rec.unit_id, rec.search_name)
         if key in earlier or key in seen:
-            result.warnings.append(f"dòng {row.number}: {rec.name} ({rec.unit.name}) có thể đã nhận "
-                                   f"“{row.award_type.name}” trước đây (mỗi người chỉ nhận một lần)")
+            result.warnings.append(gettext("dòng %(row)s: %(name)s (%(unit)s) có thể đã nhận “%(award)s” trước "
+                                           "đây (mỗi người chỉ nhận một lần)")
+                                   % {"row": row.number, "name": rec.name, "unit": rec.unit.name,
+                                      "award": row.award_type.name})
         seen.add(key)
 
 

@@ -131,9 +131,11 @@ def open_table(kind: str, name: str, data: bytes | IO[bytes], columns: list[Colu
     table = open_rows(name, data, columns)
     result.warnings += table.warnings
     if table.unknown_headers:
-        result.warnings.append("bỏ qua các cột không dùng: " + ", ".join(table.unknown_headers))
+        result.warnings.append(_("bỏ qua các cột không dùng: %(columns)s")
+                               % {"columns": ", ".join(table.unknown_headers)})
     for col in table.missing_required:
-        result.errors.append(RowError(1, col.key, f"thiếu cột bắt buộc “{col.key}” ({col.label})"))
+        result.errors.append(RowError(1, col.key, _("thiếu cột bắt buộc “%(key)s” (%(label)s)")
+                                      % {"key": col.key, "label": col.label}))
     if result.errors:
         return result, None
     table.rows = _counted(table.rows, result)
@@ -187,6 +189,20 @@ def waiting_rows(rows: list[int], shown: int = 10) -> str:
                     "sửa lỗi ở dòng này trước.", len(rows)) % {"n": len(rows), "rows": listed}
 
 
+def required_cell() -> str:
+    """A required cell left empty (the one wording for every importer)."""
+    return _("bắt buộc, không được để trống")
+
+
+def too_long(limit: int) -> str:
+    return _("dài quá %(limit)s ký tự") % {"limit": limit}
+
+
+def ambiguous_code(code: str, day: dt.date) -> str:
+    """A code that matches more than one unit on ``day``."""
+    return _("mã “%(code)s” ứng với nhiều đơn vị ngày %(date)s") % {"code": code, "date": date_text(day)}
+
+
 def code_taken(code: str) -> str:
     """A code that another unit of the same kind holds on that date, where that unit is not the user's to see
     or change: codes are unique, so the refusal itself cannot be hidden, but it names nothing else."""
@@ -231,7 +247,7 @@ def run_import(
     spec = IMPORT_KINDS[kind]
     if _permission_check is None or not _permission_check(actor.user, kind):
         return ImportResult(kind=kind, dry_run=dry_run,
-                            errors=[RowError(0, "", "Tài khoản này không có quyền nhập loại dữ liệu này.")])
+                            errors=[RowError(0, "", _("Tài khoản này không có quyền nhập loại dữ liệu này."))])
     token = _progress.set(progress)
     try:
         return spec.run(name, data, actor=actor, dry_run=dry_run)

@@ -122,7 +122,7 @@ def _check_unzipped_size(stream: IO[bytes], limits: Limits) -> None:
 
 CHUNK = 1024 * 1024
 SAVE_AS_UTF8 = gettext_lazy("Cách sửa: mở tệp trong Excel, chọn Tệp › Lưu thành (File › Save As), kiểu tệp "
-                     "“CSV UTF-8 (phân tách bằng dấu phẩy) (*.csv)”, rồi tải tệp đó lên.")
+                            "“CSV UTF-8 (phân tách bằng dấu phẩy) (*.csv)”, rồi tải tệp đó lên.")
 
 
 def _decodes(stream: IO[bytes], encoding: str, skip: int = 0) -> bool:
@@ -335,7 +335,7 @@ def parse_date(text: str) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
         except ValueError:
             continue
-    raise CellError(f"ngày không hợp lệ “{_shown(text)}” (dùng 15/12/2023 hoặc 2023-12-15)")
+    raise CellError(_("ngày không hợp lệ “%(text)s” (dùng 15/12/2023 hoặc 2023-12-15)") % {"text": _shown(text)})
 
 
 def parse_bool(text: str) -> bool | None:
@@ -346,7 +346,7 @@ def parse_bool(text: str) -> bool | None:
         return True
     if low in FALSE_WORDS:
         return False
-    raise CellError(f"giá trị “{_shown(text)}” không phải có/không (yes/no, true/false, 1/0)")
+    raise CellError(_("giá trị “%(text)s” không phải có/không (yes/no, true/false, 1/0)") % {"text": _shown(text)})
 
 
 INT_MAX = 2_147_483_647  # the largest value an integer column holds on every database
@@ -359,15 +359,15 @@ def parse_int(text: str, *, minimum: int | None = 0, maximum: int | None = INT_M
     if not text:
         return None
     if not _INT_RE.fullmatch(text):
-        raise CellError(f"“{_shown(text)}” không phải số nguyên")
+        raise CellError(_("“%(text)s” không phải số nguyên") % {"text": _shown(text)})
     try:
         value = int(text.replace(".", "").replace(" ", ""))
     except ValueError as exc:  # more digits than Python converts (4,300)
-        raise CellError("số quá lớn") from exc
+        raise CellError(_("số quá lớn")) from exc
     if minimum is not None and value < minimum:
-        raise CellError(f"số phải từ {minimum} trở lên")
+        raise CellError(_("số phải từ %(minimum)s trở lên") % {"minimum": minimum})
     if maximum is not None and value > maximum:
-        raise CellError(f"số phải không quá {maximum}")
+        raise CellError(_("số phải không quá %(maximum)s") % {"maximum": maximum})
     return value
 
 
@@ -379,4 +379,5 @@ def parse_choice(text: str, choices: Mapping[str, str], what: str) -> str | None
     if low in choices:
         return choices[low]
     accepted = ", ".join(sorted(set(choices.values())))
-    raise CellError(f"{what} “{_shown(text)}” không hợp lệ (chấp nhận: {accepted})")
+    raise CellError(_("%(what)s “%(text)s” không hợp lệ (chấp nhận: %(accepted)s)")
+                    % {"what": what, "text": _shown(text), "accepted": accepted})

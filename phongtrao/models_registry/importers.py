@@ -32,9 +32,12 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RowError,
+    ambiguous_code,
     model_code_taken,
     open_table,
     register,
+    required_cell,
+    too_long,
     unit_not_found,
 )
 from phongtrao.lib.locks import serialise
@@ -80,7 +83,7 @@ MODEL_WRITE_FIELDS = ("name", "field", "initiator", "unit", "description", "star
 def _required(number: int, raw: dict[str, str], key: str, errors: list[RowError]) -> str:
     value = raw.get(key, "").strip()
     if not value:
-        errors.append(RowError(number, key, "bắt buộc, không được để trống"))
+        errors.append(RowError(number, key, required_cell()))
     return value
 
 
@@ -101,10 +104,10 @@ def _status_and_date(number: int, values: dict[str, Any], errors: list[RowError]
     if status is None and retired_on is not None:
         status = "retired"
     if status == "active" and retired_on is not None:
-        errors.append(RowError(number, "retired_on", "chỉ ghi ngày thanh loại khi trạng thái là thanh loại"))
+        errors.append(RowError(number, "retired_on", gettext("chỉ ghi ngày thanh loại khi trạng thái là thanh loại")))
     started_on = values.get("started_on")
     if retired_on is not None and started_on is not None and retired_on < started_on:
-        errors.append(RowError(number, "retired_on", "ngày thanh loại trước ngày bắt đầu"))
+        errors.append(RowError(number, "retired_on", gettext("ngày thanh loại trước ngày bắt đầu")))
     return status
 
 
@@ -118,7 +121,7 @@ def _resolve_unit(number: int, code: str, day: dt.date, candidates: dict[str, li
         errors.append(RowError(number, "unit_code", unit_not_found(code, day)))
         return None
     if len(valid) > 1:
-        errors.append(RowError(number, "unit_code", f"mã “{code}” ứng với nhiều đơn vị ngày {date_text(day)}"))
+        errors.append(RowError(number, "unit_code", ambiguous_code(code, day)))
         return None
     return valid[0]
 
@@ -171,8 +174,12 @@ class Catalogue:
                                                 taken=taken)
         name, code = entry.name, entry.code
         self.entries.append(entry)
-        where = "toàn quốc" if province_id is None else "của tỉnh"
-        self.result.warnings.append(f"đã thêm {self.label} mới “{name}” (mã {code}) vào danh mục {where}")
+        values = {"what": self.label, "name": name, "code": code}
+        if province_id is None:
+            warning = gettext("đã thêm %(what)s mới “%(name)s” (mã %(code)s) vào danh mục toàn quốc") % values
+        else:
+            warning = gettext("đã thêm %(what)s mới “%(name)s” (mã %(code)s) vào danh mục của tỉnh") % values
+        self.result.warnings.append(warning)
         return entry
 
 
@@ -183,11 +190,11 @@ def _parse_model(number: int, raw: dict[str, str], errors: list[RowError]) -> Mo
     field_text = _required(number, raw, "field", errors)
     initiator_text = _required(number, raw, "initiated_by", errors)
     values = _cells(number, raw, {"started_on": parse_date, "retired_on": parse_date,
-                                  "status": lambda t: parse_choice(t, STATUS_WORDS, "trạng thái")}, errors)
+                                  "status": lambda t: parse_choice(t, STATUS_WORDS, gettext("trạng thái"))}, errors)
     status = _status_and_date(number, values, errors)
     for key, limit in (("code", 40), ("name", 255), ("field", 255), ("initiated_by", 255)):
         if len(raw.get(key, "").strip()) > limit:
-            errors.append(RowError(number, key, f"dài quá {limit} ký tự"))
+            errors.append(RowError(number, key, too_long(limit)))
     if len(errors) > before:
         return None
     return ModelRow(number, code, " ".join(name.split()), field_text, initiator_text, values["started_on"], status,
@@ -227,7 +234,8 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
     today = timezone.localdate()
     for row in rows:
         if row.code in seen:
-            errors.append(RowError(row.number, "code", f"trùng với dòng {seen[row.code]} (cùng mã {row.code})"))
+            errors.append(RowError(row.number, "code", gettext("trùng với dòng %(row)s (cùng mã %(code)s)")
+                                   % {"row": seen[row.code], "code": row.code}))
             continue
         seen[row.code] = row.number
         row.existing = existing.get(row.code)
@@ -239,7 +247,8 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
             row.unit = default_owner
             if row.unit is None and not scope.unlimited:
                 errors.append(RowError(row.number, "unit_code",
-                                       "bắt buộc với tài khoản có nhiều phạm vi: ghi mã đơn vị quản lý mô hình"))
+                                       gettext("bắt buộc với tài khoản có nhiều phạm vi: ghi mã đơn vị quản lý "
+                                               "mô hình")))
         if row.existing is not None and not scope.unlimited and (
                 row.existing.unit_id is None or row.existing.unit_id not in scope):
             errors.append(RowError(row.number, "code", model_code_taken(row.code)))
@@ -259,8 +268,8 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
 
 def _write_models(rows: list[ModelRow], actor: Actor, result: ImportResult) -> None:
     provinces = _provinces([r.unit for r in rows if r.unit is not None])
-    fields = Catalogue("field", "lĩnh vực", result, actor)
-    initiators = Catalogue("initiator", "cấp/cơ quan phát động", result, actor)
+    fields = Catalogue("field", gettext("lĩnh vực"), result, actor)
+    initiators = Catalogue("initiator", gettext("cấp/cơ quan phát động"), result, actor)
     locked = {m.code: m for m in Model.objects.select_for_update().filter(code__in=[r.code for r in rows])}
     creates: list[tuple[ModelRow, Model]] = []
     updates: list[tuple[ModelRow, Model, dict[str, Any], str]] = []
@@ -333,10 +342,10 @@ def _parse_site(number: int, raw: dict[str, str], errors: list[RowError]) -> Sit
     model_code = _required(number, raw, "model_code", errors)
     unit_code = _required(number, raw, "unit_code", errors)
     if not raw.get("started_on", "").strip():
-        errors.append(RowError(number, "started_on", "bắt buộc: mã đơn vị được tra theo ngày triển khai"))
+        errors.append(RowError(number, "started_on", gettext("bắt buộc: mã đơn vị được tra theo ngày triển khai")))
     values = _cells(number, raw, {"started_on": parse_date, "retired_on": parse_date,
                                   "teams": lambda t: parse_int(t, minimum=1, maximum=10_000),
-                                  "status": lambda t: parse_choice(t, STATUS_WORDS, "trạng thái")}, errors)
+                                  "status": lambda t: parse_choice(t, STATUS_WORDS, gettext("trạng thái"))}, errors)
     status = _status_and_date(number, values, errors)
     if len(errors) > before:
         return None
@@ -361,6 +370,7 @@ def _import_model_sites(result: ImportResult, table: Table, *, actor: Actor, dry
     candidates = Unit.objects.by_codes(r.unit_code for r in rows)
     models = {m.code: m for m in Model.objects.select_for_update().filter(code__in={r.model_code for r in rows})}
     seen: dict[tuple[int, int, dt.date], int] = {}
+    row_warnings: list[str] = []  # dropped when there are errors
     for row in rows:
         row.model = models.get(row.model_code)
         if row.model is not None and not scope.unlimited and (
@@ -374,17 +384,18 @@ def _import_model_sites(result: ImportResult, table: Table, *, actor: Actor, dry
         if row.model is not None and row.unit is not None:
             key = (row.model.pk, row.unit.pk, row.started_on)
             if key in seen:
-                errors.append(RowError(row.number, "unit_code", f"trùng với dòng {seen[key]} "
-                                                                "(cùng mô hình, đơn vị và ngày triển khai)"))
+                errors.append(RowError(row.number, "unit_code",
+                                       gettext("trùng với dòng %(row)s (cùng mô hình, đơn vị và ngày triển khai)")
+                                       % {"row": seen[key]}))
             seen[key] = row.number
         if row.status == "retired" and row.retired_on is None:
-            result.warnings.append(f"dòng {row.number}: điểm thanh loại không ghi ngày thanh loại, "
-                                   "nên không được tính vào số liệu năm nào")
+            row_warnings.append(gettext("dòng %(row)s: điểm thanh loại không ghi ngày thanh loại, nên không được "
+                                        "tính vào số liệu năm nào") % {"row": row.number})
     errors.sort(key=lambda e: (e.row, e.column))
     result.errors = errors
     if errors:
-        result.warnings = [w for w in result.warnings if not w.startswith("dòng ")]
         return result
+    result.warnings += row_warnings
     try:
         with transaction.atomic():
             _write_sites(rows, actor, result)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from phongtrao.units.models import ORGANISATION_KINDS, Kind, ManagingLevel, Unit
 
@@ -73,7 +74,7 @@ class Authority:
 
     @property
     def label(self) -> str:
-        return f"Chủ tịch UBND {self.unit.name}"
+        return gettext("Chủ tịch UBND %(unit)s") % {"unit": self.unit.name}
 
 
 def rules() -> list[Rule]:
@@ -93,9 +94,12 @@ def _rule(kind: str, managed_by: str, on_date: dt.date) -> Rule:
     ]
     matches.sort(key=lambda r: r[1] == ANY)
     if not matches:
-        level = f", cấp quản lý “{managed_by}”" if managed_by else ""
-        raise NoAuthority(f"Không có quy định về thẩm quyền công nhận cho {Kind(kind).label.lower()}{level} "
-                          f"vào ngày {on_date:%d/%m/%Y}.")
+        values = {"kind": Kind(kind).label.lower(), "level": managed_by, "date": f"{on_date:%d/%m/%Y}"}
+        if managed_by:
+            raise NoAuthority(gettext("Không có quy định về thẩm quyền công nhận cho %(kind)s, cấp quản lý "
+                                      "“%(level)s” vào ngày %(date)s.") % values)
+        raise NoAuthority(gettext("Không có quy định về thẩm quyền công nhận cho %(kind)s vào ngày %(date)s.")
+                          % values)
     return matches[0]
 
 
@@ -124,8 +128,8 @@ def competent_authority(unit: Unit, on_date: dt.date) -> Authority:
         .exclude(pk=unit.pk).order_by("-depth").first()
     )
     if above is None:
-        raise NoAuthority(f"{unit.name} không thuộc đơn vị {ManagingLevel(level).label.lower()} nào "
-                          "để xác định người có thẩm quyền công nhận.")
+        raise NoAuthority(gettext("%(unit)s không thuộc đơn vị %(level)s nào để xác định người có thẩm quyền "
+                                  "công nhận.") % {"unit": unit.name, "level": ManagingLevel(level).label.lower()})
     return Authority(level=level, unit=above, legal_basis=rule[5])
 
 
@@ -160,6 +164,7 @@ def competent_authorities(units: list[Unit], on_date: dt.date) -> dict[int, Auth
                                           legal_basis=bases[link.unit_id])
     for unit in units:
         if unit.pk not in out:
-            out[unit.pk] = NoAuthority(f"{unit.name} không thuộc đơn vị "
-                                       f"{ManagingLevel(levels[unit.pk]).label.lower()} nào.")
+            out[unit.pk] = NoAuthority(gettext("%(unit)s không thuộc đơn vị %(level)s nào.")
+                                       % {"unit": unit.name,
+                                          "level": ManagingLevel(levels[unit.pk]).label.lower()})
     return out

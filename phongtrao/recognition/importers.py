@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
@@ -23,13 +23,15 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RowError,
+    ambiguous_code,
     open_table,
     register,
+    required_cell,
+    too_long,
     unit_not_found,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_bool, parse_choice, parse_date, parse_int
-from phongtrao.lib.vnformat import date_text
 from phongtrao.recognition.models import (
     IN_PROGRESS_STATUSES,
     EventSource,
@@ -85,27 +87,28 @@ def _parse(number: int, raw: dict[str, str], errors: list[RowError]) -> Row | No
 
     code = raw.get("unit_code", "").strip()
     if not code:
-        errors.append(RowError(number, "unit_code", "bắt buộc, không được để trống"))
+        errors.append(RowError(number, "unit_code", required_cell()))
         bad = True
     if not raw.get("year", "").strip():
-        errors.append(RowError(number, "year", "bắt buộc, không được để trống"))
+        errors.append(RowError(number, "year", required_cell()))
         bad = True
     else:
         cell("year", lambda t: parse_int(t, minimum=MIN_YEAR, maximum=MAX_YEAR))
     cell("registered", parse_bool)
     cell("households_committed", parse_int)
-    cell("result", lambda t: parse_choice(t, RESULT_WORDS, "kết quả"))
+    cell("result", lambda t: parse_choice(t, RESULT_WORDS, gettext("kết quả")))
     cell("decision_date", parse_date)
     decision_no = raw.get("decision_no", "").strip()
     if len(decision_no) > 60:
-        errors.append(RowError(number, "decision_no", "dài quá 60 ký tự"))
+        errors.append(RowError(number, "decision_no", too_long(60)))
         bad = True
     if bad:
         return None
     row = Row(number, code, values["year"], values["registered"], values["households_committed"],
               values["result"], decision_no, values["decision_date"])
     if row.result and row.registered is False:
-        errors.append(RowError(number, "registered", "có kết quả thì phải là đã đăng ký (để trống hoặc “có”)"))
+        errors.append(RowError(number, "registered",
+                               gettext("có kết quả thì phải là đã đăng ký (để trống hoặc “có”)")))
         return None
     return row
 
@@ -154,27 +157,28 @@ def _import_recognitions(result: ImportResult, table: Table, *, actor: Actor, dr
             errors.append(RowError(row.number, "unit_code", unit_not_found(row.code, row.ref_date)))
             continue
         if len(valid) > 1:
-            errors.append(RowError(row.number, "unit_code",
-                                   f"mã “{row.code}” ứng với nhiều đơn vị ngày {date_text(row.ref_date)}"))
+            errors.append(RowError(row.number, "unit_code", ambiguous_code(row.code, row.ref_date)))
             continue
         unit = valid[0]
         if not unit.subject_to_standard:
             errors.append(RowError(row.number, "unit_code",
-                                   f"{unit.name} ({unit.get_kind_display()}) không thuộc diện xét tiêu chuẩn "
-                                   "“An toàn về an ninh, trật tự”"))
+                                   gettext("%(name)s (%(kind)s) không thuộc diện xét tiêu chuẩn “An toàn về an "
+                                           "ninh, trật tự”") % {"name": unit.name, "kind": unit.get_kind_display()}))
             continue
         if row.households is not None:
             if unit.kind != Kind.RESIDENTIAL_AREA:
-                errors.append(RowError(row.number, "households_committed", "chỉ dùng cho khu dân cư"))
+                errors.append(RowError(row.number, "households_committed", gettext("chỉ dùng cho khu dân cư")))
                 continue
             if unit.households is not None and row.households > unit.households:
                 errors.append(RowError(row.number, "households_committed",
-                                       f"lớn hơn số hộ của khu dân cư ({unit.households})"))
+                                       gettext("lớn hơn số hộ của khu dân cư (%(households)s)")
+                                       % {"households": unit.households}))
                 continue
         key = (unit.pk, row.year)
         if key in seen:
             errors.append(RowError(row.number, "unit_code",
-                                   f"trùng với dòng {seen[key]} (cùng đơn vị và năm {row.year})"))
+                                   gettext("trùng với dòng %(row)s (cùng đơn vị và năm %(year)s)")
+                                   % {"row": seen[key], "year": row.year}))
             continue
         seen[key] = row.number
         row.unit = unit

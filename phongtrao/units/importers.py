@@ -18,9 +18,12 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RowError,
+    ambiguous_code,
     code_taken,
     open_table,
     register,
+    required_cell,
+    too_long,
     unit_not_found,
     waiting_rows,
 )
@@ -34,7 +37,6 @@ from phongtrao.lib.tabular import (
     parse_date,
     parse_int,
 )
-from phongtrao.lib.vnformat import date_text
 from phongtrao.units.actions import reparent_subtree, snapshot, validate_unit
 from phongtrao.units.models import (
     ALLOWED_PARENT_KINDS,
@@ -109,7 +111,7 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
 
     for key in ("code", "name"):
         if not raw.get(key, "").strip():
-            errors.append(RowError(number, key, "bắt buộc, không được để trống"))
+            errors.append(RowError(number, key, required_cell()))
             bad = True
         else:
             values[key] = " ".join(raw[key].split()) if key == "name" else raw[key].strip()
@@ -117,16 +119,16 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
             assert isinstance(model_field, models.Field)  # code and name are CharFields, not relations
             limit = model_field.max_length or 0
             if len(values[key]) > limit:
-                errors.append(RowError(number, key, f"dài quá {limit} ký tự"))
+                errors.append(RowError(number, key, too_long(limit)))
                 bad = True
     if not raw.get("kind", "").strip():
-        errors.append(RowError(number, "kind", "bắt buộc, không được để trống"))
+        errors.append(RowError(number, "kind", required_cell()))
         bad = True
     else:
-        cell("kind", lambda t: parse_choice(t, KIND_WORDS, "loại đơn vị"))
-    cell("managed_by", lambda t: parse_choice(t, LEVEL_WORDS, "cấp quản lý"))
-    cell("size", lambda t: parse_choice(t, SIZE_WORDS, "quy mô"))
-    cell("school_level", lambda t: parse_choice(t, SCHOOL_WORDS, "cấp học"))
+        cell("kind", lambda t: parse_choice(t, KIND_WORDS, gettext("loại đơn vị")))
+    cell("managed_by", lambda t: parse_choice(t, LEVEL_WORDS, gettext("cấp quản lý")))
+    cell("size", lambda t: parse_choice(t, SIZE_WORDS, gettext("quy mô")))
+    cell("school_level", lambda t: parse_choice(t, SCHOOL_WORDS, gettext("cấp học")))
     cell("armed_forces", parse_bool)
     cell("households", parse_int)
     cell("valid_from", parse_date)
@@ -176,7 +178,8 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         ident = (p.values["code"], p.values["kind"], p.ref_date)
         if ident in seen:
             errors.append(RowError(p.row, "code",
-                                   f"trùng với dòng {seen[ident]} (cùng mã, loại và ngày hiệu lực)"))
+                                   gettext("trùng với dòng %(row)s (cùng mã, loại và ngày hiệu lực)")
+                                   % {"row": seen[ident]}))
         seen[ident] = p.row
 
     # The acting user's capture scope: existing units changed and database parents must lie in it (a parent
@@ -195,7 +198,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         parent_code = p.parent_code or (ROOT_CODE if kind == Kind.PROVINCE else "")
         if not parent_code:
             if kind != Kind.COUNTRY and not (p.existing and p.existing.parent_id):
-                errors.append(RowError(p.row, "parent_code", "bắt buộc với loại đơn vị này"))
+                errors.append(RowError(p.row, "parent_code", gettext("bắt buộc với loại đơn vị này")))
             continue
         allowed = ALLOWED_PARENT_KINDS.get(kind, ())
         file_parents = [q for q in in_file.get(parent_code, []) if q is not p and q.values["kind"] in allowed
@@ -211,8 +214,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         if options == 0:
             errors.append(RowError(p.row, "parent_code", unit_not_found(parent_code, p.ref_date, parent=True)))
         elif options > 1:
-            errors.append(RowError(p.row, "parent_code",
-                                   f"mã “{parent_code}” ứng với nhiều đơn vị ngày {date_text(p.ref_date)}"))
+            errors.append(RowError(p.row, "parent_code", ambiguous_code(parent_code, p.ref_date)))
         elif file_parents:
             p.parent_row = file_parents[0]
             file_parents[0].children.append(p)
@@ -225,7 +227,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
         steps, q = 0, p.parent_row
         while q is not None and steps <= len(planned):
             if q is p:
-                errors.append(RowError(p.row, "parent_code", "vòng lặp cấp trên trong tệp"))
+                errors.append(RowError(p.row, "parent_code", gettext("vòng lặp cấp trên trong tệp")))
                 break
             q, steps = q.parent_row, steps + 1
 
@@ -259,7 +261,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
             # Defaults for a new unit: nothing given means empty/false.
             unit.subtype = unit.subtype or ""
         if unit.households is not None and unit.kind != Kind.RESIDENTIAL_AREA:
-            result.warnings.append(f"row {p.row}: households: chỉ dùng cho khu dân cư, đã bỏ qua")
+            result.warnings.append(f"row {p.row}: households: " + gettext("chỉ dùng cho khu dân cư, đã bỏ qua"))
             unit.households = p.existing.households if p.existing else None
         problems = validate_unit(unit, check_overlap=False)
         for fname, messages in problems.items():
@@ -282,8 +284,8 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
             if same and _overlaps(span, (other.valid_from, other.valid_to)):
                 if other.pk in scope:
                     errors.append(RowError(p.row, "valid_from",
-                                           f"mã {other.code} đã dùng cho “{other.name}” "
-                                           "trong thời gian hiệu lực trùng lặp"))
+                                           gettext("mã %(code)s đã dùng cho “%(name)s” trong thời gian hiệu "
+                                                   "lực trùng lặp") % {"code": other.code, "name": other.name}))
                 else:  # never name a unit the user may not see
                     errors.append(RowError(p.row, "code", code_taken(other.code)))
     # ... and within the file: two rows for the same code and kind must not overlap nor update the same unit.
@@ -295,11 +297,13 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
             assert q.unit is not None
             if p.existing is not None and q.existing is not None and p.existing.pk == q.existing.pk:
                 errors.append(RowError(p.row, "code",
-                                       f"dòng {q.row} cũng cập nhật đơn vị “{p.existing.name}”"))
+                                       gettext("dòng %(row)s cũng cập nhật đơn vị “%(name)s”")
+                                       % {"row": q.row, "name": p.existing.name}))
                 break
             if _overlaps((p.unit.valid_from, p.unit.valid_to), (q.unit.valid_from, q.unit.valid_to)):
                 errors.append(RowError(p.row, "valid_from",
-                                       f"thời gian hiệu lực trùng với dòng {q.row} (cùng mã và loại)"))
+                                       gettext("thời gian hiệu lực trùng với dòng %(row)s (cùng mã và loại)")
+                                       % {"row": q.row}))
                 break
         by_key.setdefault((p.unit.code, p.unit.kind), []).append(p)
     errors.sort(key=lambda e: (e.row, e.column))
