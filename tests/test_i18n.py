@@ -276,3 +276,15 @@ def test_import_row_errors_follow_the_language(official_register: None) -> None:
         result = run_import("units", "u.csv", data, actor=Actor.system(), dry_run=True)
     assert {e.column: e.message for e in result.errors}["valid_from"] \
         == "ngày không hợp lệ “2024-13-45” (dùng 15/12/2023 hoặc 2023-12-15)"
+
+
+def test_the_competent_chairman_reads_in_the_readers_language_but_is_stored_in_vietnamese(db: None) -> None:
+    """Pages say "Chairman of ..." in English; the decision's signer title and the history stay Vietnamese."""
+    from phongtrao.recognition.authority import Authority
+    from phongtrao.units.models import Unit
+
+    unit = Unit(code="T99001", name="Xã Một", kind="commune")
+    authority = Authority(level="commune", unit=unit)
+    with translation.override("en"):
+        assert "Xã Một" in authority.label and not authority.label.startswith("Chủ tịch")
+        assert authority.official_label == "Chủ tịch UBND Xã Một"

@@ -117,8 +117,8 @@ def _authority_error(actor: Actor, authority: Any) -> str | None:
     user = _real_user(actor)
     if user is None or access.is_admin(user) or access.can_decide(user, authority.unit):
         return None
-    return (f"Thẩm quyền công nhận thuộc {authority.label}; tài khoản của bạn không thuộc "
-            f"{authority.unit.name} nên không ghi được quyết định này.")
+    return gettext("Thẩm quyền công nhận thuộc %(authority)s; tài khoản của bạn không thuộc %(unit)s nên không "
+                   "ghi được quyết định này.") % {"authority": authority.label, "unit": authority.unit.name}
 
 
 def _refuse_stale(rec: Recognition, expected_version: int | None) -> None:
@@ -264,8 +264,8 @@ def _applicable_sets(rec: Recognition) -> list[CriteriaSet]:
     _, window_end = evaluation_window(rec.unit.kind, rec.year)
     sets = CriteriaSet.objects.for_unit(rec.unit, window_end)
     if not sets:
-        raise ActionError({"answers": [f"Chưa có bộ tiêu chí áp dụng cho {Kind(rec.unit.kind).label.lower()} "
-                                       f"năm {rec.year}."]})
+        raise ActionError({"answers": [gettext("Chưa có bộ tiêu chí áp dụng cho %(kind)s năm %(year)s.")
+                                       % {"kind": str(Kind(rec.unit.kind).label).lower(), "year": rec.year}]})
     return sets
 
 
@@ -423,7 +423,7 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
     rec.authority_level = authority.level if authority else ""
     rec.authority = authority.unit if authority else None
     return _save_move(actor, rec, "decide", from_status, before,
-                      {"authority": authority.label if authority else ""})
+                      {"authority": authority.official_label if authority else ""})
 
 
 @transaction.atomic
@@ -507,7 +507,8 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         rec.authority = rec_authority.unit
         rec.version += 1
         rec.updated_at = timezone.now()
-        events.append(_event(actor, rec, "decide", from_status, {"authority": rec_authority.label, "bulk": True}))
+        events.append(_event(actor, rec, "decide", from_status,
+                             {"authority": rec_authority.official_label, "bulk": True}))
         audit_rows.append((rec, rec.unit, before, rec.snapshot()))
     Recognition.objects.bulk_update(recs, ["status", "decision_no", "decision_date", "signer_name",
                                            "authority_level", "authority", "answers", "checklist_met",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 from phongtrao.units.models import ORGANISATION_KINDS, Kind, ManagingLevel, Unit
@@ -74,7 +75,15 @@ class Authority:
 
     @property
     def label(self) -> str:
+        """The competent chairman, in the reader's language (pages)."""
         return gettext("Chủ tịch UBND %(unit)s") % {"unit": self.unit.name}
+
+    @property
+    def official_label(self) -> str:
+        """The same in Vietnamese, whatever the reader's language: what decisions, their signer title and
+        the stored history say (NĐ 30/2020 documents are in Vietnamese)."""
+        with translation.override("vi"):
+            return self.label
 
 
 def rules() -> list[Rule]:

@@ -194,7 +194,7 @@ def signer_for(authority: Authority) -> tuple[str, str]:
     decision ("" when it has none yet) and the title of the competent chairman."""
     name = (Recognition.objects.filter(authority=authority.unit).exclude(signer_name="")
             .order_by("-decision_date", "-pk").values_list("signer_name", flat=True).first())
-    return name or "", authority.label
+    return name or "", authority.official_label
 
 
 def bulk_candidates(root: Unit, year: int, decided_on: dt.date) -> tuple[list[Recognition], list[Recognition]]:
