@@ -36,6 +36,7 @@ from phongtrao.awards.models import (
     ProposalStatus,
     RecipientKind,
 )
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end, year_start
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
 from phongtrao.lib.workflow import ActionError, StaleVersion
@@ -47,7 +48,7 @@ __all__ = [
     "do_submit_proposal", "do_update_award_type", "do_update_proposal",
 ]
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 
 
 @dataclass
@@ -190,8 +191,8 @@ def _clean_recipients(award_type: AwardType | None, recipients: Sequence[Recipie
             _add(errors, "recipients", gettext("Dòng %(row)s: %(name)s không thuộc %(within)s.")
                  % {**where, "name": item.unit.name, "within": within.name})  # type: ignore[union-attr]
             continue
-        if year is not None and not (item.unit.is_valid_on(dt.date(year, 12, 31))
-                                     or item.unit.is_valid_on(dt.date(year, 1, 1))):
+        if year is not None and not (item.unit.is_valid_on(year_end(year))
+                                     or item.unit.is_valid_on(year_start(year))):
             _add(errors, "recipients", gettext("Dòng %(row)s: %(name)s không có hiệu lực trong năm %(year)s.")
                  % {**where, "name": item.unit.name, "year": year})
             continue

@@ -7,12 +7,12 @@ or province, the provincial police, the Ministry of Public Security, the Prime M
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from phongtrao.awards.authority import Issuer, issuer_for
 from phongtrao.awards.models import AwardDecision, AwardRecipient, RecipientKind
 from phongtrao.lib import documents as docs
+from phongtrao.lib.periods import year_end
 from phongtrao.lib.vnformat import date_text
 from phongtrao.units.models import Kind, Unit
 
@@ -39,7 +39,7 @@ def recipient_lines(recipient: AwardRecipient) -> list[str]:
 
 def certificate(recipient: AwardRecipient, decision: AwardDecision) -> docs.Certificate:
     who = issuer(decision)
-    day = decision.date or dt.date(decision.year, 12, 31)
+    day = decision.date or year_end(decision.year)
     reference = ""
     if decision.number:
         reference = f"(Quyết định số {decision.number}"

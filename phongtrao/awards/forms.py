@@ -14,6 +14,7 @@ from phongtrao.accounts.models import ScopeKind, UnitScope
 from phongtrao.awards.actions import RecipientData
 from phongtrao.awards.models import AuthorityLevel, AwardType, RecipientKind, RecipientScope
 from phongtrao.lib.forms import BootstrapForm, date_field
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 from phongtrao.units.models import ADMIN_KINDS, Kind, Unit, UnitQuerySet
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from phongtrao.accounts.access import AnyUser
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
+YEAR_MIN, YEAR_MAX = FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 SORTS = {"-date": gettext_lazy("Mới nhất"), "date": gettext_lazy("Cũ nhất"), "number": gettext_lazy("Số quyết định"),
          "type": gettext_lazy("Hình thức")}
 

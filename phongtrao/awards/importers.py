@@ -45,6 +45,7 @@ from phongtrao.lib.importing import (
     unit_not_found,
 )
 from phongtrao.lib.locks import serialise
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Kind, Unit, UnitAncestor
@@ -63,7 +64,7 @@ COLUMNS = [
 KIND_WORDS = {"collective": RecipientKind.COLLECTIVE, "tập thể": RecipientKind.COLLECTIVE,
               "tap the": RecipientKind.COLLECTIVE, "individual": RecipientKind.INDIVIDUAL,
               "cá nhân": RecipientKind.INDIVIDUAL, "ca nhan": RecipientKind.INDIVIDUAL}
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 # The unit kind an imported decision of each level is recorded under (a national one: the province).
 LEVEL_KIND = {level: kinds[0] for level, kinds in ISSUING_KINDS.items()}
 
@@ -87,7 +88,7 @@ class Row:
 
     @property
     def ref_date(self) -> dt.date:
-        return dt.date(self.year, 12, 31)
+        return year_end(self.year)
 
     def key(self) -> DecisionKey:
         assert self.authority is not None

@@ -10,7 +10,6 @@ Each source gives collectives (the units) with an achievement line; the officer 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.db.models import OuterRef, Q, Subquery
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from phongtrao.awards.actions import RecipientData
 from phongtrao.awards.models import RecipientKind
+from phongtrao.lib.periods import year_end
 from phongtrao.units.models import Unit
 
 LIMIT = 200  # suggestions per source (a province has thousands of recognised units: the form is for picking)
@@ -35,7 +35,7 @@ def recognised_units(root: Unit, year: int) -> list[RecipientData]:
 def effective_models(root: Unit, year: int) -> list[RecipientData]:
     from phongtrao.models_registry.models import Evaluation, Result, Site
 
-    until = dt.date(year, 12, 31)
+    until = year_end(year)
     latest = (Evaluation.objects.filter(Q(site=OuterRef("pk")) | Q(model=OuterRef("model_id"), site__isnull=True))
               .filter(evaluated_on__lte=until).latest_first().values("result")[:1])
     sites = (Site.objects.active_in(year).filter(unit__ancestor_links__ancestor_id=root.pk)

@@ -9,12 +9,12 @@ sum those active sites. Each figure is one GROUP BY over the closure join, never
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, TypedDict
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext
 
+from phongtrao.lib.periods import year_end, year_start
 from phongtrao.lib.vnformat import number
 from phongtrao.models_registry.models import Initiator, Site, has_effective_site, model_active_in, site_active_in
 from phongtrao.units.models import Kind, Unit, UnitQuerySet
@@ -44,7 +44,7 @@ def build_models_section(root: Unit, year: int) -> ModelsSection:
     """The ``models`` section in one query, grouped by (initiator, field): a model has exactly one of
     each, so models, sites and teams are sums over the groups and ``fields`` is the number of distinct
     fields among them."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start, end = year_start(year), year_end(year)
     rows = list(counted_sites(root, year).values("model__initiator__code", "model__field_id")
                 .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams"),
                           models_retired=Count("model", distinct=True,
@@ -84,7 +84,7 @@ def models_by_initiator(root: Unit, year: int) -> list[dict[str, Any]]:
 def communes_without_effective_model(root: Unit, year: int) -> UnitQuerySet:
     """Communes in the subtree (valid on 31 December) with no site active in the year whose latest
     evaluation up to 31 December rates it effective (the ANTT standard wants at least one each)."""
-    day = dt.date(year, 12, 31)
+    day = year_end(year)
     communes = Unit.objects.of_kind(Kind.COMMUNE).valid_on(day)
     if root.kind != Kind.COUNTRY:
         communes = communes.in_subtree(root)

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from phongtrao.audit.history import history_maintenance
+from phongtrao.lib.periods import year_end
 from phongtrao.models_registry.models import (
     Evaluation,
     Field,
@@ -54,7 +55,7 @@ def generate_models(context: GenerateContext) -> dict[str, int]:
     _wipe_stale(context.communes)
     fields = list(Field.objects.filter(province__isnull=True).ordered())
     initiators = {i.code: i for i in Initiator.objects.filter(province__isnull=True, code__in=INITIATORS)}
-    last_day = dt.date(context.years[-1], 12, 31)
+    last_day = year_end(context.years[-1])
     counts = {"models": 0, "sites": 0, "teams": 0, "evaluations": 0}
     for start in range(0, len(context.communes), CHUNK):
         chunk = context.communes[start:start + CHUNK]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
+from phongtrao.lib.periods import year_end, year_start
 from phongtrao.lib.vntext import fold, sort_key
 from phongtrao.units.models import Unit
 
@@ -239,17 +240,17 @@ def site_active_in(year: int, prefix: str = "") -> Q:
     1 January (INTERCHANGE.md). A site marked retired without a date is never counted: when it
     stopped is unknown, so no year can claim it (the importer warns about such rows)."""
     p = prefix
-    return Q(**{f"{p}started_on__lte": dt.date(year, 12, 31)}) & (
+    return Q(**{f"{p}started_on__lte": year_end(year)}) & (
         Q(**{f"{p}status": SiteStatus.ACTIVE, f"{p}retired_on__isnull": True})
-        | Q(**{f"{p}retired_on__gte": dt.date(year, 1, 1)}))
+        | Q(**{f"{p}retired_on__gte": year_start(year)}))
 
 
 def model_active_in(year: int, prefix: str = "model__") -> Q:
     """A model may count in ``year`` unless it starts after it or was retired before it (or retired
     without a date)."""
     p = prefix
-    return (Q(**{f"{p}started_on__isnull": True}) | Q(**{f"{p}started_on__lte": dt.date(year, 12, 31)})) & (
-        Q(**{f"{p}retired_on__gte": dt.date(year, 1, 1)})
+    return (Q(**{f"{p}started_on__isnull": True}) | Q(**{f"{p}started_on__lte": year_end(year)})) & (
+        Q(**{f"{p}retired_on__gte": year_start(year)})
         | Q(**{f"{p}retired_on__isnull": True}) & ~Q(**{f"{p}status": Status.RETIRED}))
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext, gettext_noop
 from phongtrao.accounts import access
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor, record, record_many
+from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
@@ -196,8 +197,7 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
         errors.setdefault("unit", []).append(
             gettext("%(name)s không thuộc diện xét tiêu chuẩn “An toàn về an ninh, trật tự” (TT 124/2021/TT-BCA).")
             % {"name": unit.name})
-    if not (unit.valid_from is None or unit.valid_from <= dt.date(year, 12, 31)) or \
-            not (unit.valid_to is None or unit.valid_to >= dt.date(year, 1, 1)):
+    if not Period.year_of(year).overlaps(unit.valid_from, unit.valid_to):
         errors.setdefault("unit", []).append(gettext("%(name)s không có hiệu lực trong năm %(year)s.")
                                              % {"name": unit.name, "year": year})
     if households_committed is not None:

@@ -3,7 +3,6 @@ use now, and turning a posted form into the named action. The view stays a few l
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from phongtrao.accounts.access import visible_units
 from phongtrao.attachments.pages import section as attachment_section
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.forms import BootstrapForm
+from phongtrao.lib.periods import year_end
 from phongtrao.lib.rehearsal import rehearse
 from phongtrao.recognition.actions import (
     TRANSITIONS,
@@ -144,7 +144,7 @@ class ChecklistPage:
         unit, rec, today = self.unit, self.rec, timezone.localdate()
         authority_basis = ""
         # The rules of the year's decision: its date, or else 31 December of the year (today at the latest).
-        decided_on = rec.decision_date if rec and rec.decision_date else min(today, dt.date(self.year, 12, 31))
+        decided_on = rec.decision_date if rec and rec.decision_date else min(today, year_end(self.year))
         try:
             found = competent_authority(unit, decided_on)
             authority, authority_basis = found.label, found.legal_basis

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, Q
 
+from phongtrao.lib.periods import year_end
 from phongtrao.recognition.models import (
     CriteriaSet,
     Criterion,
@@ -174,7 +175,7 @@ class Share:
 def residential_share(commune: Unit, year: int, percent: Decimal | None = None) -> Share:
     """Residential areas of ``commune`` recognised in ``year``, computed live from the register (one query)."""
     percent = share_threshold() if percent is None else percent
-    day = dt.date(year, 12, 31)
+    day = year_end(year)
     counts = (
         Unit.objects.in_subtree(commune).valid_on(day).of_kind(Kind.RESIDENTIAL_AREA).subject_to_standard()
         .annotate(rec=FilteredRelation("recognitions", condition=Q(recognitions__year=year)))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from phongtrao.lib.periods import year_end, year_start
 from phongtrao.recognition.actions import (
     do_decide,
     do_recognise_many,
@@ -55,7 +56,7 @@ def add_demo_recognitions(context: DemoContext) -> None:
 
 
 def _year(context: DemoContext, year: int) -> int:
-    day = dt.date(year, 12, 31)
+    day = year_end(year)
     candidates = [
         *Unit.objects.filter(pk__in=[c.pk for c in context.communes]).valid_on(day).subject_to_standard(),
         *context.demo_units(*STANDARD_KINDS).valid_on(day).subject_to_standard(),
@@ -130,7 +131,7 @@ def _advance(context: DemoContext, unit: Unit, year: int, plan: tuple[str, bool]
     households = unit.households if unit.kind == Kind.RESIDENTIAL_AREA else None
     today = timezone.localdate()  # no step of the open year is dated after today (dates stay in order)
     rec = do_register(actor, unit, year, households_committed=households,
-                      registered_on=min(dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(10, 80)), today))
+                      registered_on=min(year_start(year) + dt.timedelta(days=rng.randint(10, 80)), today))
     if last >= 2:
         rec = do_self_assess(actor, rec, answers=_answers(unit, criteria.get(unit.kind, []), met, rng),
                              review_meeting_on=min(dt.date(year, 10, rng.randint(5, 25)), today))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.utils import timezone
 
+from phongtrao.lib.periods import year_end
 from phongtrao.recognition.models import Recognition, Status
 from phongtrao.units.generate import CHUNK, PREFIX, stream_key
 from phongtrao.units.models import Kind, Unit
@@ -35,12 +36,12 @@ def generate_results(context: GenerateContext) -> dict[str, int]:
         rows: list[tuple[Any, ...]] = []
         for commune in chunk:
             pairs = [(u, y) for y in years for u in made.get(commune.pk, [])]
-            pairs += [(commune, y) for y in years if commune.is_valid_on(dt.date(y, 12, 31))]
+            pairs += [(commune, y) for y in years if commune.is_valid_on(year_end(y))]
             rows += _results(pairs, context.streams[stream_key(commune)], years[0])
         _insert_results(rows)
         total += len(rows)
     # The pre-reform communes that became these communes, for the years they existed.
-    old_years = [y for y in years if dt.date(y, 12, 31) < REFORM_DATE]
+    old_years = [y for y in years if year_end(y) < REFORM_DATE]
     if old_years:
         olds = list(Unit.objects.of_kind(Kind.COMMUNE).filter(valid_to__lt=REFORM_DATE,
                                                                successor_links__successor__in=context.communes)
@@ -48,7 +49,7 @@ def generate_results(context: GenerateContext) -> dict[str, int]:
         old_rows: list[tuple[Any, ...]] = []
         for old in olds:
             rng = random.Random(f"{context.seed}:old:{old.code}")  # noqa: S311 - synthetic data, reproducible
-            old_rows += _results([(old, y) for y in old_years if old.is_valid_on(dt.date(y, 12, 31))], rng,
+            old_rows += _results([(old, y) for y in old_years if old.is_valid_on(year_end(y))], rng,
                                  years[0])
         _insert_results(old_rows)
         total += len(old_rows)

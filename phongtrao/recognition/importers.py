@@ -31,6 +31,7 @@ from phongtrao.lib.importing import (
     unit_not_found,
 )
 from phongtrao.lib.locks import serialise
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
 from phongtrao.lib.tabular import CellError, Column, Table, parse_bool, parse_choice, parse_date, parse_int
 from phongtrao.recognition.models import (
     IN_PROGRESS_STATUSES,
@@ -52,7 +53,7 @@ COLUMNS = [
 ]
 RESULT_WORDS = {"dat": "dat", "đạt": "dat", "chua_dat": "chua_dat", "chưa đạt": "chua_dat", "chua dat": "chua_dat"}
 RESULT_STATUS = {"dat": Status.RECOGNISED, "chua_dat": Status.NOT_RECOGNISED}
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 FIELDS = ("status", "registered_on", "households_committed", "decision_no", "decision_date")
 
 
@@ -70,7 +71,7 @@ class Row:
 
     @property
     def ref_date(self) -> dt.date:
-        return dt.date(self.year, 12, 31)
+        return year_end(self.year)
 
 
 def _parse(number: int, raw: dict[str, str], errors: list[RowError]) -> Row | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from phongtrao.accounts.access import visible_units
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
 from phongtrao.lib.xlsx import ListSheet
 from phongtrao.recognition.actions import allowed_moves
 from phongtrao.recognition.authority import Authority
@@ -32,12 +33,7 @@ from phongtrao.units.models import STANDARD_KINDS, Kind, Unit, UnitQuerySet
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
-
-
-def year_end(year: int) -> dt.date:
-    """Yearly data resolves codes on 31 December of the year (INTERCHANGE.md)."""
-    return dt.date(year, 12, 31)
+YEAR_MIN, YEAR_MAX = FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 
 
 def year_choices(year: int) -> list[int]:

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from django.db.models import Count, FilteredRelation, Q
 
+from phongtrao.lib.periods import year_end
 from phongtrao.lib.vnformat import percent
 from phongtrao.recognition.models import REGISTERED_STATUSES, Status
 from phongtrao.units.models import ORGANISATION_KINDS, STANDARD_KINDS, Kind, Unit, UnitAncestor
@@ -29,9 +30,8 @@ class Counts(TypedDict):
     percent: float
 
 
-def reference_date(year: int) -> dt.date:
-    """Yearly figures count the units valid on 31 December of the year."""
-    return dt.date(year, 12, 31)
+# Yearly figures count the units valid on 31 December of the year (the year period's reference date).
+reference_date = year_end
 
 
 def _valid_on(prefix: str, day: dt.date) -> Q:
