@@ -18,15 +18,14 @@ from phongtrao.audit.actions import Actor
 from phongtrao.recognition.actions import do_register
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.units.models import Unit
+from tests.conftest import browser_sign_in
 from tests.test_attachments import PDF, storages_in
-from tests.test_browser_recognition import sign_in
-
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "dossier-attachments.png"
 
 
 @pytest.mark.browser
 def test_commune_officer_attaches_the_minutes_and_another_commune_gets_404(
-    live_server: Any, example_units: None, make_user: Any, page: Any, browser: Any, settings: Any, tmp_path: Path
+    live_server: Any, example_units: None, make_user: Any, page: Any, browser: Any, settings: Any, tmp_path: Path,
+    screenshots: Path,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -44,7 +43,7 @@ def test_commune_officer_attaches_the_minutes_and_another_commune_gets_404(
     minutes.write_bytes(PDF)
 
     # The commune officer opens the area's checklist and attaches the minutes to its dossier.
-    sign_in(page, live_server.url, "canbo.xa")
+    browser_sign_in(page, live_server.url, "canbo.xa")
     page.goto(f"{live_server.url}{reverse('recognition:unit', args=['KDC-T99000-01', year])}")
     dossier = page.locator("#attachments")
     expect(dossier).to_contain_text("Hồ sơ đề nghị công nhận")
@@ -57,7 +56,7 @@ def test_commune_officer_attaches_the_minutes_and_another_commune_gets_404(
     attachment = Attachment.objects.get()
     link = page.get_by_role("link", name="Biên bản họp bình xét.pdf", exact=True)
     page.locator("#attachments").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(screenshots / "dossier-attachments.png"))
 
     # It downloads back, byte for byte, under its own name.
     with page.expect_download() as info:
@@ -70,7 +69,7 @@ def test_commune_officer_attaches_the_minutes_and_another_commune_gets_404(
     other = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     other.set_default_timeout(15_000)
     stranger = other.new_page()
-    sign_in(stranger, live_server.url, "canbo.xakhac")
+    browser_sign_in(stranger, live_server.url, "canbo.xakhac")
     response = stranger.goto(f"{live_server.url}{reverse('attachments:download', args=[attachment.pk])}")
     assert response is not None and response.status == 404
     assert "Biên bản" not in stranger.content()

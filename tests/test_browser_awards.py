@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.urls import reverse
 
 from phongtrao.accounts.models import Role
 from phongtrao.awards.catalogue import seed_award_types
 from phongtrao.awards.models import AwardDecision
 from phongtrao.units.models import Unit
-from tests.conftest import PASSWORD
+from tests.conftest import browser_sign_in
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -53,10 +52,7 @@ def test_approver_records_a_decision_for_five_and_prints_their_certificates(
     make_user("chutich.tinh", Role.APPROVER, unit=province, first_name="Chủ tịch tỉnh")
     units = {code: Unit.objects.with_code(code, on).get() for _, code, _, _ in RECIPIENTS}
 
-    page.goto(f"{live_server.url}{reverse('accounts:login')}")
-    page.fill("#id_username", "chutich.tinh")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    browser_sign_in(page, live_server.url, "chutich.tinh")
     page.get_by_role("link", name="Khen thưởng").click()
     page.wait_for_url("**/khen-thuong/")
     page.click("#record-decision")

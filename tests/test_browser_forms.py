@@ -17,15 +17,7 @@ from phongtrao.accounts.models import Role
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.recognition.models import Recognition
 from phongtrao.units.models import Kind, Unit
-from tests.conftest import PASSWORD
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+from tests.conftest import browser_sign_in
 
 
 @pytest.mark.browser
@@ -43,7 +35,7 @@ def test_grid_row_error_is_shown_beside_its_row_and_scrolled_into_view(
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 420})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    sign_in(page, live_server.url, "canbo.xa")
+    browser_sign_in(page, live_server.url, "canbo.xa")
     page.goto(f"{live_server.url}{reverse('recognition:commune', args=['T99000', year])}")
 
     # Tick "register" for Khu phố 1 without its households (its criterion 2 is computed from them).
@@ -85,7 +77,7 @@ def test_date_input_takes_dd_mm_yyyy_in_vi_vn_and_the_subtype_follows_the_kind(
     commune = Unit.objects.with_code("T99000", timezone.localdate()).get()
     make_user("canbo.xa", Role.COMMUNE_OFFICER, commune, first_name="Cán bộ xã")
     assert page.evaluate("navigator.language") == "vi-VN"
-    sign_in(page, live_server.url, "canbo.xa")
+    browser_sign_in(page, live_server.url, "canbo.xa")
     page.goto(f"{live_server.url}{reverse('units:create')}?parent={commune.pk}")
 
     # The subtype list offers the chosen kind's subtypes only.
@@ -121,7 +113,7 @@ def test_date_input_takes_dd_mm_yyyy_in_vi_vn_and_the_subtype_follows_the_kind(
     expect(page.get_by_label("Hiệu lực từ")).to_have_value("01/07/2025")
     english = browser.new_context(locale="en-US")
     other = english.new_page()
-    sign_in(other, live_server.url, "canbo.xa")
+    browser_sign_in(other, live_server.url, "canbo.xa")
     other.goto(edit)
     expect(other.locator("#id_valid_from")).to_have_value("01/07/2025")
     # A pasted ISO date is turned into dd/mm/yyyy too.

@@ -17,7 +17,7 @@ from phongtrao.models_registry import actions
 from phongtrao.models_registry.catalogue import seed_catalogues
 from phongtrao.models_registry.models import Field, Initiator, Model, SiteStatus, Status
 from phongtrao.units.models import Unit
-from tests.conftest import PASSWORD
+from tests.conftest import browser_sign_in
 
 DAY = dt.date(2025, 12, 31)
 
@@ -38,10 +38,7 @@ def test_officer_registers_replicates_evaluates_and_retires(live_server: Any, ex
                                   initiator=initiator, unit=province, started_on=two_years_ago,
                                   status=Status.OPERATING)
 
-    page.goto(f"{live_server.url}{reverse('accounts:login')}")
-    page.fill("#id_username", "canbo.tinh")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    browser_sign_in(page, live_server.url, "canbo.tinh")
     page.get_by_role("link", name="Mô hình", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Mô hình tự phòng")
 

@@ -1,7 +1,7 @@
 """The site's frame in Chromium, under a Content-Security-Policy without 'unsafe-inline' for scripts:
 403 and 404 pages in the layout in Vietnamese, the top menu at 1366 px (dropdowns, language selector,
 contrast), the ANTT commune grid at 390 px (status and next step visible, htmx save), and the
-replication picker choosing every unit of a commune. The screenshots go to docs/img/."""
+replication picker choosing every unit of a commune. The screenshots go to docs/img/ with PHONGTRAO_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
@@ -21,9 +21,8 @@ from phongtrao.models_registry.catalogue import seed_catalogues
 from phongtrao.models_registry.models import Field, Initiator, Status
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.units.models import Unit
-from tests.test_browser_recognition import sign_in
+from tests.conftest import browser_sign_in
 
-IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 # A policy like the production one: no 'unsafe-inline' and no 'unsafe-eval' for scripts (inline styles
 # are still allowed: the templates' style="" attributes are not this policy's concern).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -78,12 +77,12 @@ def t99(example_units: None, make_user: Any, settings: Any) -> dict[str, Any]:
 
 
 @pytest.mark.browser
-def test_forbidden_and_not_found_render_in_the_layout_in_vietnamese(live_server: Any, t99: dict[str, Any],
-                                                                     csp_context: Any) -> None:
+def test_forbidden_and_not_found_render_in_the_layout_in_vietnamese(
+    live_server: Any, screenshots: Path, t99: dict[str, Any], csp_context: Any) -> None:
     from playwright.sync_api import expect
 
     page = csp_context()
-    sign_in(page, live_server.url, "canbo.tinh")
+    browser_sign_in(page, live_server.url, "canbo.tinh")
     year = timezone.localdate().year
     page.goto(f"{live_server.url}{reverse('recognition:province', args=['T99', year])}")
     page.goto(f"{live_server.url}{reverse('recognition:bulk', args=['T99', year])}")
@@ -92,7 +91,7 @@ def test_forbidden_and_not_found_render_in_the_layout_in_vietnamese(live_server:
         "Chỉ người có thẩm quyền ra quyết định mới dùng được trang này.")
     expect(page.locator("nav.navbar").get_by_role("link", name="ANTT", exact=True)).to_be_visible()
     assert page.evaluate(CONTRAST_JS, "nav.navbar, main") == []
-    page.screenshot(path=str(IMG / "error-403.png"))
+    page.screenshot(path=str(screenshots / "error-403.png"))
     # The way back: the previous page.
     page.get_by_role("button", name="Quay lại trang trước").click()
     page.wait_for_url(f"**{reverse('recognition:province', args=['T99', year])}")
@@ -107,12 +106,12 @@ def test_forbidden_and_not_found_render_in_the_layout_in_vietnamese(live_server:
 
 
 @pytest.mark.browser
-def test_menu_fits_at_1366_with_dropdowns_and_the_language_selector(live_server: Any, t99: dict[str, Any],
-                                                                    csp_context: Any) -> None:
+def test_menu_fits_at_1366_with_dropdowns_and_the_language_selector(
+    live_server: Any, screenshots: Path, t99: dict[str, Any], csp_context: Any) -> None:
     from playwright.sync_api import expect
 
     page = csp_context(1366, 768)
-    sign_in(page, live_server.url, "quantri")  # the administrator has the most entries and a long name
+    browser_sign_in(page, live_server.url, "quantri")  # the administrator has the most entries and a long name
     page.goto(f"{live_server.url}{reverse('units:browse')}")
     nav = page.locator("nav.navbar")
     box = nav.bounding_box()
@@ -139,8 +138,7 @@ def test_menu_fits_at_1366_with_dropdowns_and_the_language_selector(live_server:
     expect(manage.get_by_role("link", name="Người dùng")).to_be_visible()
     expect(manage.get_by_role("link", name="Nhật ký")).to_be_visible()
     assert page.evaluate(CONTRAST_JS, "#nav-manage .dropdown-menu") == []
-    IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMG / "menu-1366.png"), clip={"x": 0, "y": 0, "width": 1366, "height": 260})
+    page.screenshot(path=str(screenshots / "menu-1366.png"), clip={"x": 0, "y": 0, "width": 1366, "height": 260})
 
     # The language selector submits itself (site.js, no inline handler).
     page.keyboard.press("Escape")
@@ -152,11 +150,12 @@ def test_menu_fits_at_1366_with_dropdowns_and_the_language_selector(live_server:
 
 
 @pytest.mark.browser
-def test_commune_grid_is_usable_at_390_px(live_server: Any, t99: dict[str, Any], csp_context: Any) -> None:
+def test_commune_grid_is_usable_at_390_px(
+    live_server: Any, screenshots: Path, t99: dict[str, Any], csp_context: Any) -> None:
     from playwright.sync_api import expect
 
     page = csp_context(390, 844)
-    sign_in(page, live_server.url, "canbo.xa")
+    browser_sign_in(page, live_server.url, "canbo.xa")
     year = timezone.localdate().year
     page.goto(f"{live_server.url}{reverse('recognition:commune', args=['T99000', year])}")
     row = page.locator("#row-KDC-T99000-01")
@@ -195,7 +194,7 @@ def test_commune_grid_is_usable_at_390_px(live_server: Any, t99: dict[str, Any],
     page.mouse.move(0, 0)  # no hover shading in the picture
     page.evaluate("window.scrollTo(0, document.querySelector('#grid-saved').getBoundingClientRect().top"
                   " + window.scrollY - 8)")
-    page.screenshot(path=str(IMG / "grid-390.png"))
+    page.screenshot(path=str(screenshots / "grid-390.png"))
     assert csp_context.violations == []
 
 
@@ -210,7 +209,7 @@ def test_picker_chooses_every_unit_of_a_commune_found_by_its_name(live_server: A
                                     status=Status.OPERATING)
     below = Unit.objects.filter(parent=t99["commune"]).valid_on(timezone.localdate())
     page = csp_context()
-    sign_in(page, live_server.url, "canbo.tinh")
+    browser_sign_in(page, live_server.url, "canbo.tinh")
     page.goto(f"{live_server.url}{reverse('models_registry:replicate', args=[model.pk])}")
     page.fill("#picker-q", "an binh")  # the commune's name, without diacritics
     group = page.locator(f"#picker-group-{t99['commune'].pk}")
@@ -231,7 +230,7 @@ def test_unit_form_and_history_tab_work_without_inline_scripts(live_server: Any,
     from playwright.sync_api import expect
 
     page = csp_context()
-    sign_in(page, live_server.url, "canbo.tinh")
+    browser_sign_in(page, live_server.url, "canbo.tinh")
     # The unit form shows the fields of the chosen kind only (units/js/unit_form.js).
     page.goto(f"{live_server.url}{reverse('units:create')}?parent={t99['commune'].pk}")
     page.select_option("#id_kind", value="enterprise")
@@ -246,7 +245,7 @@ def test_unit_form_and_history_tab_work_without_inline_scripts(live_server: Any,
     page.get_by_role("tab", name="Lịch sử thay đổi").click()
     expect(page.locator("#audit-history .audit-history")).to_be_visible()
     page = csp_context()
-    sign_in(page, live_server.url, "quantri")
+    browser_sign_in(page, live_server.url, "quantri")
     page.goto(f"{live_server.url}{reverse('units:detail', args=[official.pk])}")
     page.get_by_role("tab", name="Lịch sử thay đổi").click()
     expect(page.locator("#audit-history")).to_contain_text("Không có thay đổi nào bạn được xem.")
@@ -254,12 +253,12 @@ def test_unit_form_and_history_tab_work_without_inline_scripts(live_server: Any,
 
 
 @pytest.mark.browser
-def test_admin_antt_page_lists_the_provinces_and_switches_year(live_server: Any, t99: dict[str, Any],
-                                                              csp_context: Any) -> None:
+def test_admin_antt_page_lists_the_provinces_and_switches_year(
+    live_server: Any, screenshots: Path, t99: dict[str, Any], csp_context: Any) -> None:
     from playwright.sync_api import expect
 
     page = csp_context()
-    sign_in(page, live_server.url, "quantri")
+    browser_sign_in(page, live_server.url, "quantri")
     page.locator("nav.navbar").get_by_role("link", name="ANTT", exact=True).click()
     year = timezone.localdate().year
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"năm {year}")
@@ -269,7 +268,7 @@ def test_admin_antt_page_lists_the_provinces_and_switches_year(live_server: Any,
     expect(page.locator("#province-48")).to_contain_text("Thành phố Đà Nẵng")
     assert page.evaluate(CONTRAST_JS, "main") == []
     page.mouse.move(0, 0)
-    page.screenshot(path=str(IMG / "antt-country.png"))
+    page.screenshot(path=str(screenshots / "antt-country.png"))
     page.locator("#years").get_by_role("link", name=str(year - 1)).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"năm {year - 1}")
     page.locator("#province-T99").get_by_role("link").click()

@@ -16,15 +16,7 @@ from phongtrao.accounts.models import Role
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.recognition.models import Recognition, Status
 from phongtrao.units.models import Unit
-from tests.conftest import PASSWORD
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+from tests.conftest import browser_sign_in
 
 
 @pytest.mark.browser
@@ -41,7 +33,7 @@ def test_commune_officer_and_chairman_take_a_unit_through_the_cycle(
     make_user("chutich.xa", Role.APPROVER, commune, first_name="Chủ tịch xã")
 
     # The commune officer opens the ANTT entry of the navbar: the commune's grid of this year.
-    sign_in(page, live_server.url, "canbo.xa")
+    browser_sign_in(page, live_server.url, "canbo.xa")
     page.get_by_role("link", name="ANTT", exact=True).click()
     page.wait_for_url(f"**{reverse('recognition:commune', args=['T99000', year])}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xã An Bình")
@@ -83,7 +75,7 @@ def test_commune_officer_and_chairman_take_a_unit_through_the_cycle(
     chairman = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
     chairman.set_default_timeout(15_000)
     approver = chairman.new_page()
-    sign_in(approver, live_server.url, "chutich.xa")
+    browser_sign_in(approver, live_server.url, "chutich.xa")
     approver.goto(f"{live_server.url}{reverse('recognition:unit', args=['KDC-T99000-01', year])}")
     approver.get_by_role("button", name="Bắt đầu thẩm định").click()
     expect(approver.locator("#status")).to_have_text("Đang thẩm định")

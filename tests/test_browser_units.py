@@ -12,14 +12,13 @@ from django.utils import timezone
 
 from phongtrao.accounts.models import Role
 from phongtrao.units.models import Unit
-from tests.conftest import PASSWORD
-
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "unit-page.png"
+from tests.conftest import browser_sign_in
 
 
 @pytest.mark.browser
 def test_officer_finds_da_nang_without_diacritics_and_opens_its_page(
-    live_server: Any, official_register: None, make_user: Any, page: Any, settings: Any
+    live_server: Any, official_register: None, make_user: Any, page: Any, settings: Any,
+    screenshots: Path,
 ) -> None:
     from django.contrib.staticfiles import finders
     from playwright.sync_api import expect
@@ -34,10 +33,7 @@ def test_officer_finds_da_nang_without_diacritics_and_opens_its_page(
     make_user("canbo.danang", Role.PROVINCE_OFFICER, unit=da_nang, view=country, first_name="Cán bộ Đà Nẵng")
     communes = list(Unit.objects.filter(parent=da_nang).valid_on(today).vi_ordered().values_list("name", flat=True))
 
-    page.goto(f"{live_server.url}{reverse('accounts:login')}")
-    page.fill("#id_username", "canbo.danang")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    browser_sign_in(page, live_server.url, "canbo.danang")
     expect(page.get_by_role("heading", name="Danh mục đơn vị")).to_be_visible()
 
     search = page.get_by_role("searchbox", name="Tìm đơn vị")
@@ -55,9 +51,7 @@ def test_officer_finds_da_nang_without_diacritics_and_opens_its_page(
     for name in communes[:5]:  # the first page, in Vietnamese order
         expect(children.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(page.locator("#versions")).to_contain_text("Mã 48 qua các thời kỳ")
-    if os.environ.get("PHONGTRAO_SCREENSHOTS") == "1":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(screenshots / "unit-page.png"))
 
     # The kind filter and paging swap only the children list (htmx) and keep the address in step.
     page.evaluate("window.stillTheSamePage = true")

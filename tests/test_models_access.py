@@ -311,3 +311,14 @@ def test_figures_page_shows_the_section_and_breakdowns(example_units: None, exam
     # No evaluation yet: every commune still needs an effective model.
     assert "6 xã chưa có mô hình hiệu quả" in body
     assert client.get(reverse("models_registry:figures"), {"year": "abc", "unit": "x"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_catalogue_querysets_keep_django_s_ordered_property() -> None:
+    """``QuerySet.ordered`` is a bool that first()/last() read; the catalogue's own ordering must not shadow it."""
+    from phongtrao.models_registry.models import Field
+
+    assert Field.objects.all().ordered is False
+    assert Field.objects.in_catalogue_order().ordered is True
+    codes = list(Field.objects.in_catalogue_order().values_list("position", flat=True))
+    assert codes == sorted(codes)

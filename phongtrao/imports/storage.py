@@ -13,6 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -76,9 +77,9 @@ def save(session: SessionBase, kind: str, name: str, data: bytes | UploadedFile)
     return pending
 
 
-def claim(session: SessionBase, kind: str, token: str) -> tuple[PendingUpload, bytes] | None:
-    """Take the pending upload out of storage for the real import, or None if the token is not this
-    session's upload of this kind (or was claimed already: a double click imports once)."""
+def _take(session: SessionBase, kind: str, token: str) -> tuple[dict[str, Any], Path] | None:
+    """Take this session's upload of ``kind`` under ``token`` out of the session and rename its file aside
+    (atomic: of two concurrent confirmations only one gets the file). None if it is not there."""
     if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
         return None
     entry = _entries(session).get(token)
@@ -87,9 +88,19 @@ def claim(session: SessionBase, kind: str, token: str) -> tuple[PendingUpload, b
     discard_entry(session, token)
     claimed = _path(token).with_suffix(CLAIMED)
     try:
-        _path(token).rename(claimed)  # atomic: of two concurrent confirmations only one gets the file
+        _path(token).rename(claimed)
     except OSError:
         return None
+    return entry, claimed
+
+
+def claim(session: SessionBase, kind: str, token: str) -> tuple[PendingUpload, bytes] | None:
+    """Take the pending upload out of storage for the real import, or None if the token is not this
+    session's upload of this kind (or was claimed already: a double click imports once)."""
+    taken = _take(session, kind, token)
+    if taken is None:
+        return None
+    entry, claimed = taken
     try:
         data = claimed.read_bytes()
     except OSError:
@@ -102,16 +113,10 @@ def claim(session: SessionBase, kind: str, token: str) -> tuple[PendingUpload, b
 def claim_file(session: SessionBase, kind: str, token: str) -> PendingUpload | None:
     """Like ``claim``, but the file stays on disk (renamed, so no second confirmation finds it) for a background
     import to read and delete; see ``stored_path(token, claimed=True)``."""
-    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+    taken = _take(session, kind, token)
+    if taken is None:
         return None
-    entry = _entries(session).get(token)
-    if not isinstance(entry, dict) or entry.get("kind") != kind:
-        return None
-    discard_entry(session, token)
-    try:
-        _path(token).rename(_path(token).with_suffix(CLAIMED))
-    except OSError:
-        return None
+    entry, _claimed = taken
     return PendingUpload(token=token, kind=kind, name=str(entry.get("name", "")), size=_size(entry))
 
 

@@ -53,7 +53,7 @@ def _wipe_stale(communes: list[Unit]) -> None:
 
 def generate_models(context: GenerateContext) -> dict[str, int]:
     _wipe_stale(context.communes)
-    fields = list(Field.objects.filter(province__isnull=True).ordered())
+    fields = list(Field.objects.filter(province__isnull=True).in_catalogue_order())
     initiators = {i.code: i for i in Initiator.objects.filter(province__isnull=True, code__in=INITIATORS)}
     last_day = year_end(context.years[-1])
     counts = {"models": 0, "sites": 0, "teams": 0, "evaluations": 0}

@@ -57,9 +57,8 @@ class CatalogueQuerySet(models.QuerySet[Any]):
             return self.filter(province__isnull=True)
         return self.filter(Q(province__isnull=True) | Q(province=province))
 
-    # FIXME: this shadows the ``QuerySet.ordered`` property (a bool that first()/last() read), so first()
-    # on an unordered catalogue queryset skips its pk ordering; rename it (callers: queries.py, generate.py).
-    def ordered(self) -> Self:  # type: ignore[override]
+    def in_catalogue_order(self) -> Self:
+        """By position, then Vietnamese name, then code (not ``ordered``: that is QuerySet's own property)."""
         return self.order_by("position", "sort_key", "code")
 
 

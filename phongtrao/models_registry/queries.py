@@ -30,9 +30,9 @@ def catalogue_provinces(user: AnyUser) -> UnitQuerySet:
 def user_catalogue(user: AnyUser) -> tuple[CatalogueQuerySet, CatalogueQuerySet]:
     """Fields and initiators the user may choose: the national ones and those of their provinces."""
     if is_admin(user):
-        return Field.objects.ordered(), Initiator.objects.ordered()
+        return Field.objects.in_catalogue_order(), Initiator.objects.in_catalogue_order()
     mine = Q(province__isnull=True) | Q(province__in=catalogue_provinces(user).order_by().values("pk"))
-    return Field.objects.filter(mine).ordered(), Initiator.objects.filter(mine).ordered()
+    return Field.objects.filter(mine).in_catalogue_order(), Initiator.objects.filter(mine).in_catalogue_order()
 
 
 def picker_units(user: AnyUser) -> UnitQuerySet:

@@ -364,8 +364,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "models_registry/catalogue.html", {
         "province": province, "provinces": provinces, "editable": editable, "add_form": add_form,
         "rename_form": rename_form, "is_admin": is_admin(request.user),
-        "fields": Field.objects.for_province(province).select_related("province").ordered(),
-        "initiators": Initiator.objects.for_province(province).select_related("province").ordered()})
+        "fields": Field.objects.for_province(province).select_related("province").in_catalogue_order(),
+        "initiators": Initiator.objects.for_province(province).select_related("province").in_catalogue_order()})
 
 
 def _catalogue_post(request: HttpRequest, province: Any) -> Any:

@@ -39,27 +39,17 @@ Rule = tuple[str, str, str | None, str | None, str, str]
 
 # (kind, managing level or "*", valid from or None, valid to or None, deciding level, legal basis)
 DEFAULT_RULES: list[Rule] = [
-    # Two-level government, from 1 July 2025.
+    # Two-level government, from 1 July 2025: the commune decides for what it manages, the province for the rest.
     (Kind.RESIDENTIAL_AREA, ANY, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
     (Kind.COMMUNE, ANY, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
-    (Kind.AGENCY, ManagingLevel.COMMUNE, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
-    (Kind.ENTERPRISE, ManagingLevel.COMMUNE, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
-    (Kind.SCHOOL, ManagingLevel.COMMUNE, REFORM, None, ManagingLevel.COMMUNE, BASIS_AFTER),
-    (Kind.AGENCY, ManagingLevel.PROVINCE, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
-    (Kind.ENTERPRISE, ManagingLevel.PROVINCE, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
-    (Kind.SCHOOL, ManagingLevel.PROVINCE, REFORM, None, ManagingLevel.PROVINCE, BASIS_AFTER),
-    # Three-level government, until 30 June 2025.
+    *[(kind, level, REFORM, None, level, BASIS_AFTER)
+      for level in (ManagingLevel.COMMUNE, ManagingLevel.PROVINCE) for kind in ORGANISATION_KINDS],
+    # Three-level government, until 30 June 2025: each managing level decided for its own organisations.
     (Kind.RESIDENTIAL_AREA, ANY, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
     (Kind.COMMUNE, ANY, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
-    (Kind.AGENCY, ManagingLevel.COMMUNE, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
-    (Kind.ENTERPRISE, ManagingLevel.COMMUNE, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
-    (Kind.SCHOOL, ManagingLevel.COMMUNE, None, LAST_OLD_DAY, ManagingLevel.COMMUNE, BASIS_BEFORE),
-    (Kind.AGENCY, ManagingLevel.DISTRICT, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
-    (Kind.ENTERPRISE, ManagingLevel.DISTRICT, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
-    (Kind.SCHOOL, ManagingLevel.DISTRICT, None, LAST_OLD_DAY, ManagingLevel.DISTRICT, BASIS_BEFORE),
-    (Kind.AGENCY, ManagingLevel.PROVINCE, None, LAST_OLD_DAY, ManagingLevel.PROVINCE, BASIS_BEFORE),
-    (Kind.ENTERPRISE, ManagingLevel.PROVINCE, None, LAST_OLD_DAY, ManagingLevel.PROVINCE, BASIS_BEFORE),
-    (Kind.SCHOOL, ManagingLevel.PROVINCE, None, LAST_OLD_DAY, ManagingLevel.PROVINCE, BASIS_BEFORE),
+    *[(kind, level, None, LAST_OLD_DAY, level, BASIS_BEFORE)
+      for level in (ManagingLevel.COMMUNE, ManagingLevel.DISTRICT, ManagingLevel.PROVINCE)
+      for kind in ORGANISATION_KINDS],
 ]
 
 
