@@ -25,8 +25,14 @@ def _in_query(data: QueryDict) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
 
 
+def _in_query_string(query: str) -> bool:
+    """A NUL in the raw query string: literal, or percent-encoded (the only way decoding yields one). Read from
+    the string, not ``request.GET``, so a request that never asks for its query does not parse it here."""
+    return "\x00" in query or "%00" in query
+
+
 def has_nul(request: HttpRequest) -> bool:
-    if "\x00" in request.path or _in_query(request.GET):
+    if "\x00" in request.path or _in_query_string(request.META.get("QUERY_STRING", "")):
         return True
     if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
         return _in_query(request.POST)
