@@ -425,3 +425,15 @@ def test_the_recorder_notes_keys_read_and_whole_query_reads() -> None:
         other = RecordingQueryDict("unit=5")
         whole(other)
         assert ALL in other.reads
+
+
+def test_no_middleware_reads_the_whole_query() -> None:
+    """The walk probes a view only with the parameters it reads; a middleware that iterates ``request.GET``
+    (as the NUL-byte check once did) would make every route a whole-query reader and the walk three times
+    slower without checking more. The login page reads ``next`` and nothing else."""
+    from django.test import Client
+
+    with override_settings(MIDDLEWARE=["tests.test_access_routes.RecordQueryReads", *django_settings.MIDDLEWARE]):
+        response = Client().get(reverse("accounts:login") + "?next=/&other=1")
+    assert response.status_code == 200
+    assert ALL not in response.query_reads and "other" not in response.query_reads
