@@ -1,4 +1,4 @@
-"""The one enforcement point for "who may see and change which units".
+"""The one enforcement point for "who may see and change which units", and who may do what there.
 
 Every page, export, upload, command acting for a user and API endpoint looks
 units up through these functions, so a rule changes in one place:
@@ -6,7 +6,9 @@ units up through these functions, so a rule changes in one place:
 - a user's **view scope** is the union of the subtrees under their view and
   capture scopes (capture implies view); administrators see everything;
 - a user's **capture scope** is the union of the subtrees under their capture scopes;
-- what a role may do inside its capture scope is decided by the ``can_*`` functions.
+- what a role may do, and whether inside its capture scope, is the table of
+  ``phongtrao.accounts.policies``, asked through ``may``, ``holds``, ``require`` and
+  ``allowed_on`` (and the ``can_*`` functions, each one permission of that table).
 
 Out-of-scope single objects are 404 (existence must not leak); in-scope objects
 the user may see but not change are 403.
@@ -14,6 +16,7 @@ the user may see but not change are 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope
+from phongtrao.accounts.policies import Scope, effective_role, grantable_by, import_policy, is_admin_role, policy
 from phongtrao.units.models import Kind, Unit, UnitAncestor, UnitQuerySet
 
 if TYPE_CHECKING:
@@ -31,18 +35,18 @@ if TYPE_CHECKING:
 
     AnyUser = User | AnonymousUser
 
-# Roles that may change the unit register inside their capture scope.
-REGISTER_EDITORS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER})
-# Roles that may enter yearly data (registrations, self-assessments, imports) inside their capture scope.
-DATA_CAPTURERS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER, Role.COMMUNE_OFFICER, Role.ORG_REPORTER})
-# Roles that may record decisions inside their capture scope.
-DECIDERS = frozenset({Role.ADMIN, Role.APPROVER})
-# Roles that may manage users inside their capture scope.
-USER_MANAGERS = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER})
+
+def _active(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _role(user: AnyUser) -> str:
+    """The role the policy table reads: a superuser's is administrator."""
+    return effective_role(getattr(user, "role", ""), superuser=bool(user.is_superuser))
 
 
 def is_admin(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN))
+    return _active(user) and is_admin_role(_role(user))
 
 
 class UnitIdRow(TypedDict):
@@ -95,23 +99,65 @@ def _captures(user: AnyUser, unit: Unit) -> bool:
     return capture_units(user).filter(pk=unit.pk).exists()
 
 
+def holds(user: AnyUser | None, name: str) -> bool:
+    """The user's role holds the permission ``name`` (for a capture-scoped one: somewhere in their capture
+    scope). Menus and the buttons of list pages ask this; ``None`` is the system, which may do everything."""
+    if user is None:
+        return True
+    return _active(user) and policy(name).held_by(_role(user))
+
+
+def may(user: AnyUser | None, name: str, unit: Unit | None = None) -> bool:
+    """May ``user`` use the permission ``name`` (on ``unit``, which a capture-scoped permission needs and a
+    role-only one refuses: asking the wrong way round is a programming error, not a refusal)."""
+    rule = policy(name)
+    if (rule.scope == Scope.CAPTURE) != (unit is not None):
+        raise TypeError(f"{name} applies {'to a unit' if rule.scope == Scope.CAPTURE else 'to no unit'}")
+    if user is None:
+        return True
+    if not holds(user, name):
+        return False
+    return rule.scope == Scope.ROLE or is_admin(user) or (unit is not None and _captures(user, unit))
+
+
+def require(user: AnyUser | None, name: str, unit: Unit | None = None, *, message: str,
+            error: Callable[[str], Exception] = PermissionDenied) -> None:
+    """Raise ``error(message)`` (a 403 by default; an action passes ``ActionError``) unless ``may``."""
+    if not may(user, name, unit):
+        raise error(message)
+
+
+def allowed_on(user: AnyUser | None, names: Iterable[str], units: Sequence[Unit]) -> dict[int, frozenset[str]]:
+    """Which of the capture-scoped permissions ``names`` the user may use on each unit (one query for all)."""
+    names = frozenset(names)
+    if any(policy(name).scope != Scope.CAPTURE for name in names):
+        raise TypeError("allowed_on answers capture-scoped permissions only")
+    if user is None or is_admin(user):
+        return {u.pk: names for u in units}
+    held = frozenset(name for name in names if holds(user, name))
+    captured: set[int] = set()
+    if held:
+        captured = set(capture_units(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    return {u.pk: held if u.pk in captured else frozenset() for u in units}
+
+
 def can_change(user: AnyUser, unit: Unit) -> bool:
     """May change the register entry of this unit (create children, edit, close)."""
-    return bool(user.is_authenticated and user.role in REGISTER_EDITORS and _captures(user, unit)) or is_admin(user)
+    return may(user, "units.edit", unit)
 
 
 def can_capture(user: AnyUser, unit: Unit) -> bool:
-    """May enter the unit's yearly data (registration, self-assessment, imports)."""
-    return bool(user.is_authenticated and user.role in DATA_CAPTURERS and _captures(user, unit)) or is_admin(user)
+    """May enter the unit's yearly data (registration, self-assessment, proposals, files)."""
+    return may(user, "data.capture", unit)
 
 
 def can_decide(user: AnyUser, unit: Unit) -> bool:
     """May record decisions (recognition, awards) for this unit."""
-    return bool(user.is_authenticated and user.role in DECIDERS and _captures(user, unit)) or is_admin(user)
+    return may(user, "decisions.record", unit)
 
 
 def can_manage_users(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.role in USER_MANAGERS) or is_admin(user)
+    return holds(user, "users.manage")
 
 
 def get_unit_for_user(request: HttpRequest, unit_id: Any, *, for_change: bool = False) -> Unit:
@@ -129,17 +175,15 @@ def get_unit_for_user(request: HttpRequest, unit_id: Any, *, for_change: bool = 
 
 
 # --- user management -----------------------------------------------------------------------------
-# A province officer gives these roles only (never admin or province officer), inside their capture scope.
-ROLES_GRANTABLE_BY_MANAGERS = (Role.COMMUNE_OFFICER, Role.ORG_REPORTER, Role.APPROVER, Role.VIEWER)
 
 
 def grantable_roles(user: AnyUser) -> list[str]:
-    """The roles ``user`` may give to the accounts they create or edit."""
-    if is_admin(user):
-        return list(Role.values)
-    if can_manage_users(user):
-        return list(ROLES_GRANTABLE_BY_MANAGERS)
-    return []
+    """The roles ``user`` may give to the accounts they create or edit (``policies.grantable_by``)."""
+    return grantable_by(_role(user)) if can_manage_users(user) else []
+
+
+def may_grant(user: AnyUser, role: str) -> bool:
+    return role in grantable_roles(user)
 
 
 def users_in_scope(user: AnyUser) -> QuerySet[User]:
@@ -176,23 +220,12 @@ def can_manage_user(user: AnyUser, target: User) -> bool:
     return manageable_users(user).filter(pk=target.pk).exists()
 
 
-# Which roles may import which kinds (inside their capture scope); other kinds: data capturers.
-IMPORT_ROLES: dict[str, frozenset[str]] = {
-    "units": REGISTER_EDITORS,
-    "recognitions": DATA_CAPTURERS | DECIDERS,
-    "models": REGISTER_EDITORS,
-    "model_sites": REGISTER_EDITORS,
-    "awards": DECIDERS | {Role.PROVINCE_OFFICER},
-}
-
-
 def can_import(user: AnyUser | None, kind: str) -> bool:
-    """May run imports of this kind. ``None`` is the system itself (setup, commands without --user)."""
+    """May run imports of this kind (``import.<kind>``, declared by the kind's app; the importer checks every
+    row against the capture scope). ``None`` is the system itself (setup, commands without --user)."""
     if user is None:
         return True
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return is_admin(user) or user.role in IMPORT_ROLES.get(kind, DATA_CAPTURERS)
+    return _active(user) and import_policy(kind).held_by(_role(user))
 
 
 class CaptureScope:

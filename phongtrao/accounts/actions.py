@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from phongtrao.accounts.access import capture_units, grantable_roles, is_admin, manageable_users
+from phongtrao.accounts.access import capture_units, is_admin, manageable_users, may_grant, require
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.accounts.otp import DEVICE_NAME, can_use_totp, throttled_message, wrong_code_message
+from phongtrao.accounts.policies import needs_home_unit
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
@@ -69,7 +70,7 @@ def _assignment_errors(actor: Actor, *, role: str, units: Iterable[Unit]) -> dic
     user = _acting_user(actor)
     if user is None or is_admin(user):
         return errors
-    if role in Role.values and role not in grantable_roles(user):
+    if role in Role.values and not may_grant(user, role):
         errors["role"] = [gettext("Bạn không được cấp vai trò “%(role)s”.") % {"role": Role(role).label}]
     ids = {u.pk for u in units}
     allowed = set(capture_units(user).filter(pk__in=ids).values_list("pk", flat=True))
@@ -115,7 +116,7 @@ def do_create_user(actor: Actor, *, username: str, password: str, role: str, fir
     elif User.objects.filter(username__iexact=user.username).exists():
         errors.setdefault("username", []).append(
             gettext("Tên đăng nhập “%(username)s” đã có người dùng.") % {"username": user.username})
-    if role != Role.ADMIN and unit is None:
+    if needs_home_unit(role) and unit is None:
         errors.setdefault("unit", []).append(gettext("Phải chọn đơn vị công tác."))
     password_errors = _password_errors(password, user)
     if password_errors:
@@ -148,7 +149,7 @@ def do_update_user(actor: Actor, user_id: int, **changes: Any) -> User:
     acting = _acting_user(actor)
     if acting is not None and acting.pk == user.pk and user.role != before["role"]:
         errors.setdefault("role", []).append(gettext("Bạn không thể tự đổi vai trò của mình."))
-    if user.role != Role.ADMIN and user.unit is None:
+    if needs_home_unit(user.role) and user.unit is None:
         errors.setdefault("unit", []).append(gettext("Phải chọn đơn vị công tác."))
     if errors:
         raise ActionError(errors)
@@ -336,8 +337,8 @@ def do_reset_totp(actor: Actor, user_id: int) -> None:
     """An administrator turns off another account's second factor (a lost phone)."""
     user = User.objects.get(pk=user_id)
     acting = _acting_user(actor)
-    if acting is not None and not is_admin(acting):
-        raise PermissionDenied(gettext("Chỉ quản trị hệ thống được tắt xác thực hai bước của người khác."))
+    require(acting, "users.reset_totp",
+            message=gettext("Chỉ quản trị hệ thống được tắt xác thực hai bước của người khác."))
     _check_manages(actor, user)
     deleted, _ = TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()
     if deleted:
@@ -393,7 +394,7 @@ def do_create_commune_officers(actor: Actor, rows: list[NewOfficer]) -> list[tup
     allowed = (None if acting is None or is_admin(acting)
                else set(capture_units(acting).filter(pk__in=[u.pk for u in communes.values()])
                         .values_list("pk", flat=True)))
-    if acting is not None and Role.COMMUNE_OFFICER not in grantable_roles(acting):
+    if acting is not None and not may_grant(acting, Role.COMMUNE_OFFICER):
         raise PermissionDenied(gettext("Bạn không có quyền tạo tài khoản cán bộ xã."))
     staffed = dict(UnitScope.objects.filter(unit__in=communes.values(), kind=ScopeKind.CAPTURE,
                                             user__role=Role.COMMUNE_OFFICER, user__is_active=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from phongtrao.accounts.access import capture_units, grantable_roles
 from phongtrao.accounts.models import Role, ScopeKind, User
+from phongtrao.accounts.policies import needs_home_unit
 from phongtrao.lib.forms import BootstrapForm
 from phongtrao.units.models import Unit, UnitQuerySet
 
@@ -145,7 +146,7 @@ class UserFieldsForm(BootstrapForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("role") and data["role"] != Role.ADMIN and not data.get("unit"):
+        if data.get("role") and needs_home_unit(data["role"]) and not data.get("unit"):
             self.add_error("unit", gettext("Hãy chọn đơn vị công tác."))
         return data
 

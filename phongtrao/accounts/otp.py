@@ -18,8 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from phongtrao.accounts.access import is_admin
-from phongtrao.accounts.models import Role
+from phongtrao.accounts.access import holds
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -30,12 +29,11 @@ if TYPE_CHECKING:
 PENDING_KEY = "accounts_otp_pending"
 PENDING_SECONDS = 5 * 60
 DEVICE_NAME = "Ứng dụng xác thực"
-TOTP_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER})
 
 
 def can_use_totp(user: AnyUser) -> bool:
-    """Who is offered the second factor: administrators and province officers."""
-    return bool(user.is_authenticated and (is_admin(user) or user.role in TOTP_ROLES))
+    """Who is offered the second factor: ``accounts.totp`` (administrators and province officers)."""
+    return holds(user, "accounts.totp")
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

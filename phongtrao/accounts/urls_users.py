@@ -1,6 +1,6 @@
 from django.urls import path
 
-from phongtrao.accounts import views_bulk
+from phongtrao.accounts import views_bulk, views_roles
 from phongtrao.accounts import views_users as views
 
 app_name = "users"
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.user_list, name="list"),
     path("them/", views.user_create, name="create"),
     path("chon-don-vi/", views.unit_picker, name="unit_picker"),
+    path("vai-tro/", views_roles.role_table, name="roles"),
     path("tao-hang-loat/", views_bulk.bulk_create, name="bulk_create"),
     path("tao-hang-loat/mau.xlsx", views_bulk.bulk_template, name="bulk_template"),
     path("<int:user_id>/", views.user_edit, name="edit"),

@@ -60,8 +60,9 @@ def _signed_in(response: HttpResponseBase) -> HttpResponseBase:
 
 
 def account_nav(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: which navigation entries the user may use, by the same policies as the views
-    (the user pages: ``can_manage_users``; the import pages: ``can_import`` for some registered kind)."""
+    """Context processor: which navigation entries the user may use, asked of the policy table as the views
+    ask it (``accounts/policies.py``; the user pages: ``users.manage``; the import pages: ``import.<kind>``
+    for some registered kind). Other templates ask with ``{% load policy_tags %}`` (``user|holds:"…"``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can_manage_users": False, "nav_can_import": False}

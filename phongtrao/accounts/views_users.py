@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from phongtrao.accounts.access import can_manage_users, is_admin, manageable_users, users_in_scope
+from phongtrao.accounts.access import can_manage_users, holds, manageable_users, users_in_scope
 from phongtrao.accounts.actions import (
     do_create_user,
     do_deactivate_user,
@@ -171,7 +171,7 @@ def _edit_context(request: HttpRequest, user: User, form: UserFieldsForm,
         "picker": _picker("home", form), "scope_picker": _picker("scope", scope_form),
         "locked": is_locked_out(user.username),
         "totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        "may_reset_totp": is_admin(request.user),
+        "may_reset_totp": holds(request.user, "users.reset_totp"),
         "is_self": user.pk == request.user.pk,
     }
 

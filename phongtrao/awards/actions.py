@@ -22,8 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from phongtrao.accounts.access import can_capture, can_decide, is_admin
-from phongtrao.accounts.models import Role
+from phongtrao.accounts.access import can_capture, can_decide, holds
 from phongtrao.audit.actions import Actor, record
 from phongtrao.awards.authority import issuing_unit, wrong_issuer
 from phongtrao.awards.models import (
@@ -104,7 +103,7 @@ TYPE_FIELDS = ("code", "name", "authority", "authority_level", "recipients", "on
 
 def may_manage_catalogue(user: Any) -> bool:
     """Administrators and province officers keep the catalogue of award forms."""
-    return bool(user is not None and user.is_authenticated and (is_admin(user) or user.role == Role.PROVINCE_OFFICER))
+    return user is not None and holds(user, "awards.catalogue")
 
 
 def _check_catalogue(actor: Actor) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 if TYPE_CHECKING:
     from phongtrao.core.demo import DemoContext
@@ -35,8 +35,14 @@ class AwardsConfig(AppConfig):
     verbose_name = "Thi đua, khen thưởng"
 
     def ready(self) -> None:
+        from phongtrao.accounts.models import Role
+        from phongtrao.accounts.policies import DECIDERS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.awards import importers  # noqa: F401  (registers the "awards" import kind)
+
+        # Province officers import the decisions the province keeps track of (also central ones it receives).
+        declare(Policy("import.awards", DECIDERS | {Role.PROVINCE_OFFICER},
+                       gettext_lazy("Nhập quyết định khen thưởng từ tệp"), Scope.ROLE))
         from phongtrao.awards.figures import awards_markdown, build_awards_section
         from phongtrao.reports.annual import register_section
 

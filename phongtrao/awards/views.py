@@ -22,11 +22,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from phongtrao.accounts.access import (
-    DECIDERS,
     can_capture,
     can_decide,
     capture_units,
-    is_admin,
+    holds,
     visible_units,
 )
 from phongtrao.audit.actions import Actor
@@ -79,7 +78,7 @@ def _visible_recipients(request: HttpRequest, decision: AwardDecision) -> Any:
 
 
 def _may_record(user: Any) -> bool:
-    return bool(user.is_authenticated and (is_admin(user) or user.role in DECIDERS))
+    return holds(user, "decisions.record")
 
 
 # --- decisions -----------------------------------------------------------------------------------

@@ -228,7 +228,8 @@ def home_units(context: DemoContext) -> dict[str, Unit | None]:
 def add_users(context: DemoContext) -> None:
     """One login per role (``LOGINS``), scoped to its home unit; usernames already taken are left alone."""
     from phongtrao.accounts.actions import do_grant_scope
-    from phongtrao.accounts.models import Role, ScopeKind, User
+    from phongtrao.accounts.models import User
+    from phongtrao.accounts.policies import is_admin_role, scope_kind_for
 
     homes = home_units(context)
     organisation = homes["organisation"]
@@ -246,12 +247,11 @@ def add_users(context: DemoContext) -> None:
             continue
         user = User(username=login.username, role=login.role, first_name=login.full_name,
                     title=login.title.format(**names), unit=homes[login.home],
-                    is_staff=login.role == "admin", is_superuser=login.role == "admin")
+                    is_staff=is_admin_role(login.role), is_superuser=is_admin_role(login.role))
         user.password = password
         user.save()
         if user.unit is not None:  # the home unit's subtree is the user's scope
-            do_grant_scope(context.actor, user, user.unit,
-                           ScopeKind.VIEW if login.role == Role.VIEWER else ScopeKind.CAPTURE)
+            do_grant_scope(context.actor, user, user.unit, scope_kind_for(login.role))
         context.users[login.username] = user
         created.append(login.username)
     context.add("logins", len(created))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 if TYPE_CHECKING:
     from phongtrao.core.demo import DemoContext
@@ -41,8 +41,12 @@ class ModelsRegistryConfig(AppConfig):
     verbose_name = "Mô hình, điển hình tiên tiến"
 
     def ready(self) -> None:
+        from phongtrao.accounts.policies import REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit
         from phongtrao.models_registry import importers  # noqa: F401  (registers "models" and "model_sites")
+
+        declare(Policy("import.models", REGISTER_EDITORS, gettext_lazy("Nhập mô hình từ tệp"), Scope.ROLE))
+        declare(Policy("import.model_sites", REGISTER_EDITORS, gettext_lazy("Nhập điểm mô hình từ tệp"), Scope.ROLE))
         from phongtrao.models_registry.figures import build_models_section, models_markdown
         from phongtrao.reports.annual import register_section
 

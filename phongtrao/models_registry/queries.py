@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
-from phongtrao.accounts.access import REGISTER_EDITORS, capture_units, is_admin, scope_roots, visible_units
+from phongtrao.accounts.access import capture_units, holds, is_admin, scope_roots, visible_units
 from phongtrao.models_registry.models import Field, Initiator, Model, Result
 from phongtrao.units.models import Kind, Unit, UnitQuerySet
 
@@ -37,7 +37,7 @@ def user_catalogue(user: AnyUser) -> tuple[CatalogueQuerySet, CatalogueQuerySet]
 
 def picker_units(user: AnyUser) -> UnitQuerySet:
     """Units a site may be added at: below province level, valid today, where the user may change the register."""
-    if not (is_admin(user) or (user.is_authenticated and user.role in REGISTER_EDITORS)):
+    if not holds(user, "models.edit"):
         return Unit.objects.none()
     return capture_units(user).valid_on(timezone.localdate()).exclude(kind__in=(Kind.COUNTRY, Kind.PROVINCE))
 

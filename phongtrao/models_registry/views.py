@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from phongtrao.accounts.access import REGISTER_EDITORS, can_change, capture_units, is_admin, visible_units
+from phongtrao.accounts.access import capture_units, holds, is_admin, may, require, visible_units
 from phongtrao.accounts.forms import unit_search
 from phongtrao.accounts.models import User
 from phongtrao.audit.actions import Actor
@@ -72,7 +72,7 @@ def may_edit(user: Any, unit: Unit | None) -> bool:
     """Register editors change models of units in their capture scope (administrators: every model)."""
     if is_admin(user):
         return True
-    return unit is not None and user.role in REGISTER_EDITORS and can_change(user, unit)
+    return unit is not None and may(user, "models.edit", unit)
 
 
 def get_model_for_user(request: HttpRequest, pk: int, *, for_change: bool = False) -> Model:
@@ -86,9 +86,7 @@ def get_model_for_user(request: HttpRequest, pk: int, *, for_change: bool = Fals
 
 
 def _require_editor(request: HttpRequest) -> None:
-    user = _signed_in(request)
-    if not (is_admin(user) or user.role in REGISTER_EDITORS):
-        raise PermissionDenied(gettext("Bạn không có quyền thêm hoặc sửa mô hình."))
+    require(_signed_in(request), "models.edit", message=gettext("Bạn không có quyền thêm hoặc sửa mô hình."))
 
 
 def _filtered(request: HttpRequest) -> tuple[ModelListForm, ModelQuerySet, Unit | None]:
@@ -117,7 +115,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
 
 
 def may_create(user: Any) -> bool:
-    return is_admin(user) or user.role in REGISTER_EDITORS
+    return holds(user, "models.edit")
 
 
 @require_GET
@@ -363,7 +361,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         add_form, rename_form = result
     return render(request, "models_registry/catalogue.html", {
         "province": province, "provinces": provinces, "editable": editable, "add_form": add_form,
-        "rename_form": rename_form, "is_admin": is_admin(request.user),
+        "rename_form": rename_form,
         "fields": Field.objects.for_province(province).select_related("province").in_catalogue_order(),
         "initiators": Initiator.objects.for_province(province).select_related("province").in_catalogue_order()})
 
@@ -388,7 +386,7 @@ def _catalogue_post(request: HttpRequest, province: Any) -> Any:
         if rename_form.is_valid():
             data = rename_form.cleaned_data
             entries = actions.CATALOGUES[data["catalogue"]].objects.for_province(province)
-            if not is_admin(request.user):
+            if not holds(request.user, "models.national_catalogue"):
                 entries = entries.filter(province=province)
             if not entries.filter(pk=data["entry"]).exists():
                 raise PermissionDenied(gettext("Chỉ đổi tên được mục do tỉnh thêm."))

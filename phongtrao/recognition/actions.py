@@ -17,6 +17,8 @@ acting without a user may do everything):
 - withdraw: capture or decision rights;
 - decide (one unit or many): ``access.can_decide`` (approver or administrator, within scope).
 
+Each move's permission is ``policies.RECOGNITION_MOVES`` (``phongtrao/accounts/policies.py``).
+
 Forms pass the ``version`` they were read at as ``expected_version``: a record saved by
 someone else in between is refused with ``StaleVersion``, never silently overwritten.
 """
@@ -33,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.accounts import access
-from phongtrao.accounts.models import Role
+from phongtrao.accounts.policies import RECOGNITION_MOVES
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
@@ -79,25 +81,9 @@ ALL_MOVES = frozenset(TRANSITIONS)
 
 def allowed_moves(user: Any, units: Sequence[Unit]) -> dict[int, frozenset[str]]:
     """The moves ``user`` may make on each unit's record (one query for all units): the rules above."""
-    if user is None or access.is_admin(user):
-        return {u.pk: ALL_MOVES for u in units}
-    role = getattr(user, "role", None)
-    captured: set[int] = set()
-    if role in access.DATA_CAPTURERS or role in access.DECIDERS:
-        captured = set(access.capture_units(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
-    out: dict[int, frozenset[str]] = {}
-    for unit in units:
-        captures = role in access.DATA_CAPTURERS and unit.pk in captured
-        decides = role in access.DECIDERS and unit.pk in captured
-        moves: set[str] = set()
-        if captures:
-            moves |= {"register", "self_assess", "submit", "withdraw"}
-        if (captures and role != Role.ORG_REPORTER) or decides:
-            moves.add("start_review")
-        if decides:
-            moves |= {"decide", "withdraw"}
-        out[unit.pk] = frozenset(moves)
-    return out
+    needs = {move: RECOGNITION_MOVES[move] for move in ALL_MOVES}  # the table in accounts/policies.py
+    held = access.allowed_on(user, set(needs.values()), units)
+    return {pk: frozenset(move for move, name in needs.items() if name in names) for pk, names in held.items()}
 
 
 def may(user: Any, action: str, unit: Unit) -> bool:

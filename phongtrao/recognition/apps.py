@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class RecognitionConfig(AppConfig):
@@ -10,7 +11,11 @@ class RecognitionConfig(AppConfig):
     verbose_name = "Tiêu chuẩn An toàn về ANTT"
 
     def ready(self) -> None:
+        from phongtrao.accounts.policies import DATA_CAPTURERS, DECIDERS, Policy, Scope, declare
         from phongtrao.recognition import dossier, importers  # noqa: F401  (registers the "recognitions" import kind)
+
+        declare(Policy("import.recognitions", DATA_CAPTURERS | DECIDERS,
+                       gettext_lazy("Nhập kết quả tiêu chuẩn ANTT từ tệp"), Scope.ROLE))
 
         dossier.register()  # the unit's yearly dossier carries attachments
 

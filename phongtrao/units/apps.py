@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class UnitsConfig(AppConfig):
@@ -8,9 +9,12 @@ class UnitsConfig(AppConfig):
     verbose_name = "Đơn vị"
 
     def ready(self) -> None:
+        from phongtrao.accounts.policies import REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.units import importers  # noqa: F401  (registers the "units" import kind)
         from phongtrao.units.templatetags.unit_tags import subtype_label
+
+        declare(Policy("import.units", REGISTER_EDITORS, gettext_lazy("Nhập đơn vị từ tệp"), Scope.ROLE))
 
         audit_models.VALUE_LABELS["units.unit.subtype"] = subtype_label
 
