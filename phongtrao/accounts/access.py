@@ -122,8 +122,9 @@ def may(user: AnyUser | None, name: str, unit: Unit | None = None) -> bool:
 
 def require(user: AnyUser | None, name: str, unit: Unit | None = None, *, message: str,
             error: Callable[[str], Exception] = PermissionDenied) -> None:
-    """Raise ``error(message)`` (a 403 by default; an action passes ``ActionError``) unless ``may``."""
-    if not may(user, name, unit):
+    """Raise ``error(message)`` (a 403 by default; an action passes ``ActionError``) unless ``may`` (without a
+    unit, unless ``holds``: a page where the user then chooses among their units)."""
+    if not (holds(user, name) if unit is None else may(user, name, unit)):
         raise error(message)
 
 
