@@ -162,7 +162,7 @@ def raw_codes(text: str, values: set[str], *, english: bool) -> set[str]:
             continue
         if len(value) < 3 and "_" not in value:
             continue
-        if re.search(rf"(?<![\w./:-]){re.escape(value)}(?![\w/-])", text):
+        if value in text and re.search(rf"(?<![\w./:-]){re.escape(value)}(?![\w/-])", text):
             found.add(value)
     return found
 
@@ -351,8 +351,8 @@ def page_problems(expect: Expectations, name: str, page: Page, language: str) ->
     if english and name not in SHOWS_CODES:
         problems += [f"untranslated {m!r}" for m in sorted(expect.vietnamese) if m in page.text]
     if not english:
-        problems += [f"English left {m!r}" for m in sorted(expect.english)
-                     if re.search(rf"(?<!\w){re.escape(m)}(?!\w)", page.text)]
+        problems += [f"English left {m!r}" for m in sorted(expect.english)  # substring first: 50x faster
+                     if m in page.text and re.search(rf"(?<!\w){re.escape(m)}(?!\w)", page.text)]
     problems += [f"form validated by the browser, not the server (no novalidate; action={f.get('action')!r})"
                  for f in page.forms if "novalidate" not in f]
     return problems
