@@ -1,0 +1,2 @@
+def add_demo_values(context):
+    pass
