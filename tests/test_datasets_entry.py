@@ -228,7 +228,8 @@ def test_mark_complete_runs_the_rules_then_freezes_the_report(people: dict[str, 
     assert refused.status_code == 200 and 'id="violations"' in text
     assert "Số lượt người được tuyên truyền không ít hơn số buổi" in text and "12" in text
     assert DataSetReport.objects.get(unit=commune).status == ReportStatus.OPEN
-    officer.post(entry_url(commune), {cell_name("tuyen_truyen_luot"): "300", "ver" + cell_name("tuyen_truyen_luot")[1:]: "1"})
+    people_reached = cell_name("tuyen_truyen_luot")
+    officer.post(entry_url(commune), {people_reached: "300", "ver" + people_reached[1:]: "1"})
     assert officer.post(complete_url, {"version": str(report.version)}).status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.COMPLETE and report.completed_by == people["commune"]
