@@ -106,6 +106,11 @@ def import_data_values(name: str, data: bytes | IO[bytes], *, actor: Actor, dry_
         return _import(result, table, actor=actor, dry_run=dry_run)
 
 
+def unfilled(raw: dict[str, str]) -> bool:
+    """A template row left as it came (no unit, no value, no comment): skipped, not an error."""
+    return not any(raw.get(key, "").strip() for key in ("unit_code", "value", "comment"))
+
+
 def _parse(number: int, raw: dict[str, str], cat: Catalogue, errors: list[RowError]) -> dict[str, Any] | None:
     out: dict[str, Any] = {"number": number}
     bad = False
@@ -166,8 +171,16 @@ def _dataset_for(parsed: dict[str, Any], unit: Unit, cat: Catalogue) -> DataSet 
 def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
     cat = Catalogue()
     errors: list[RowError] = []
+    skipped = 0
+    parsed = []
     with translation.override("vi"):  # option names in a file are Vietnamese whatever the reader's language
-        parsed = [p for number, raw in table.rows if (p := _parse(number, raw, cat, errors)) is not None]
+        for number, raw in table.rows:
+            if unfilled(raw):
+                skipped += 1
+            elif (p := _parse(number, raw, cat, errors)) is not None:
+                parsed.append(p)
+    if skipped:
+        result.warnings.append(gettext("bỏ qua %(n)s dòng chưa điền mã đơn vị, giá trị hay ghi chú") % {"n": skipped})
     candidates = Unit.objects.by_codes(p["unit_code"] for p in parsed)
     scope = CaptureScope(actor.user)
     user = actor.user if actor.user is not None and actor.user.pk else None
