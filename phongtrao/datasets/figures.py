@@ -19,7 +19,6 @@ from phongtrao.datasets.models import (
     Aggregation,
     CategoryOption,
     DataElement,
-    DataSet,
     DataValue,
     OptionCombo,
     ValueType,
@@ -56,10 +55,11 @@ def value_rows(root: Unit, first: Period, last: Period | None = None,
               .filter(unit=OuterRef("unit"), element=OuterRef("element"), option_combo=OuterRef("option_combo"))
               .order_by("-period_end").values("period_end")[:1])
     rows = rows.filter(~Q(element__aggregation=Aggregation.LATEST) | Q(period_end=Subquery(latest)))
-    return list(rows.values("element_id", "option_combo_id")
-                .annotate(total=Sum("value"), average=Avg("value"), values=Count("pk"),
-                          units=Count("unit", distinct=True))
-                .order_by())
+    grouped = (rows.values("element_id", "option_combo_id")
+               .annotate(total=Sum("value"), average=Avg("value"), values=Count("pk"),
+                         units=Count("unit", distinct=True))
+               .order_by())
+    return [dict(r) for r in grouped]
 
 
 def element_figures(root: Unit, first: Period, last: Period | None = None,
@@ -113,36 +113,42 @@ def _option_categories() -> dict[str, str]:
 # --- the annual report's ``activities`` section ------------------------------------------------------------
 
 
-def yearly_elements(root: Unit, year: int) -> list[DataElement]:
-    """The numeric elements of the yearly data sets in force in ``year`` that report inside ``root``'s subtree:
-    the national ones and those of a province on ``root``'s path (its own subtree or above it)."""
-    period = Period.year_of(year)
-    path = set(root.ancestors().values_list("pk", flat=True)) | {root.pk}
-    datasets = [d for d in DataSet.objects.filter(period_type=PeriodType.YEAR.value)
-                if d.root_id is None or d.root_id in path
-                or Unit.objects.filter(pk=d.root_id, ancestor_links__ancestor_id=root.pk).exists()]
-    seen: dict[int, DataElement] = {}
-    for dataset in datasets:
-        version = dataset.version_for(period)
-        if version is None:
-            continue
-        for element in version.ordered_elements():
-            if element.value_type != ValueType.DATE:
-                seen.setdefault(element.pk, element)
-    return list(seen.values())
-
-
 def build_activities_section(root: Unit, year: int) -> dict[str, dict[str, Any]]:
     """{element code: {"total": n, "by": {category code: {option code: n}}}} from the yearly values of ``year``
-    in ``root``'s subtree (an element without values has total 0)."""
-    elements = yearly_elements(root, year)
-    figures = element_figures(root, Period.year_of(year), elements=elements)
+    in ``root``'s subtree, for every numeric element with a value there: one GROUP BY query.
+
+    A value is joined to each option of its cell (two rows for a channel x language cell), so the sums per
+    (category, option) are the breakdowns, and any one category's sums add up to the element's total. Within a
+    single period every unit has one value per cell, so a "latest value" element is summed like the others."""
+    rows = (DataValue.objects.filter(period_type=PeriodType.YEAR.value, period=Period.year_of(year).id,
+                                     value__isnull=False)
+            .exclude(element__value_type=ValueType.DATE))
+    if root.kind != Kind.COUNTRY:
+        rows = rows.filter(unit__ancestor_links__ancestor_id=root.pk)
+    grouped = (rows.values("element__code", "element__aggregation", "option_combo__options__category__code",
+                           "option_combo__options__code")
+               .annotate(total=Sum("value"), count=Count("pk"))
+               .order_by("element__code", "option_combo__options__category__code", "option_combo__options__code"))
+    sums: dict[str, dict[str, Any]] = {}
+    for r in grouped:
+        entry = sums.setdefault(r["element__code"], {"aggregation": r["element__aggregation"], "first": None,
+                                                     "total": Decimal(0), "count": 0, "by": {}})
+        category, option = r["option_combo__options__category__code"], r["option_combo__options__code"]
+        if entry["first"] is None:
+            entry["first"] = category or ""
+        if (category or "") == entry["first"]:
+            entry["total"] += r["total"] or 0
+            entry["count"] += r["count"]
+        if category:
+            entry["by"].setdefault(category, {})[option] = r["total"] or Decimal(0)
     out: dict[str, dict[str, Any]] = {}
-    for element in elements:
-        entry = figures.get(element.code, {"total": Decimal(0), "by": {}})
-        out[element.code] = {"total": as_json_number(entry["total"]),
-                             "by": {cat: {opt: as_json_number(v) for opt, v in opts.items()}
-                                    for cat, opts in entry["by"].items()}}
+    for code, entry in sums.items():
+        if entry["aggregation"] == Aggregation.AVERAGE:
+            average = entry["total"] / entry["count"] if entry["count"] else Decimal(0)
+            out[code] = {"total": as_json_number(average), "by": {}}
+            continue
+        by = {cat: {opt: as_json_number(v) for opt, v in opts.items()} for cat, opts in entry["by"].items()}
+        out[code] = {"total": as_json_number(entry["total"]), "by": by}
     return out
 
 
