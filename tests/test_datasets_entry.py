@@ -241,5 +241,5 @@ def test_mark_complete_runs_the_rules_then_freezes_the_report(people: dict[str, 
                        [ValueInput(element("tin_bao"), combo("tin_bao"), Decimal(1))])
     assert officer.post(reverse("datasets:reopen", args=[commune.pk, "xa_nam", PERIOD.id])).status_code == 302
     assert DataSetReport.objects.get(pk=report.pk).status == ReportStatus.OPEN
-    with pytest.raises(StaleVersion):
+    with pytest.raises(StaleVersion):  # completed and reopened since version 1 was read
         do_complete_report(Actor(user=people["commune"]), commune, report.dataset, PERIOD, expected_version=1)

@@ -213,7 +213,8 @@ def do_complete_report(actor: Actor, unit: Unit, dataset: DataSet, period: Perio
     check_form(actor, unit, dataset, period)
     serialise(f"datavalues:{unit.pk}:{period.id}")
     report = _lock_report(dataset, unit, period, create=False)
-    if expected_version is not None and (report.version if report else 0) != expected_version:
+    # A report not created yet counts as version 1, the version it gets when its first value is saved.
+    if expected_version is not None and (report.version if report else 1) != expected_version:
         raise StaleVersion(gettext("Báo cáo vừa được người khác cập nhật; hãy xem lại rồi làm lại."))
     _refuse_complete(report)
     violations = check_unit(unit, dataset, period)

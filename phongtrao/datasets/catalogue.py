@@ -96,7 +96,7 @@ ELEMENTS: tuple[ElementSeed, ...] = (
                 phrase="tiến hành {n} cuộc kiểm tra", measure="cuộc"),
     ElementSeed("tin_bao", "Số tin báo, tố giác về an ninh, trật tự tiếp nhận", "Tips received", "count",
                 (COMMUNE, AREA, *ORGANISATIONS), phrase="tiếp nhận {n} tin báo, tố giác", measure="tin",
-                description="Chỉ ghi số lượng; không ghi thông tin về người báo hay người bị báo (DOMAIN.md §2)."),
+                description="Chỉ ghi số lượng; không ghi thông tin về người báo hay người bị báo."),
     ElementSeed("hoa_giai_thanh", "Số vụ việc hòa giải thành", "Disputes mediated", "count", (COMMUNE, AREA),
                 phrase="hòa giải thành {n} vụ việc", measure="vụ"),
     ElementSeed("camera_lap_moi", "Số camera an ninh lắp đặt mới", "Security cameras installed", "count",
@@ -148,7 +148,7 @@ class DataSetSeed:
 
 
 SOURCE_REPORT = ("Nội dung báo cáo tổng kết năm của Phong trào toàn dân bảo vệ an ninh Tổ quốc (kết quả: "
-                 "ban hành văn bản, tuyên truyền, Ngày hội, tập huấn, sơ kết, tổng kết, kiểm tra; DOMAIN.md §1, §8)")
+                 "ban hành văn bản, tuyên truyền, Ngày hội, tập huấn, sơ kết, tổng kết, kiểm tra)")
 SOURCE_FESTIVAL = ("Quyết định số 521/QĐ-TTg ngày 06/6/2005 của Thủ tướng Chính phủ (Ngày hội toàn dân bảo vệ ANTQ, "
                    "19/8)")
 NOTE = ("Biểu do hệ thống lập theo nội dung thường có trong báo cáo tổng kết của các địa phương; chưa đối chiếu với "
