@@ -243,3 +243,10 @@ def test_mark_complete_runs_the_rules_then_freezes_the_report(people: dict[str, 
     assert DataSetReport.objects.get(pk=report.pk).status == ReportStatus.OPEN
     with pytest.raises(StaleVersion):  # completed and reopened since version 1 was read
         do_complete_report(Actor(user=people["commune"]), commune, report.dataset, PERIOD, expected_version=1)
+
+
+def test_catalogue_search_ignores_diacritics(people: dict[str, Any]) -> None:
+    page = client(people["viewer"]).get(reverse("datasets:index"), {"q": "khu dan cu"}).content.decode()
+    assert "Số liệu năm của khu dân cư" in page and "Báo cáo quý của xã" not in page
+    detail = client(people["viewer"]).get(reverse("datasets:dataset", args=["xa_nam"])).content.decode()
+    assert "521/QĐ-TTg" in detail and "Số lượt người được tuyên truyền không ít hơn số buổi" in detail

@@ -148,3 +148,25 @@ def test_expressions_are_parsed_not_evaluated_as_code() -> None:
         with pytest.raises(ExpressionError):
             parse(bad)
     assert Ref("b", ("x",)) in [parse("#{b.x}")]
+
+
+def test_validation_page_lists_violations_within_the_readers_scope(entered: None, make_user: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from phongtrao.accounts.models import Role
+
+    province = make_user("tinh-t99", Role.PROVINCE_OFFICER, unit("T99"))
+    other = make_user("xa-t99001", Role.COMMUNE_OFFICER, unit("T99001"))
+    url = reverse("datasets:validation")
+    query = {"dataset": "xa_nam", "period": str(YEAR)}
+    client = Client()
+    client.force_login(province)
+    text = client.get(url, {"unit": unit("T99").pk, **query}).content.decode()
+    assert 'id="violations"' in text and "Phường Đông Hà" in text and text.count("<tr>") == 3  # head + 2 rows
+    client.force_login(other)
+    assert client.get(url, {"unit": unit("T99").pk, **query}).status_code == 404  # not theirs to see
+    own = client.get(url, {"unit": unit("T99001").pk, **query}).content.decode()
+    assert 'id="no-violations"' in own
+    wrong = client.get(url, {"unit": unit("T99001").pk, "dataset": "xa_nam", "period": f"{YEAR}Q1"})
+    assert "Kỳ không đúng loại kỳ của biểu mẫu." in wrong.content.decode()

@@ -97,6 +97,11 @@ def export_rows(root: Unit, dataset: DataSet, period: Period, *, visible: Any) -
              options_text(v.option_combo), value_cell(v.element, v), v.comment] for v in found]
 
 
+def _not_formula(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (a comment typed as "=1+1")."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def export_values(root: Unit, dataset: DataSet, period: Period, fmt: str, *, visible: Any) -> bytes:
     rows = export_rows(root, dataset, period, visible=visible)
     headers = [c.label for c in COLUMNS]
@@ -104,7 +109,7 @@ def export_values(root: Unit, dataset: DataSet, period: Period, fmt: str, *, vis
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerows([[_not_formula(c) for c in row] for row in rows])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     sheet = ListSheet(dataset.code[:31], headers, widths=WIDTHS)
     for row in rows:

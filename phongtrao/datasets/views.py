@@ -30,6 +30,7 @@ from phongtrao.datasets.forms import ListForm, UnitListForm, ValidationForm, rea
 from phongtrao.datasets.models import DataSet, DataSetReport, ReportStatus
 from phongtrao.datasets.validation import run_validation
 from phongtrao.lib.periods import Period
+from phongtrao.lib.vntext import fold
 from phongtrao.units.models import Unit
 
 PER_PAGE = 50
@@ -72,11 +73,13 @@ def index(request: HttpRequest) -> HttpResponse:
     """The catalogue of data sets (search, period type, pages)."""
     form = ListForm(request.GET)
     datasets = DataSet.objects.select_related("root").order_by("position", "code")
-    if q := form.value("q"):
-        datasets = datasets.filter(name__icontains=q) | datasets.filter(code__icontains=q)
     if period_type := form.value("period_type"):
         datasets = datasets.filter(period_type=period_type)
-    page = Paginator(datasets, PER_PAGE).get_page(request.GET.get("page"))
+    found: Any = datasets
+    if q := form.value("q"):  # a catalogue of a few dozen forms: matched without diacritics in Python
+        folded = fold(q)
+        found = [d for d in datasets if folded in fold(d.name) or folded in fold(d.name_en) or folded in d.code]
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "datasets/index.html", {"form": form, "page": page,
                                                    "can_enter": policy.entry_units(request.user).exists()})
 
