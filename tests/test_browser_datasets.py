@@ -32,7 +32,8 @@ def test_commune_officer_enters_the_yearly_report_and_marks_it_complete(
     make_user("canbo.xa", Role.COMMUNE_OFFICER, commune, first_name="Cán bộ xã")
 
     browser_sign_in(page, live_server.url, "canbo.xa")
-    page.get_by_role("link", name="Số liệu", exact=True).click()
+    page.get_by_role("button", name="Quản lý").click()
+    page.get_by_role("link", name="Biểu mẫu báo cáo định kỳ").click()
     page.get_by_role("link", name="Nhập số liệu", exact=True).click()
     page.get_by_role("link", name="Xã Anh Sơn").click()
     page.locator("#dataset-xa_nam").get_by_role("link", name=f"Năm {year}").click()

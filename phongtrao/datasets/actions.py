@@ -41,7 +41,8 @@ from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = ["ActionError", "SaveResult", "StaleVersion", "ValueInput", "cell_key", "do_add_dataset",
-           "do_add_dataset_version", "do_add_element", "do_complete_report", "do_reopen_report", "do_save_values"]
+           "do_add_dataset_version", "do_add_element", "do_complete_report", "do_reopen_report", "do_save_values",
+           "in_sentence"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ def cell_key(element: DataElement, option_combo: OptionCombo) -> str:
     return f"{element.code}:{option_combo.code}"
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case ("quý II/2026", not "quý ii/2026")."""
+    return label[:1].lower() + label[1:]
+
+
 def _user(actor: Actor) -> Any:
     return actor.user if actor.user is not None and actor.user.pk else None
 
@@ -87,29 +93,29 @@ def check_form(actor: Actor, unit: Unit, dataset: DataSet, period: Period, *, en
         raise ActionError(gettext("Bạn không có quyền nhập số liệu cho %(name)s.") % {"name": unit.name})
     if dataset.period_type != period.type.value:
         raise ActionError({"period": [gettext("Biểu “%(name)s” báo cáo theo %(type)s, không theo kỳ “%(period)s”.")
-                                      % {"name": dataset.name, "type": period.type.label.lower(),
+                                      % {"name": dataset.name, "type": in_sentence(period.type.label),
                                          "period": period.label}]})
     if not dataset.applies_to(unit):
         raise ActionError(gettext("Biểu “%(name)s” không áp dụng cho %(unit)s.") % {"name": dataset.name,
                                                                                    "unit": unit.name})
     if not period.overlaps(unit.valid_from, unit.valid_to):
         raise ActionError({"period": [gettext("%(unit)s không tồn tại trong %(period)s.")
-                                      % {"unit": unit.name, "period": period.label.lower()}]})
+                                      % {"unit": unit.name, "period": in_sentence(period.label)}]})
     version = dataset.version_for(period)
     if version is None:
         raise ActionError({"period": [gettext("Biểu “%(name)s” chưa có mẫu áp dụng cho %(period)s.")
-                                      % {"name": dataset.name, "period": period.label.lower()}]})
+                                      % {"name": dataset.name, "period": in_sentence(period.label)}]})
     if entering:
         today = _today()
         if today < dataset.opening_date(period):
             raise ActionError({"period": [gettext("Chưa đến thời gian nhập %(period)s: mở từ ngày %(day)s.")
-                                          % {"period": period.label.lower(),
+                                          % {"period": in_sentence(period.label),
                                              "day": date_text(dataset.opening_date(period))}]})
         closing = dataset.closing_date(period)
         if closing is not None and today > closing and not policy.may_enter_late(user):
             raise ActionError({"period": [gettext("Đã hết hạn nhập %(period)s (hạn cuối ngày %(day)s); đề nghị cán "
                                                   "bộ cấp tỉnh nhập bổ sung.")
-                                          % {"period": period.label.lower(), "day": date_text(closing)}]})
+                                          % {"period": in_sentence(period.label), "day": date_text(closing)}]})
     return version
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor
 from phongtrao.datasets import policy
-from phongtrao.datasets.actions import ActionError, ValueInput, check_form, do_save_values
+from phongtrao.datasets.actions import ActionError, ValueInput, check_form, do_save_values, in_sentence
 from phongtrao.datasets.export import COLUMNS
 from phongtrao.datasets.models import DataElement, DataSet, OptionCombo
 from phongtrao.datasets.values import InvalidValue, check_comment, parse_value
@@ -73,6 +73,13 @@ class Catalogue:
                     if word:
                         self.words[oc.combo_id][" ".join(word.split()).casefold()] = option.code
         self._versions: dict[tuple[int, str], set[int] | None] = {}
+        self._applies: dict[tuple[int, int], bool] = {}
+
+    def applies(self, dataset: DataSet, unit: Unit) -> bool:
+        key = (dataset.pk, unit.pk)
+        if key not in self._applies:
+            self._applies[key] = dataset.applies_to(unit)
+        return self._applies[key]
 
     def combo(self, element: DataElement, text: str) -> OptionCombo:
         words = [" ".join(w.split()).casefold() for w in text.split(";") if w.strip()]
@@ -159,13 +166,13 @@ def _dataset_for(parsed: dict[str, Any], unit: Unit, cat: Catalogue) -> DataSet 
         if dataset.period_type != period.type.value or unit.kind not in dataset.kinds:
             continue
         elements = cat.elements_of(dataset, period)
-        if elements is not None and element.pk in elements and dataset.applies_to(unit):
+        if elements is not None and element.pk in elements and cat.applies(dataset, unit):
             return dataset
     if parsed["dataset"]:
         return gettext("biểu “%(name)s” không có chỉ tiêu này cho %(unit)s trong %(period)s") % {
-            "name": parsed["dataset"].name, "unit": unit.name, "period": period.label.lower()}
+            "name": parsed["dataset"].name, "unit": unit.name, "period": in_sentence(period.label)}
     return gettext("không biểu mẫu nào có chỉ tiêu này cho %(kind)s theo %(type)s") % {
-        "kind": unit.get_kind_display().lower(), "type": period.type.label.lower()}
+        "kind": unit.get_kind_display().lower(), "type": in_sentence(period.type.label)}
 
 
 def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) -> ImportResult:
@@ -187,6 +194,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
     rows: list[Row] = []
     seen: dict[tuple[int, int, str, int], int] = {}
     checked: dict[tuple[int, int, str], str | None] = {}
+    may: dict[int, bool] = {}
     for p in parsed:
         day = p["period"].reference_date
         valid = [u for u in candidates.get(p["unit_code"], []) if u.is_valid_on(day) and u.pk in scope]
@@ -199,7 +207,9 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
             errors.append(RowError(p["number"], "unit_code", ambiguous_code(p["unit_code"], day)))
             continue
         unit = valid[0]
-        if not policy.may_enter(user, unit):
+        if unit.pk not in may:
+            may[unit.pk] = policy.may_enter(user, unit)
+        if not may[unit.pk]:
             errors.append(RowError(p["number"], "unit_code", gettext("bạn không nhập số liệu cho %(name)s")
                                    % {"name": unit.name}))
             continue
