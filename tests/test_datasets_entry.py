@@ -250,3 +250,26 @@ def test_catalogue_search_ignores_diacritics(people: dict[str, Any]) -> None:
     assert "Số liệu năm của khu dân cư" in page and "Báo cáo quý của xã" not in page
     detail = client(people["viewer"]).get(reverse("datasets:dataset", args=["xa_nam"])).content.decode()
     assert "521/QĐ-TTg" in detail and "Số lượt người được tuyên truyền không ít hơn số buổi" in detail
+
+
+def test_the_entry_page_costs_the_same_queries_however_many_values_it_shows(people: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    commune = unit("T99001")
+    officer = client(people["commune"])
+    officer.get(entry_url(commune))  # the session and the site's caches are warm now
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert officer.get(entry_url(commune)).status_code == 200
+        return len(queries)
+
+    empty = cost()
+    officer.post(entry_url(commune), {cell_name("tuyen_truyen_buoi", combo.code): "3" for combo in
+                                      OptionCombo.objects.filter(combo__code="kenh_ngon_ngu")})
+    late = client(people["province"]).post(entry_url(commune, period=Period.year_of(YEAR - 1)),
+                                           {cell_name("tin_bao"): "2"})
+    assert late.status_code == 302  # a previous period's value, shown beside the field
+    assert cost() <= empty + 1  # the report row, once it exists
+    assert empty < 60, empty
