@@ -273,6 +273,9 @@ def _build() -> World:
     do_set_scopes(system, target.pk, [(commune_x, ScopeKind.CAPTURE), (commune_x.parent, ScopeKind.VIEW)])
     model_targets(world)
     award_objects(world)
+    from tests.test_datasets_access import entered_for_walk
+
+    entered_for_walk(world)
     return world
 
 
@@ -316,8 +319,14 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
         elif name.startswith("users:") and kwargs == ["user_id"]:
             yield name, reverse(name, kwargs={"user_id": world.target_users[key].pk})
         elif kwargs == ["kind"]:
-            for kind in ("units", "recognitions", "models", "model_sites", "awards"):
+            for kind in ("units", "recognitions", "models", "model_sites", "awards", "data_values"):
                 yield name, reverse(name, kwargs={"kind": kind})
+        elif name == "datasets:dataset":
+            yield name, reverse(name, args=["xa_nam"])
+        elif name == "datasets:unit":
+            yield name, reverse(name, args=[target.pk])
+        elif name.startswith("datasets:"):  # the entry page (its POST-only actions answer 405 to a GET)
+            yield name, reverse(name, args=[target.pk, "kdc_nam", dataset_period()])
         elif name == "audit:history":
             yield name, reverse(name, kwargs={"object_type": "units.unit", "object_id": str(target.pk)})
         elif name == "api_tokens:revoke":
@@ -339,6 +348,12 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
         else:
             unclassified.append(name)
     assert not unclassified, f"page routes the text walk does not know: {unclassified}; add them in {__file__}"
+
+
+def dataset_period() -> str:
+    from django.utils import timezone
+
+    return str(timezone.localdate().year)
 
 
 def page_problems(expect: Expectations, name: str, page: Page, language: str) -> list[str]:

@@ -17,7 +17,7 @@ from ninja import File, Form, NinjaAPI, Path, Query, Status
 from ninja.files import UploadedFile
 
 from phongtrao.accounts.access import can_change, can_import, get_unit_for_user, is_admin, visible_units
-from phongtrao.api import reads
+from phongtrao.api import datasets, reads
 from phongtrao.api.auth import SessionAuth, TokenAuth
 from phongtrao.api.errors import ApiError, detail, error_body, in_error_shape, install_error_handlers, not_found
 from phongtrao.api.schemas import (
@@ -286,3 +286,4 @@ def import_file(
 
 
 api.add_router("", reads.router)
+api.add_router("", datasets.router)
