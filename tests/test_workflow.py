@@ -96,19 +96,13 @@ WEB = Actor(user=None, channel=Channel.WEB)
 
 @pytest.fixture(scope="session")
 def report_tables(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The stand-in tables, with the append-only trigger of the event table on PostgreSQL (as an app's
-    migration installs it). Kept for the session: a flush empties them like every other table."""
+    """The stand-in tables, kept for the session: a flush empties them like every other table."""
     with django_db_blocker.unblock():
         existing = connection.introspection.table_names()
         with connection.schema_editor() as editor:
             for model in (Report, ReportEvent):
                 if model._meta.db_table not in existing:
                     editor.create_model(model)
-        if connection.vendor == "postgresql":
-            create, drop = append_only_trigger(ReportEvent._meta.db_table, ("user_id",))
-            with connection.cursor() as cursor:
-                cursor.execute(drop)
-                cursor.execute(create)
 
 
 pytestmark = pytest.mark.usefixtures("report_tables")
@@ -275,7 +269,10 @@ def test_event_rows_are_append_only() -> None:
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
-    if connection.vendor == "postgresql":  # the trigger refuses raw SQL too
+    if connection.vendor == "postgresql":  # the trigger (as an app's migration installs it) refuses raw SQL too
+        create, _drop = append_only_trigger(ReportEvent._meta.db_table, ("user_id",))
+        with connection.cursor() as cursor:
+            cursor.execute(create)  # inside the test's transaction: gone when it rolls back
         for sql in ("UPDATE test_workflow_report_event SET action = 'x' WHERE id = %s",
                     "DELETE FROM test_workflow_report_event WHERE id = %s"):
             with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
