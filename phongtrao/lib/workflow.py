@@ -249,11 +249,14 @@ class Workflow[M: models.Model]:
         self.describe, self.missing, self._stale = describe, missing, stale
         self.unit_of, self.snapshot, self._locking, self.prepare = unit_of, snapshot, locking, prepare
         self.derived, self.status_field, self.version_field = derived, status_field, version_field
+        self._event_fields: frozenset[str] | None = None
 
     def _event_has(self, name: str) -> bool:
-        """Whether the event rows keep ``name`` (``source``, ``details``, ``reason``); read when used, since a
-        workflow is declared while the models are still loading."""
-        return name in {f.name for f in self.event_model._meta.concrete_fields}
+        """Whether the event rows keep ``name`` (``source``, ``details``, ``reason``); read at the first
+        event, since a workflow is declared while the models are still loading."""
+        if self._event_fields is None:
+            self._event_fields = frozenset(f.name for f in self.event_model._meta.concrete_fields)
+        return name in self._event_fields
 
     def _auto_now(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False))
