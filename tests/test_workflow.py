@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -62,7 +63,7 @@ class Report(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        app_label = "core"
+        app_label = "workflow_tests"  # no installed app: the rest of the suite never sees these models
         db_table = "test_workflow_report"
 
     def __str__(self) -> str:
@@ -76,9 +77,12 @@ class ReportEvent(WorkflowEvent):
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=10, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=ReportStatus.choices)
+    # No database constraint: removing a user elsewhere in the suite must not trip over these rows.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", db_constraint=False)
 
     class Meta(WorkflowEvent.Meta):
-        app_label = "core"
+        app_label = "workflow_tests"
         db_table = "test_workflow_report_event"
 
 
@@ -96,7 +100,8 @@ WEB = Actor(user=None, channel=Channel.WEB)
 
 @pytest.fixture(scope="session")
 def report_tables(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The stand-in tables, kept for the session: a flush empties them like every other table."""
+    """The stand-in tables, kept for the session (outside every installed app, a flush leaves their rows:
+    each test reads only its own records)."""
     with django_db_blocker.unblock():
         existing = connection.introspection.table_names()
         with connection.schema_editor() as editor:
@@ -129,9 +134,9 @@ def events(report: Report) -> list[tuple[str, str, str, str]]:
 def audited(report: Report) -> list[tuple[str, Any, Any]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT action FROM audit_auditentry WHERE object_type = %s AND object_id = %s ORDER BY id",
-                       ["core.report", str(report.pk)])
+                       ["workflow_tests.report", str(report.pk)])
         actions = [row[0] for row in cursor.fetchall()]
-    entries = AuditEntry.objects.filter(object_type="core.report", object_id=str(report.pk)).order_by("pk")
+    entries = AuditEntry.objects.filter(object_type="workflow_tests.report", object_id=str(report.pk)).order_by("pk")
     assert [e.action for e in entries] == actions
     return [(e.action, e.before, e.after) for e in entries]
 
