@@ -255,7 +255,7 @@ def save_values(request: HttpRequest, payload: ValuesIn) -> dict[str, Any]:
     result: Any = None
     try:
         with transaction.atomic():
-            result = do_save_values(Actor(user=request.user, channel=Channel.API), unit, dataset,  # type: ignore[arg-type]
+            result = do_save_values(Actor.of_request(request, Channel.API), unit, dataset,
                                     period, inputs)
             if payload.dry_run:
                 raise _DryRun
@@ -272,7 +272,7 @@ def complete_report(request: HttpRequest, payload: ReportIn) -> dict[str, Any]:
     if not policy.may_enter(request.user, unit):
         raise ApiError(403, "forbidden", gettext("Bạn không có quyền nhập số liệu cho đơn vị này."))
     dataset = get_object_or_404(DataSet, code=payload.dataset)
-    report = do_complete_report(Actor(user=request.user, channel=Channel.API), unit, dataset,  # type: ignore[arg-type]
+    report = do_complete_report(Actor.of_request(request, Channel.API), unit, dataset,
                                 _period(payload.period), expected_version=payload.version)
     return {"dataset": dataset.code, "unit_id": unit.pk, "period": report.period, "status": report.status,
             "status_label": str(report.get_status_display()), "version": report.version}

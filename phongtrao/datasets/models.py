@@ -27,9 +27,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy
 
-from phongtrao.audit.history import AppendOnly
 from phongtrao.audit.models import Channel
 from phongtrao.lib.periods import PERIOD_TYPE_CHOICES, Period
+from phongtrao.lib.workflow import AppendOnly
 from phongtrao.units.models import Kind, Unit
 
 DEFAULT_COMBO = "default"

@@ -37,10 +37,6 @@ PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
-
-
 def _period(text: str) -> Period:
     try:
         return Period.parse(text)
@@ -165,7 +161,7 @@ def entry(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpRes
     stale = False
     if not errors and inputs:
         try:
-            result = actions.do_save_values(_actor(request), unit, dataset, per, inputs)
+            result = actions.do_save_values(Actor.of_request(request), unit, dataset, per, inputs)
         except ActionError as exc:
             stale = isinstance(exc, StaleVersion)
             form_errors = _put_errors(grid, exc)
@@ -212,7 +208,7 @@ def cell(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpResp
     inputs = read_cells(request.POST, [target])
     if inputs and not target.errors:
         try:
-            actions.do_save_values(_actor(request), unit, dataset, per, inputs)
+            actions.do_save_values(Actor.of_request(request), unit, dataset, per, inputs)
         except ActionError as exc:
             target.errors += [m for texts in exc.errors.values() for m in texts]
             if isinstance(exc, StaleVersion):
@@ -238,7 +234,7 @@ def complete(request: HttpRequest, unit_id: int, code: str, period: str) -> Http
     except ValueError:
         expected = None
     try:
-        actions.do_complete_report(_actor(request), unit, dataset, per, expected_version=expected)
+        actions.do_complete_report(Actor.of_request(request), unit, dataset, per, expected_version=expected)
     except ActionError as exc:
         version = dataset.version_for(per)
         if version is None:
@@ -259,7 +255,7 @@ def reopen(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpRe
     if not policy.may_enter(request.user, unit):
         raise PermissionDenied(gettext("Bạn không có quyền nhập số liệu cho đơn vị này."))
     try:
-        actions.do_reopen_report(_actor(request), unit, dataset, per)
+        actions.do_reopen_report(Actor.of_request(request), unit, dataset, per)
     except ActionError as exc:
         for texts in exc.errors.values():
             for text in texts:

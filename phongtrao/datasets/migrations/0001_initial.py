@@ -2,7 +2,7 @@
 
 import datetime
 import django.db.models.deletion
-import phongtrao.audit.history
+import phongtrao.lib.workflow
 from django.conf import settings
 from django.db import migrations, models
 
@@ -242,7 +242,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'lịch sử báo cáo theo biểu mẫu',
                 'ordering': ['at', 'pk'],
             },
-            bases=(phongtrao.audit.history.AppendOnly, models.Model),
+            bases=(phongtrao.lib.workflow.AppendOnly, models.Model),
         ),
         migrations.CreateModel(
             name='ValidationRule',
