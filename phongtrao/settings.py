@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "phongtrao.recognition",
     "phongtrao.models_registry",
     "phongtrao.awards",
+    "phongtrao.datasets",
     "phongtrao.reports",
     "phongtrao.api",
     "django_tasks_db",

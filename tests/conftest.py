@@ -168,7 +168,9 @@ def make_user(db: None) -> Any:
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser), started once a run: each test gets
     its own context (``page``, or ``browser.new_context()``), which shares no cookies or storage with another."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # as the contexts' own timeout: a loaded machine answers slowly
 
     executable = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as pw:

@@ -53,6 +53,7 @@ from tests.conftest import ensure_official_register, import_example_units
 from tests.personas import MARKERS, Persona, World, build_world, leaked_markers, persona_names
 from tests.test_attachments import ATTACHMENT_ROUTES, check_attachment_route
 from tests.test_awards_access import AWARDS_OBJECT_ROUTES, award_objects, check_awards_object_route
+from tests.test_datasets_access import DATASET_ROUTES, check_dataset_route
 from tests.test_models_access import MODEL_ROUTES, check_model_route, model_targets
 from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
 
@@ -78,7 +79,7 @@ USER_MANAGERS = {"admin": {"X", "Y", "Z"}, "province": {"X", "Y"}, "other_provin
 OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000"}  # no such job: 404
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
-                  "models_registry:", "awards:", "recognition:",
+                  "models_registry:", "awards:", "recognition:", "datasets:",
                   "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
@@ -88,7 +89,7 @@ LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "w
 # things, dates, formats, where to go next).
 OTHER_PARAMS = {"page", "sort", "export", "year", "as_of", "all_dates", "kind", "status", "role", "field",
                 "initiator", "award_type", "action", "channel", "start", "end", "user", "object_type",
-                "object_id", "proposal", "from", "prefix", "next"}
+                "object_id", "proposal", "from", "prefix", "next", "period_type", "dataset", "period", "format"}
 ALL = "*"  # a read of the query as a whole
 ADMIN_SITE = re.compile(r"^admin:")
 
@@ -264,6 +265,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_awards_object_route(world, persona, name)
         elif name in ATTACHMENT_ROUTES:
             check_attachment_route(world, persona, name)
+        elif name in DATASET_ROUTES:
+            check_dataset_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

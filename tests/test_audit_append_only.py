@@ -25,7 +25,7 @@ from phongtrao.units.models import Unit
 pytestmark = pytest.mark.usefixtures("example_units")
 
 TABLES = ["audit_auditentry", "recognition_recognitionevent", "models_registry_modelevent",
-          "awards_proposalevent"]
+          "awards_proposalevent", "datasets_reportevent"]
 
 
 @pytest.fixture
@@ -39,7 +39,13 @@ def history(example_units: None, example_dir: Path) -> None:
     do_create_proposal(system, proposing_unit=commune, award_type=AwardType.objects.get(code="bang_khen_ubnd_tinh"),
                        year=2025, title="Đề nghị khen thưởng",
                        recipients=[RecipientData(RecipientKind.COLLECTIVE, commune, commune.name, "", "Thành tích")])
+    from phongtrao.datasets.actions import do_complete_report
+    from phongtrao.datasets.models import DataSet, ReportEvent
+    from phongtrao.lib.periods import Period
+
+    do_complete_report(system, commune, DataSet.objects.get(code="xa_nam"), Period.year_of(2025))
     assert RecognitionEvent.objects.exists() and ModelEvent.objects.exists() and ProposalEvent.objects.exists()
+    assert ReportEvent.objects.exists()
 
 
 def first_id(table: str) -> int:

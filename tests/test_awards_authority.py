@@ -12,7 +12,6 @@ from django.urls import reverse
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.awards.actions import (
-    ActionError,
     RecipientData,
     do_approve_proposal,
     do_create_decision,
@@ -23,6 +22,7 @@ from phongtrao.awards.actions import (
 from phongtrao.awards.catalogue import seed_award_types
 from phongtrao.awards.documents import certificates
 from phongtrao.awards.models import AwardDecision, AwardType, ProposalStatus, RecipientKind
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.urls import reverse
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
-from phongtrao.awards.actions import ActionError, RecipientData, RepeatWarning, do_create_decision
+from phongtrao.awards.actions import RecipientData, RepeatWarning, do_create_decision
 from phongtrao.awards.catalogue import MEDAL, seed_award_types
 from phongtrao.awards.models import AwardDecision, AwardRecipient, AwardType, RecipientKind
+from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Unit
 
 pytestmark = pytest.mark.django_db

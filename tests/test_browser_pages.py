@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,16 @@ CONTRAST_JS = "\n".join(line for line in (Path(__file__).resolve().parent / "con
 
 
 @pytest.fixture
-def csp_context(browser: Any, live_server: Any) -> Any:
-    """A browser context whose pages get the CSP header on every HTML answer; violations are collected."""
+def csp_context(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A browser context whose pages get the CSP header on every HTML answer; violations are collected.
+    The contexts are closed after the test (the browser lives for the whole run)."""
     violations: list[str] = []
+    contexts: list[Any] = []
 
     def new(width: int = 1366, height: int = 900) -> Any:
         context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
+        contexts.append(context)
 
         def with_csp(route: Any) -> None:
             response = route.fetch(max_redirects=0)
@@ -57,7 +61,10 @@ def csp_context(browser: Any, live_server: Any) -> Any:
         return page
 
     new.violations = violations  # type: ignore[attr-defined]
-    return new
+    yield new
+    for context in contexts:
+        context.unroute_all(behavior="ignoreErrors")  # a request still in flight must not fail the teardown
+        context.close()
 
 
 @pytest.fixture

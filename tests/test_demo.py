@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from phongtrao.accounts.models import Role, User
 from phongtrao.core.demo import DEMO_DAY, DEMO_PASSWORD, LOGINS, select_communes
 from phongtrao.units.models import ORGANISATION_KINDS, Kind, Source, Unit
+from tests.conftest import ensure_official_register
 
 pytestmark = pytest.mark.usefixtures("official_register")
 
@@ -81,53 +83,10 @@ def test_every_commune_of_the_province_gets_residential_areas_and_organisations(
     assert "created" in output and "demo-antq-2025" in output
 
 
-def test_organisations_inside_and_outside_the_antt_standard() -> None:
-    demo(*SMALL)
-    orgs = demo_units().filter(kind__in=ORGANISATION_KINDS)
-    assert orgs.filter(subject_to_standard=True).exists()
-    assert orgs.filter(kind=Kind.AGENCY, armed_forces=True, subject_to_standard=False).exists()
-    assert orgs.filter(kind=Kind.ENTERPRISE, size__in=["micro", "small"], subject_to_standard=False).exists()
-    assert orgs.filter(kind=Kind.ENTERPRISE, size__in=["medium", "large"], subject_to_standard=True).exists()
-    assert orgs.filter(kind=Kind.SCHOOL, school_level__in=["mam_non", "tieu_hoc"],
-                       subject_to_standard=False).exists()
-    assert orgs.filter(kind=Kind.SCHOOL, school_level="thcs", subject_to_standard=True).exists()
-    assert set(orgs.values_list("managed_by", flat=True)) == {"commune", "province"}
-    assert orgs.filter(kind=Kind.AGENCY, code__regex=r"^CQ-\d{5}-\d\d$").exists()
-    assert orgs.filter(kind=Kind.ENTERPRISE, name__startswith="Công ty").exists()
-    assert orgs.filter(kind=Kind.SCHOOL, name__startswith="Trường THCS").exists()
-
-
-def test_one_login_per_role_with_a_working_password_and_a_sensible_home_unit() -> None:
-    demo(*SMALL)
-    users = {u.username: u for u in User.objects.select_related("unit")}
-    assert set(users) == {login.username for login in LOGINS}
-    assert {u.role for u in users.values()} == set(Role.values)
-    for username, user in users.items():
-        assert authenticate(username=username, password=DEMO_PASSWORD) == user
-        assert user.get_full_name() and user.title
-    validate_password(DEMO_PASSWORD, users["xem"])
-    province, commune = users["tinh"].unit, users["xa"].unit
-    assert users["admin"].unit is None and users["admin"].is_admin
-    assert province.kind == Kind.PROVINCE and province.code == "48"
-    assert commune.kind == Kind.COMMUNE and commune.parent == province
-    assert users["coquan"].unit.parent == commune and users["coquan"].unit.subject_to_standard
-    assert users["chutich"].unit == commune and users["chutich"].role == Role.APPROVER
-    assert users["chutichtinh"].unit == province
-    assert users["xem"].unit == province
-
-
-def test_running_again_adds_nothing() -> None:
-    demo(*SMALL)
-    before = (snapshot(), User.objects.count())
-    output = demo(*SMALL)
-    assert (snapshot(), User.objects.count()) == before
-    assert "nothing added" in output
-
-
 def seeded_snapshot(seed: str) -> list[tuple[Any, ...]]:
     """The demo units a seed gives, then undone (other apps' demo data refer to the units)."""
     with transaction.atomic():
-        demo("--communes", "3", "--seed", seed)
+        demo("--communes", "2", "--seed", seed)
         taken = snapshot()
         transaction.set_rollback(True)
     return taken
@@ -180,16 +139,65 @@ def test_without_the_official_register_it_asks_for_setup(monkeypatch: pytest.Mon
     assert not demo_units().exists()
 
 
-@pytest.mark.django_db
-def test_demo_logins_are_scoped_to_their_home_units(official_register: None) -> None:
-    from phongtrao.accounts.access import can_change, visible_units
+@pytest.fixture(scope="class")
+def small_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """One demo build (six communes) for the class below, inside a transaction rolled back after its last
+    test; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_official_register()
+        yield demo(*SMALL)
+        transaction.set_rollback(True)
 
-    call_command("demo", "--communes", "3", stdout=StringIO())
-    xa = User.objects.get(username="xa")
-    xem = User.objects.get(username="xem")
-    assert xa.unit is not None and xem.unit is not None
-    assert set(visible_units(xa).values_list("pk", flat=True)) == set(
-        Unit.objects.in_subtree(xa.unit).values_list("pk", flat=True))
-    assert can_change(xa, xa.unit)
-    assert visible_units(xem).filter(pk=xa.unit.pk).exists()
-    assert not can_change(xem, xa.unit)
+
+class TestOneSmallBuild:
+    """What one build gives, read by several tests (building it costs seconds on each database)."""
+
+    def test_organisations_inside_and_outside_the_antt_standard(self, small_demo: str) -> None:
+        orgs = demo_units().filter(kind__in=ORGANISATION_KINDS)
+        assert orgs.filter(subject_to_standard=True).exists()
+        assert orgs.filter(kind=Kind.AGENCY, armed_forces=True, subject_to_standard=False).exists()
+        assert orgs.filter(kind=Kind.ENTERPRISE, size__in=["micro", "small"], subject_to_standard=False).exists()
+        assert orgs.filter(kind=Kind.ENTERPRISE, size__in=["medium", "large"], subject_to_standard=True).exists()
+        assert orgs.filter(kind=Kind.SCHOOL, school_level__in=["mam_non", "tieu_hoc"],
+                           subject_to_standard=False).exists()
+        assert orgs.filter(kind=Kind.SCHOOL, school_level="thcs", subject_to_standard=True).exists()
+        assert set(orgs.values_list("managed_by", flat=True)) == {"commune", "province"}
+        assert orgs.filter(kind=Kind.AGENCY, code__regex=r"^CQ-\d{5}-\d\d$").exists()
+        assert orgs.filter(kind=Kind.ENTERPRISE, name__startswith="Công ty").exists()
+        assert orgs.filter(kind=Kind.SCHOOL, name__startswith="Trường THCS").exists()
+
+    def test_one_login_per_role_with_a_working_password_and_a_sensible_home_unit(self, small_demo: str) -> None:
+        users = {u.username: u for u in User.objects.select_related("unit")}
+        assert set(users) == {login.username for login in LOGINS}
+        assert {u.role for u in users.values()} == set(Role.values)
+        for username, user in users.items():
+            assert authenticate(username=username, password=DEMO_PASSWORD) == user
+            assert user.get_full_name() and user.title
+        validate_password(DEMO_PASSWORD, users["xem"])
+        province, commune = users["tinh"].unit, users["xa"].unit
+        assert users["admin"].unit is None and users["admin"].is_admin
+        assert province.kind == Kind.PROVINCE and province.code == "48"
+        assert commune.kind == Kind.COMMUNE and commune.parent == province
+        assert users["coquan"].unit.parent == commune and users["coquan"].unit.subject_to_standard
+        assert users["chutich"].unit == commune and users["chutich"].role == Role.APPROVER
+        assert users["chutichtinh"].unit == province
+        assert users["xem"].unit == province
+
+    def test_running_again_adds_nothing(self, small_demo: str) -> None:
+        before = (snapshot(), User.objects.count())
+        output = demo(*SMALL)
+        assert (snapshot(), User.objects.count()) == before
+        assert "nothing added" in output
+
+    def test_demo_logins_are_scoped_to_their_home_units(self, small_demo: str) -> None:
+        from phongtrao.accounts.access import can_change, visible_units
+
+        xa = User.objects.get(username="xa")
+        xem = User.objects.get(username="xem")
+        assert xa.unit is not None and xem.unit is not None
+        assert set(visible_units(xa).values_list("pk", flat=True)) == set(
+            Unit.objects.in_subtree(xa.unit).values_list("pk", flat=True))
+        assert can_change(xa, xa.unit)
+        assert visible_units(xem).filter(pk=xa.unit.pk).exists()
+        assert not can_change(xem, xa.unit)
+

@@ -18,6 +18,7 @@ from django.utils import timezone
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
+from phongtrao.lib.workflow import ActionError
 from phongtrao.models_registry import actions
 from phongtrao.models_registry.models import Field, Initiator, Model, Result, SiteStatus, Status
 from phongtrao.units.models import Unit
@@ -187,20 +188,20 @@ def test_transitions_refuse_illegal_moves_in_vietnamese(example_units: None) -> 
     field, initiator = catalogue()
     model = actions.do_create_model(Actor.system(), code="T1", name="Mô hình", field=field, initiator=initiator,
                                     unit=province)
-    with pytest.raises(actions.ActionError, match="Không thể đưa vào hoạt động mô hình T1: mô hình đang ở trạng"):
+    with pytest.raises(ActionError, match="Không thể đưa vào hoạt động: mô hình T1 đang ở trạng thái"):
         actions.do_operate_model(Actor.system(), model.pk)
     actions.do_approve_model(Actor.system(), model.pk)
-    with pytest.raises(actions.ActionError, match="Chỉ mô hình đang hoạt động"):
+    with pytest.raises(ActionError, match="Chỉ mô hình đang hoạt động"):
         actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ", decision_date=DAY, issuer="UBND")
     actions.do_operate_model(Actor.system(), model.pk)
-    with pytest.raises(actions.ActionError, match="trước ngày xây dựng mô hình"):  # operated today
+    with pytest.raises(ActionError, match="trước ngày xây dựng mô hình"):  # operated today
         actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND",
                                      decision_date=timezone.localdate() - dt.timedelta(days=1), issuer="UBND tỉnh")
     actions.do_designate_leading(Actor.system(), model.pk, decision_no="1/QĐ-UBND", decision_date=timezone.localdate(),
                                  issuer="UBND tỉnh")
     actions.do_revoke_leading(Actor.system(), model.pk)
     actions.do_retire_model(Actor.system(), model.pk, retired_on=timezone.localdate(), reason="Không hiệu quả")
-    with pytest.raises(actions.ActionError, match="Không thể thanh loại"):
+    with pytest.raises(ActionError, match="Không thể thanh loại"):
         actions.do_retire_model(Actor.system(), model.pk, retired_on=timezone.localdate(), reason="lần hai")
     model.refresh_from_db()
     assert list(model.events.values_list("action", flat=True)) == [
@@ -212,7 +213,7 @@ def test_replicate_is_all_or_nothing_and_retire_closes_sites(world: World) -> No
     commune_x = world.targets["X"].parent
     model = make_model("R1", commune_x, sites=[world.targets["X"]])
     areas = list(Unit.objects.filter(code__in=["KDC-T99001-01", "KDC-T99001-02"]))
-    with pytest.raises(actions.ActionError, match="đã có điểm đang hoạt động"):
+    with pytest.raises(ActionError, match="đã có điểm đang hoạt động"):
         actions.do_replicate(Actor.system(), model.pk, [*areas, world.targets["X"]], started_on=START)
     assert model.sites.count() == 1
     client = world.personas["commune"].client()

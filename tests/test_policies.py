@@ -116,7 +116,8 @@ def test_every_permission_asked_is_declared_and_every_declared_one_is_asked() ->
     imports = {f"import.{kind}" for kind in IMPORT_KINDS}
     assert set(POLICIES) - asked - imports == set(), "declared but never asked: remove it or ask it"
     # Every import kind of these apps declares its own permission (none falls back to the default).
-    assert {f"import.{kind}" for kind in ("units", "recognitions", "models", "model_sites", "awards")} <= set(POLICIES)
+    assert {f"import.{kind}" for kind in ("units", "recognitions", "models", "model_sites", "awards",
+                                          "data_values")} <= set(POLICIES)
     assert {name for name in POLICIES if name.startswith("import.")} <= imports
 
 
@@ -129,14 +130,18 @@ EXPECTED: dict[str, set[str]] = {
     Role.ADMIN: {"units.edit", "data.capture", "decisions.record", "recognition.start_review",
                  "recognition.withdraw", "models.edit", "models.national_catalogue", "awards.catalogue",
                  "users.manage", "users.reset_totp", "accounts.totp", "import.units", "import.recognitions",
-                 "import.models", "import.model_sites", "import.awards"},
+                 "import.models", "import.model_sites", "import.awards", "datasets.enter", "datasets.enter_late",
+                 "datasets.province_catalogue", "datasets.national_catalogue", "import.data_values"},
     Role.PROVINCE_OFFICER: {"units.edit", "data.capture", "recognition.start_review", "recognition.withdraw",
                             "models.edit", "awards.catalogue", "users.manage", "accounts.totp", "import.units",
-                            "import.recognitions", "import.models", "import.model_sites", "import.awards"},
+                            "import.recognitions", "import.models", "import.model_sites", "import.awards",
+                            "datasets.enter", "datasets.enter_late", "datasets.province_catalogue",
+                            "import.data_values"},
     Role.COMMUNE_OFFICER: {"units.edit", "data.capture", "recognition.start_review", "recognition.withdraw",
                            "models.edit", "import.units", "import.recognitions", "import.models",
-                           "import.model_sites"},
-    Role.ORG_REPORTER: {"data.capture", "recognition.withdraw", "import.recognitions"},
+                           "import.model_sites", "datasets.enter", "import.data_values"},
+    Role.ORG_REPORTER: {"data.capture", "recognition.withdraw", "import.recognitions", "datasets.enter",
+                        "import.data_values"},
     Role.APPROVER: {"decisions.record", "recognition.start_review", "recognition.withdraw", "import.recognitions",
                     "import.awards"},
     Role.VIEWER: set(),
@@ -169,7 +174,7 @@ def test_declaring_refuses_unknown_roles_a_policy_without_administrators_and_a_c
         declare(replace(POLICIES["units.edit"], roles=policies.ADMINS))
     assert declare(POLICIES["units.edit"]) is POLICIES["units.edit"]  # an app's ready() run twice
     assert "test.x" not in POLICIES
-    with pytest.raises(LookupError, match="units.edti"):
+    with pytest.raises(LookupError, match=r"units\.edti"):
         policy("units.edti")  # a typo is an error, never a quiet refusal
 
 
@@ -211,6 +216,31 @@ def test_asking_on_units_inside_and_outside_the_scope(people: dict[str, User]) -
         access.may(officer, "users.manage", inside)
     with pytest.raises(TypeError):
         access.allowed_on(officer, ["users.manage"], [inside])
+
+
+def test_a_permission_some_roles_hold_on_some_kinds_of_unit_only(people: dict[str, User]) -> None:
+    """Data sets: a commune officer enters for the commune and its residential areas, an organisation's reporter
+    for organisations, a province officer for every unit of the scope (written from the rule, DOMAIN.md)."""
+    today = timezone.localdate()
+    commune, area, agency = (Unit.objects.with_code(code, today).get()
+                             for code in ("T99001", "KDC-T99001-03", "AG-T99001-001"))
+    expected = {Role.ADMIN: {"T99001", "KDC-T99001-03", "AG-T99001-001"},
+                Role.PROVINCE_OFFICER: {"T99001", "KDC-T99001-03", "AG-T99001-001"},
+                Role.COMMUNE_OFFICER: {"T99001", "KDC-T99001-03"},
+                Role.ORG_REPORTER: {"AG-T99001-001"}, Role.APPROVER: set(), Role.VIEWER: set()}
+    for role, user in people.items():
+        assert {u.code for u in (commune, area, agency) if access.may(user, "datasets.enter", u)} == expected[role]
+        held = access.allowed_on(user, ["datasets.enter", "data.capture"], [commune, area, agency])
+        assert {u.code for u in (commune, area, agency) if "datasets.enter" in held[u.pk]} == expected[role]
+        listed = access.units_where(user, "datasets.enter").filter(pk__in=[commune.pk, area.pk, agency.pk])
+        assert set(listed.values_list("code", flat=True)) == expected[role], role
+    # Outside the capture scope nothing, whatever the kind (the other commune's residential area).
+    other = Unit.objects.filter(parent__code="T99002", kind="residential_area").first()
+    assert other is not None
+    assert [r for r, user in people.items() if access.may(user, "datasets.enter", other)] == [Role.ADMIN]
+    with pytest.raises(ValueError, match="restrict the capture scope"):
+        declare(Policy("test.y", policies.DATA_CAPTURERS, "y", Scope.ROLE,
+                       unit_kinds={Role.ORG_REPORTER: frozenset({"agency"})}))
 
 
 def test_require_raises_the_callers_refusal(people: dict[str, User]) -> None:

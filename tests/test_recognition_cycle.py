@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.importing import run_import
+from phongtrao.lib.workflow import ActionError, AppendOnlyError
 from phongtrao.recognition.actions import (
-    ActionError,
     do_decide,
     do_recognise_many,
     do_register,
@@ -27,7 +27,6 @@ from phongtrao.recognition.actions import (
 from phongtrao.recognition.authority import NoAuthority, competent_authority, deciding_level
 from phongtrao.recognition.criteria import residential_share, seed_criteria_sets
 from phongtrao.recognition.models import (
-    AppendOnlyError,
     CriteriaSet,
     Criterion,
     Recognition,

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.importing import IMPORT_KINDS, ImportResult, run_import
+from phongtrao.recognition import importers
 from phongtrao.recognition.models import Recognition, RecognitionEvent, Status
 from phongtrao.units.models import Unit
 
@@ -173,3 +175,25 @@ def test_viewer_may_not_import_results(example_units: None, make_user: Any) -> N
     result = run_import("recognitions", "r.csv", (HEADER + "T99001,2025,yes,,,,\n").encode(),
                         actor=Actor(user=viewer, channel="import"))
     assert not result.ok and "không có quyền" in str(result.errors[0])
+
+
+def test_a_record_changed_after_the_importer_read_it_is_refused_like_a_stale_form(
+        example_units: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The importer writes through the cycle's "import" move: a record saved by someone else between the
+    importer's read and its write (here forced in between) refuses the file, and nothing is written."""
+    assert load(HEADER + "KDC-T99000-01,2025,yes,,,,\nKDC-T99000-02,2025,yes,,,,\n").ok
+    plan = importers._plan
+
+    def someone_saves_after_the_read(rows: Any, result: ImportResult) -> Any:
+        planned = plan(rows, result)
+        Recognition.objects.filter(unit__code="KDC-T99000-02").update(version=F("version") + 1)
+        return planned
+
+    monkeypatch.setattr(importers, "_plan", someone_saves_after_the_read)
+    result = load(HEADER + "KDC-T99000-01,2025,yes,,dat,1/QĐ-UBND,15/12/2025\n"
+                           "KDC-T99000-02,2025,yes,,dat,1/QĐ-UBND,15/12/2025\n")
+    assert [(e.row, e.column) for e in result.errors] == [(3, "")]
+    assert "vừa được người khác cập nhật" in result.errors[0].message
+    assert (result.created, result.updated, result.preview) == (0, 0, [])
+    assert sorted(Recognition.objects.values_list("status", "version")) == [("registered", 1)] * 2
+    assert RecognitionEvent.objects.count() == 2  # the first import's, none of the refused one

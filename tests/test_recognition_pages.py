@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
+from phongtrao.lib.workflow import ActionError
 from phongtrao.recognition.actions import (
-    ActionError,
     do_decide,
     do_recognise_many,
     do_register,

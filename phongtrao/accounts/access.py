@@ -117,7 +117,10 @@ def may(user: AnyUser | None, name: str, unit: Unit | None = None) -> bool:
         return True
     if not holds(user, name):
         return False
-    return rule.scope == Scope.ROLE or is_admin(user) or (unit is not None and _captures(user, unit))
+    if rule.scope == Scope.ROLE or is_admin(user):
+        return True
+    kinds = rule.kinds_for(_role(user))
+    return unit is not None and (kinds is None or unit.kind in kinds) and _captures(user, unit)
 
 
 def require(user: AnyUser | None, name: str, unit: Unit | None = None, *, message: str,
@@ -139,7 +142,28 @@ def allowed_on(user: AnyUser | None, names: Iterable[str], units: Sequence[Unit]
     captured: set[int] = set()
     if held:
         captured = set(capture_units(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
-    return {u.pk: held if u.pk in captured else frozenset() for u in units}
+    kinds = {name: policy(name).kinds_for(_role(user)) for name in held}
+
+    def on(unit: Unit) -> frozenset[str]:
+        if unit.pk not in captured:
+            return frozenset()
+        return frozenset(name for name, only in kinds.items() if only is None or unit.kind in only)
+
+    return {u.pk: on(u) for u in units}
+
+
+def units_where(user: AnyUser | None, name: str) -> UnitQuerySet:
+    """The units on which ``user`` may use the capture-scoped permission ``name``, as a QuerySet."""
+    rule = policy(name)
+    if rule.scope != Scope.CAPTURE:
+        raise TypeError(f"{name} applies to no unit")
+    if user is None or is_admin(user):
+        return Unit.objects.all()
+    if not holds(user, name):
+        return Unit.objects.none()
+    kinds = rule.kinds_for(_role(user))
+    units = capture_units(user)
+    return units if kinds is None else units.filter(kind__in=kinds)
 
 
 def can_change(user: AnyUser, unit: Unit) -> bool:

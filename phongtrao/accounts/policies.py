@@ -22,13 +22,14 @@ permissions of an app added later, without touching this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.models import Role, ScopeKind
+from phongtrao.units.models import ORGANISATION_KINDS, Kind
 
 
 class Scope(StrEnum):
@@ -50,9 +51,16 @@ class Policy:
     roles: frozenset[str]
     description: str | Promise  # gettext_lazy: what the permission allows, in the reader's language
     scope: Scope = Scope.CAPTURE
+    # A capture-scoped permission some roles hold on some kinds of unit only (role -> unit kinds);
+    # a role not named here holds it on every unit of its capture scope.
+    unit_kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def held_by(self, role: str) -> bool:
         return role in self.roles
+
+    def kinds_for(self, role: str) -> frozenset[str] | None:
+        """The kinds of unit ``role`` holds the permission on (``None``: every kind)."""
+        return self.unit_kinds.get(role)
 
 
 # The groups of roles the table is written with.
@@ -74,8 +82,10 @@ def declare(policy: Policy) -> Policy:
     unknown = policy.roles - set(Role.values)
     if unknown:
         raise ValueError(f"policy {policy.name}: unknown roles {sorted(unknown)}")
-    if Role.ADMIN not in policy.roles:
+    if Role.ADMIN not in policy.roles or Role.ADMIN in policy.unit_kinds:
         raise ValueError(f"policy {policy.name}: administrators hold every permission; list Role.ADMIN")
+    if policy.unit_kinds and (policy.scope != Scope.CAPTURE or not set(policy.unit_kinds) <= policy.roles):
+        raise ValueError(f"policy {policy.name}: unit kinds restrict the capture scope of roles holding it")
     taken = POLICIES.get(policy.name)
     if taken is not None and taken != policy:
         raise ValueError(f"policy {policy.name} is already declared differently")
@@ -115,6 +125,17 @@ _declare_all([
            gettext_lazy("Tắt xác thực hai bước của tài khoản khác"), Scope.ROLE),
     Policy("accounts.totp", PROVINCE_LEVEL,
            gettext_lazy("Dùng xác thực hai bước"), Scope.ROLE),
+    Policy("datasets.enter", DATA_CAPTURERS,
+           gettext_lazy("Nhập số liệu biểu mẫu báo cáo định kỳ và đánh dấu hoàn thành (cán bộ xã: xã và khu dân "
+                        "cư; cơ quan, doanh nghiệp, cơ sở giáo dục: đơn vị của mình)"),
+           unit_kinds={Role.COMMUNE_OFFICER: frozenset({Kind.COMMUNE, Kind.RESIDENTIAL_AREA}),
+                       Role.ORG_REPORTER: frozenset(ORGANISATION_KINDS)}),
+    Policy("datasets.enter_late", PROVINCE_LEVEL,
+           gettext_lazy("Nhập số liệu biểu mẫu sau ngày chốt"), Scope.ROLE),
+    Policy("datasets.province_catalogue", PROVINCE_LEVEL,
+           gettext_lazy("Thêm chỉ tiêu, biểu mẫu riêng của tỉnh")),
+    Policy("datasets.national_catalogue", ADMINS,
+           gettext_lazy("Thêm chỉ tiêu, biểu mẫu dùng chung toàn quốc"), Scope.ROLE),
 ])
 
 # The moves of the yearly ANTT cycle and the permission each needs on the unit's record.

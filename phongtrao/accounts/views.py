@@ -49,10 +49,6 @@ from phongtrao.lib.workflow import ActionError
 SIGNED_IN_COOKIE = "phongtrao_signed_in"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
-
-
 def _signed_in(response: HttpResponseBase) -> HttpResponseBase:
     response.set_cookie(SIGNED_IN_COOKIE, "1", secure=settings.SESSION_COOKIE_SECURE, httponly=True,
                         samesite="Lax")
@@ -164,7 +160,7 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_POST
 def totp_start(request: HttpRequest) -> HttpResponse:
     try:
-        do_start_totp(_actor(request))
+        do_start_totp(Actor.of_request(request))
     except ActionError as exc:
         messages.info(request, str(exc))
         return redirect("accounts:security")
@@ -182,7 +178,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_confirm_totp(_actor(request), form.cleaned_data["token"])
+            do_confirm_totp(Actor.of_request(request), form.cleaned_data["token"])
         except ActionError as exc:
             form.add_action_error(exc)
         else:
@@ -200,7 +196,7 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_remove_totp(_actor(request), form.cleaned_data["token"])
+            do_remove_totp(Actor.of_request(request), form.cleaned_data["token"])
         except ActionError as exc:
             form.add_action_error(exc)
         else:
@@ -221,7 +217,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
-            user = do_change_password(_actor(self.request), form.cleaned_data["new_password1"])
+            user = do_change_password(Actor.of_request(self.request), form.cleaned_data["new_password1"])
         except ActionError as exc:
             for message in exc.errors.get("password", []):
                 form.add_error("new_password1", message)

@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from phongtrao.accounts.models import Role
-from phongtrao.accounts.policies import SCOPE_LABELS, table
+from phongtrao.accounts.policies import SCOPE_LABELS, Policy, table
 from phongtrao.accounts.views_users import manager_required
 from phongtrao.lib.importing import IMPORT_KINDS
+from phongtrao.units.models import Kind
 
 
 @manager_required
@@ -19,4 +20,14 @@ def role_table(request: HttpRequest) -> HttpResponse:
     rows = table({kind: spec.label for kind, spec in IMPORT_KINDS.items()})
     return render(request, "accounts/users/roles.html", {
         "roles": [label for _value, label in Role.choices],
-        "rows": [(row.policy, SCOPE_LABELS[row.policy.scope], row.holders) for row in rows]})
+        "rows": [(row.policy, SCOPE_LABELS[row.policy.scope], list(zip(row.holders, _kind_notes(row.policy),
+                                                                        strict=True))) for row in rows]})
+
+
+def _kind_notes(policy: Policy) -> list[str]:
+    """For each role, the kinds of unit it holds the permission on when not every kind ("" otherwise)."""
+    notes = []
+    for role in Role.values:
+        kinds = policy.kinds_for(role)
+        notes.append(", ".join(str(Kind(k).label) for k in Kind.values if k in kinds) if kinds else "")
+    return notes

@@ -62,10 +62,6 @@ def _manager(request: HttpRequest) -> User:
     return user
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=_manager(request), channel="web")
-
-
 def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -149,7 +145,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         scopes = [(data["unit"], data["scope_kind"])] if data["unit"] and data["scope_kind"] else []
         try:
             user = do_create_user(
-                _actor(request), username=data["username"], password=data["password"], role=data["role"],
+                Actor.of_request(request), username=data["username"], password=data["password"], role=data["role"],
                 first_name=data["first_name"], email=data["email"], phone=data["phone"], title=data["title"],
                 unit=data["unit"], scopes=scopes,
             )
@@ -184,7 +180,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            do_update_user(_actor(request), user.pk, first_name=data["first_name"], email=data["email"],
+            do_update_user(Actor.of_request(request), user.pk, first_name=data["first_name"], email=data["email"],
                            phone=data["phone"], title=data["title"], role=data["role"],
                            unit_id=data["unit"].pk if data["unit"] else None)
         except ActionError as exc:
@@ -208,7 +204,7 @@ def user_scopes(request: HttpRequest, user_id: int) -> HttpResponse:
         if not remove:
             wanted.append((scope_form.cleaned_data["unit"], scope_form.cleaned_data["kind"]))
         try:
-            do_set_scopes(_actor(request), user.pk, wanted)
+            do_set_scopes(Actor.of_request(request), user.pk, wanted)
         except ActionError as exc:
             scope_form.add_action_error(exc)
         else:
@@ -224,7 +220,7 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_for_manager(request, user_id)
     if request.method == "POST":
         try:
-            do_deactivate_user(_actor(request), user.pk)
+            do_deactivate_user(Actor.of_request(request), user.pk)
         except ActionError as exc:
             messages.error(request, str(exc))
             return redirect("users:edit", user.pk)
@@ -237,7 +233,7 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_for_manager(request, user_id)
-    do_reactivate_user(_actor(request), user.pk)
+    do_reactivate_user(Actor.of_request(request), user.pk)
     messages.success(request, gettext("Đã cho tài khoản %(username)s hoạt động trở lại.") % {
         "username": user.username})
     return redirect("users:edit", user.pk)
@@ -247,7 +243,7 @@ def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_for_manager(request, user_id)
-    do_unlock_user(_actor(request), user.pk)
+    do_unlock_user(Actor.of_request(request), user.pk)
     messages.success(request, gettext("Đã mở khoá đăng nhập cho %(username)s.") % {"username": user.username})
     return redirect("users:edit", user.pk)
 
@@ -256,7 +252,7 @@ def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_reset_totp(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_user_for_manager(request, user_id)
-    do_reset_totp(_actor(request), user.pk)
+    do_reset_totp(Actor.of_request(request), user.pk)
     messages.success(request, gettext("Đã tắt xác thực hai bước của %(username)s.") % {"username": user.username})
     return redirect("users:edit", user.pk)
 
@@ -269,7 +265,7 @@ def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
         field.widget.attrs["class"] = "form-control"
     if request.method == "POST" and form.is_valid():
         try:
-            do_set_password(_actor(request), user.pk, form.cleaned_data["new_password1"])
+            do_set_password(Actor.of_request(request), user.pk, form.cleaned_data["new_password1"])
         except ActionError as exc:
             for message in exc.errors.get("password", []):
                 form.add_error("new_password1", message)

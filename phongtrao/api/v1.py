@@ -17,7 +17,7 @@ from ninja import File, Form, NinjaAPI, Path, Query, Status
 from ninja.files import UploadedFile
 
 from phongtrao.accounts.access import can_change, can_import, get_unit_for_user, is_admin, visible_units
-from phongtrao.api import reads
+from phongtrao.api import datasets, reads
 from phongtrao.api.auth import SessionAuth, TokenAuth
 from phongtrao.api.errors import ApiError, detail, error_body, in_error_shape, install_error_handlers, not_found
 from phongtrao.api.schemas import (
@@ -98,10 +98,6 @@ WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=_user(request), channel=Channel.API)
 
 
 def _unit_out(unit: Unit, visible_parents: set[int] | None) -> dict[str, Any]:
@@ -194,7 +190,7 @@ def create_unit(request: HttpRequest, payload: UnitCreate) -> Status[dict[str, A
     fields = payload.model_dump(exclude={"parent_id"})
     for name in ("managed_by", "size", "school_level"):
         fields[name] = fields[name] or ""
-    unit = do_create_unit(_actor(request), parent=parent, **fields)
+    unit = do_create_unit(Actor.of_request(request, Channel.API), parent=parent, **fields)
     return Status(201, _one(request, unit))
 
 
@@ -221,7 +217,7 @@ def update_unit(request: HttpRequest, unit_id: Path[UnitId], payload: UnitPatch)
                            [detail(gettext("Phải có đơn vị cấp trên."), field="parent_id", code="null")])
         if changes["parent_id"] != unit.parent_id:
             _changeable_parent(request, changes["parent_id"])
-    unit = do_update_unit(_actor(request), unit.pk, expected_version=payload.version, **changes)
+    unit = do_update_unit(Actor.of_request(request, Channel.API), unit.pk, expected_version=payload.version, **changes)
     return _one(request, unit)
 
 
@@ -230,7 +226,8 @@ def update_unit(request: HttpRequest, unit_id: Path[UnitId], payload: UnitPatch)
 def close_unit(request: HttpRequest, unit_id: Path[UnitId], payload: UnitClose) -> dict[str, Any]:
     """Set the last day the unit is valid (``valid_to``); nothing is deleted."""
     unit = get_unit_for_user(request, unit_id, for_change=True)
-    unit = do_close_unit(_actor(request), unit.pk, valid_to=payload.valid_to, expected_version=payload.version)
+    unit = do_close_unit(Actor.of_request(request, Channel.API), unit.pk, valid_to=payload.valid_to,
+                         expected_version=payload.version)
     return _one(request, unit)
 
 
@@ -244,7 +241,8 @@ def _import(request: HttpRequest, kind: str, file: UploadedFile,
         raise ApiError(403, "forbidden", gettext("Tài khoản này không có quyền nhập loại dữ liệu này."))
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise ApiError(413, "too_large", gettext("Tệp quá lớn (tối đa 20 MB)."))
-    result = run_import(kind, file.name or "", file.read(), actor=_actor(request), dry_run=dry_run)
+    result = run_import(kind, file.name or "", file.read(), actor=Actor.of_request(request, Channel.API),
+                        dry_run=dry_run)
     if not result.ok:
         details = [detail(e.message, field=e.column or None, row=e.row, column=e.column) for e in result.errors]
         message = gettext("Tệp có %(n)s lỗi; không ghi dữ liệu nào.") % {"n": len(result.errors)}
@@ -286,3 +284,4 @@ def import_file(
 
 
 api.add_router("", reads.router)
+api.add_router("", datasets.router)

@@ -14,11 +14,6 @@ from phongtrao.api.actions import do_create_token, do_revoke_token
 from phongtrao.api.forms import TokenForm
 from phongtrao.api.models import ApiToken
 from phongtrao.audit.actions import Actor
-from phongtrao.audit.models import Channel
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel=Channel.WEB)  # type: ignore[arg-type]
 
 
 @login_required
@@ -34,7 +29,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     """On success the page shows the key once; it is not stored, so it cannot be shown again."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token, key = do_create_token(_actor(request), request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        token, key = do_create_token(Actor.of_request(request), request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
         return render(request, "api/token_created.html", {"token": token, "key": key})
     return render(request, "api/tokens.html", {"tokens": ApiToken.objects.of_user(request.user), "form": form})
 
@@ -45,7 +40,7 @@ def token_revoke(request: HttpRequest, pk: str) -> HttpResponse:
     """Confirmation page (GET), then revoke (POST). Another user's token is a 404."""
     token = get_object_or_404(ApiToken.objects.of_user(request.user), pk=int(pk))
     if request.method == "POST":
-        do_revoke_token(_actor(request), token.pk)
+        do_revoke_token(Actor.of_request(request), token.pk)
         messages.success(request, gettext("Đã thu hồi khoá %(name)s.") % {"name": token.name})
         return redirect("api_tokens:list")
     return render(request, "api/token_revoke.html", {"token": token})

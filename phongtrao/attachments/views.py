@@ -22,10 +22,6 @@ from phongtrao.lib.workflow import ActionError
 DENIED = "Bạn không có quyền đính kèm hay gỡ tệp của hồ sơ này."
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
-
-
 @require_POST
 @login_required
 def upload(request: HttpRequest, key: str, object_id: str) -> HttpResponse:
@@ -36,7 +32,8 @@ def upload(request: HttpRequest, key: str, object_id: str) -> HttpResponse:
     form = AttachForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            done = do_attach(_actor(request), owner, form.cleaned_data["file"], kind=form.cleaned_data["kind"])
+            done = do_attach(Actor.of_request(request), owner, form.cleaned_data["file"],
+                             kind=form.cleaned_data["kind"])
         except ActionError as exc:
             form.add_action_error(exc)
         else:
@@ -78,7 +75,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     back = f"{policy.page_url(owner)}#attachments"
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
-            do_remove_attachment(_actor(request), attachment.pk)
+            do_remove_attachment(Actor.of_request(request), attachment.pk)
         except ActionError as exc:
             messages.error(request, str(exc))
         else:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
+
 from phongtrao.audit.models import AuditEntry, Channel
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from phongtrao.accounts.models import User
     from phongtrao.units.models import Unit
 
@@ -26,6 +30,15 @@ class Actor:
     @classmethod
     def command(cls, user: User | None = None) -> Actor:
         return cls(user=user, channel=Channel.COMMAND)
+
+    @classmethod
+    def of_request(cls, request: HttpRequest, channel: str = Channel.WEB) -> Actor:
+        """The signed-in user of a page (behind ``login_required``) or of an API call (``Channel.API``,
+        behind the token check). Never the system: a request without a signed-in user is refused (403)."""
+        user = request.user
+        if not user.is_authenticated:
+            raise PermissionDenied
+        return cls(user=user, channel=channel)
 
 
 def record(

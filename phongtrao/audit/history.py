@@ -1,8 +1,8 @@
 """Append-only history rows (a workflow's transitions): saved once, never changed or deleted.
 
-    class RecognitionEvent(AppendOnly, models.Model): ...
+    class RecognitionEvent(WorkflowEvent): ...   # phongtrao.lib.workflow
 
-The mixin guards ``save()`` of an existing row and ``delete()`` in the ORM. On PostgreSQL a row
+The base's ``AppendOnly`` mixin guards ``save()`` of an existing row and ``delete()`` in the ORM. On PostgreSQL a row
 trigger (``append_only_trigger``, installed by each app's migration for its history table and by
 the audit app's for ``AuditEntry``) refuses UPDATE and DELETE from any client, raw SQL included.
 Two things still pass: an UPDATE that only empties the named nullable foreign keys (removing a user
@@ -84,17 +84,3 @@ def history_maintenance() -> Iterator[None]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL phongtrao.history_maintenance = 'off'")
-
-
-class AppendOnlyError(Exception):
-    """A history row was about to be changed or deleted."""
-
-
-class AppendOnly:
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:  # type: ignore[attr-defined]
-            raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được sửa.")
-        super().save(*args, **kwargs)  # type: ignore[misc]
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Lịch sử chỉ được ghi thêm, không được xóa.")

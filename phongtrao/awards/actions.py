@@ -1,8 +1,9 @@
 """Named actions of emulation and awards. Views, the importer, the demo and commands call these.
 
 Each action validates, runs in one transaction, writes the change and its audit row. Proposal
-moves lock the row, refuse a move the current status does not allow (in Vietnamese) and append
-a ``ProposalEvent``::
+moves go through ``PROPOSALS`` (``phongtrao.lib.workflow``; the table is ``models.PROPOSAL_TRANSITIONS``):
+it locks the row, refuses a move the current status does not allow (in Vietnamese) and a stale
+version, and appends a ``ProposalEvent``::
 
     draft -> submitted -> approved
                        -> returned (with a reason) -> draft (reopened to be corrected)
@@ -20,17 +21,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from phongtrao.accounts.access import can_capture, can_decide, holds
 from phongtrao.audit.actions import Actor, record
 from phongtrao.awards.authority import issuing_unit, wrong_issuer
 from phongtrao.awards.models import (
+    PROPOSALS,
     AwardDecision,
     AwardProposal,
     AwardRecipient,
     AwardType,
-    ProposalEvent,
     ProposalRecipient,
     ProposalStatus,
     RecipientKind,
@@ -38,11 +39,11 @@ from phongtrao.awards.models import (
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end, year_start
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
-from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError, StaleVersion, acting_user
 from phongtrao.units.models import Unit
 
 __all__ = [
-    "ActionError", "RepeatWarning", "StaleVersion", "do_approve_proposal", "do_create_award_type",
+    "RepeatWarning", "do_approve_proposal", "do_create_award_type",
     "do_create_decision", "do_create_proposal", "do_reopen_proposal", "do_return_proposal",
     "do_submit_proposal", "do_update_award_type", "do_update_proposal",
 ]
@@ -85,10 +86,6 @@ class RepeatWarning(ActionError):
     def __init__(self, repeats: list[Repeat]) -> None:
         self.repeats = repeats
         super().__init__({"recipients": [str(r) for r in repeats]})
-
-
-def _user(actor: Actor) -> Any:
-    return actor.user if actor.user is not None and actor.user.pk else None
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
@@ -296,60 +293,28 @@ def do_create_decision(actor: Actor, *, award_type: AwardType, year: int, author
 
 # --- proposals -----------------------------------------------------------------------------------
 
-# action -> (statuses it may start from, status it leads to, what it is called in a message)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "submit": ((ProposalStatus.DRAFT,), ProposalStatus.SUBMITTED, gettext_noop("gửi đề nghị")),
-    "approve": ((ProposalStatus.SUBMITTED,), ProposalStatus.APPROVED, gettext_noop("duyệt đề nghị")),
-    "return": ((ProposalStatus.SUBMITTED,), ProposalStatus.RETURNED, gettext_noop("trả lại đề nghị")),
-    "reopen": ((ProposalStatus.RETURNED,), ProposalStatus.DRAFT, gettext_noop("mở lại để sửa")),
-}
-
-
 def may_move(proposal: AwardProposal, action: str) -> bool:
-    return proposal.status in TRANSITIONS[action][0]
-
-
-def _lock_proposal(pk: int) -> AwardProposal:
-    try:
-        return AwardProposal.objects.select_for_update().select_related(
-            "proposing_unit", "to_unit", "award_type").get(pk=pk)
-    except AwardProposal.DoesNotExist as exc:
-        raise ActionError(gettext("Không tìm thấy đề nghị khen thưởng.")) from exc
+    return PROPOSALS.allows(proposal, action)
 
 
 def _move(actor: Actor, pk: int, action: str, *, expected_version: int | None, reason: str = "",
           who_may: str = "capture") -> AwardProposal:
-    proposal = _lock_proposal(pk)
+    proposal = PROPOSALS.lock(pk)
     if actor.user is not None:
         allowed = (can_capture(actor.user, proposal.proposing_unit) if who_may == "capture"
                    else can_decide(actor.user, proposal.to_unit))
         if not allowed:
             raise ActionError(gettext("Tài khoản này không được thực hiện thao tác này với đề nghị."))
-    starts, target, words = TRANSITIONS[action]
-    if proposal.status not in starts:
-        need = ", ".join(f"“{ProposalStatus(s).label}”" for s in starts)
-        raise ActionError({"status": [gettext("Không thể %(action)s: đề nghị đang ở trạng thái “%(status)s” "
-                                              "(cần %(need)s).") % {"action": gettext(words), "need": need,
-                                                                   "status": proposal.get_status_display()}]})
-    if expected_version is not None and proposal.version != expected_version:
-        raise StaleVersion(gettext("Đề nghị này vừa được người khác thay đổi; hãy tải lại trang."))
-    before, from_status = proposal.snapshot(), proposal.status
-    proposal.status = target
+    if (refusal := PROPOSALS.refusal(proposal, action)) is not None:  # the status first, then the version
+        raise ActionError({"status": [refusal]})
     now = timezone.now()
-    if action == "submit":
-        proposal.submitted_at = now
-        proposal.returned_reason = ""
-    elif action in ("approve", "return"):
-        proposal.decided_at = now
-    if action == "return":
-        proposal.returned_reason = reason
-    proposal.version += 1
-    proposal.save()
-    ProposalEvent.objects.create(proposal=proposal, action=action, from_status=from_status, to_status=target,
-                                 user=_user(actor), reason=reason)
-    record(actor, f"award_proposal.{action}", proposal, unit=proposal.proposing_unit, before=before,
-           after=proposal.snapshot())
-    return proposal
+    changes: dict[str, dict[str, Any]] = {
+        "submit": {"submitted_at": now, "returned_reason": ""},
+        "approve": {"decided_at": now},
+        "return": {"decided_at": now, "returned_reason": reason},
+    }
+    return PROPOSALS.move(proposal, action, actor=actor, expected_version=expected_version, reason=reason,
+                          changes=changes.get(action, {}))
 
 
 def _save_recipients(proposal: AwardProposal, recipients: list[RecipientData]) -> list[dict[str, Any]]:
@@ -393,19 +358,16 @@ def do_create_proposal(actor: Actor, *, proposing_unit: Unit, award_type: AwardT
     assert to_unit is not None  # refused above otherwise
     proposal = AwardProposal.objects.create(
         proposing_unit=proposing_unit, to_unit=to_unit, award_type=award_type, year=year,
-        title=" ".join(title.split())[:255], created_by=_user(actor))
+        title=" ".join(title.split())[:255], created_by=acting_user(actor))
     listed = _save_recipients(proposal, cleaned)
-    ProposalEvent.objects.create(proposal=proposal, action="create", to_status=proposal.status, user=_user(actor))
-    record(actor, "award_proposal.create", proposal, unit=proposing_unit, before=None,
-           after=proposal.snapshot() | {"recipients": listed})
-    return proposal
+    return PROPOSALS.created(proposal, actor=actor, audit_after={"recipients": listed})
 
 
 @transaction.atomic
 def do_update_proposal(actor: Actor, pk: int, *, expected_version: int | None, award_type: AwardType, year: int,
                        title: str, recipients: Sequence[RecipientData]) -> AwardProposal:
     """Change a draft (its form, year, summary and recipients); anything sent is no longer editable."""
-    proposal = _lock_proposal(pk)
+    proposal = PROPOSALS.lock(pk)
     if actor.user is not None and not can_capture(actor.user, proposal.proposing_unit):
         raise ActionError(gettext("Tài khoản này không được sửa đề nghị này."))
     if proposal.status != ProposalStatus.DRAFT:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.lib.vntext import fold
+from phongtrao.lib.workflow import Transition, Workflow, WorkflowEvent
 from phongtrao.units.models import Unit
 
 if TYPE_CHECKING:
@@ -223,6 +223,16 @@ class ProposalStatus(models.TextChoices):
     RETURNED = "returned", gettext_lazy("Trả lại")
 
 
+# A proposal's moves (``phongtrao.lib.workflow``): the statuses each may start from and where it leads.
+PROPOSAL_TRANSITIONS = [
+    Transition("submit", (ProposalStatus.DRAFT,), ProposalStatus.SUBMITTED, gettext_noop("gửi đề nghị")),
+    Transition("approve", (ProposalStatus.SUBMITTED,), ProposalStatus.APPROVED, gettext_noop("duyệt đề nghị")),
+    Transition("return", (ProposalStatus.SUBMITTED,), ProposalStatus.RETURNED, gettext_noop("trả lại đề nghị"),
+               requires_reason=True),
+    Transition("reopen", (ProposalStatus.RETURNED,), ProposalStatus.DRAFT, gettext_noop("mở lại để sửa")),
+]
+
+
 class ProposalQuerySet(models.QuerySet["AwardProposal"]):
     def visible_in(self, units: UnitQuerySet) -> Self:
         """Proposals of (sent by or sent to) units among ``units``."""
@@ -289,23 +299,20 @@ class ProposalRecipient(models.Model):
         return self.name
 
 
-class ProposalEvent(AppendOnly, models.Model):
-    """One move of a proposal (append-only)."""
+class ProposalEvent(WorkflowEvent):
+    """One move of a proposal (append-only): its reason instead of the base's source and details."""
 
     proposal = models.ForeignKey(AwardProposal, on_delete=models.PROTECT, related_name="events",
                                  verbose_name="Đề nghị")
-    at = models.DateTimeField("Thời điểm", auto_now_add=True)
-    action = models.CharField("Thao tác", max_length=30)
     from_status = models.CharField("Từ trạng thái", max_length=10, choices=ProposalStatus.choices, blank=True)
     to_status = models.CharField("Sang trạng thái", max_length=10, choices=ProposalStatus.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="Người thực hiện")
+    source = None  # type: ignore[assignment]
+    details = None
     reason = models.TextField("Ghi chú", blank=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "lịch sử đề nghị khen thưởng"
         verbose_name_plural = "lịch sử đề nghị khen thưởng"
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.proposal}: {self.from_status or '—'} → {self.to_status}"
@@ -316,3 +323,20 @@ class ProposalEvent(AppendOnly, models.Model):
         if self.user is None:
             return "—"
         return self.user.get_full_name() or self.user.username
+
+
+def _describe_proposal(proposal: AwardProposal) -> str:
+    return gettext("đề nghị")
+
+
+def _stale_proposal(proposal: AwardProposal) -> str:
+    return gettext("Đề nghị này vừa được người khác thay đổi; hãy tải lại trang.")
+
+
+PROPOSALS = Workflow(
+    "award_proposal", AwardProposal, ProposalStatus, ProposalEvent, event_parent="proposal",
+    transitions=PROPOSAL_TRANSITIONS, describe=_describe_proposal, stale=_stale_proposal,
+    missing=gettext_noop("Không tìm thấy đề nghị khen thưởng."), unit_of=lambda proposal: proposal.proposing_unit,
+    locking=lambda: AwardProposal.objects.select_for_update().select_related("proposing_unit", "to_unit",
+                                                                               "award_type"),
+)

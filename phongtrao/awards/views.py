@@ -30,7 +30,7 @@ from phongtrao.accounts.access import (
 )
 from phongtrao.audit.actions import Actor
 from phongtrao.awards import actions
-from phongtrao.awards.actions import ActionError, RepeatWarning, StaleVersion
+from phongtrao.awards.actions import RepeatWarning
 from phongtrao.awards.authority import awaiting
 from phongtrao.awards.forms import (
     SORTS,
@@ -46,14 +46,11 @@ from phongtrao.awards.forms import (
 from phongtrao.awards.models import AwardDecision, AwardProposal, AwardRecipient, AwardType, ProposalStatus
 from phongtrao.awards.sources import SOURCES
 from phongtrao.lib.vntext import fold
+from phongtrao.lib.workflow import ActionError, StaleVersion
 
 PER_PAGE = 50
 ORDERING = {"-date": ("-date", "-pk"), "date": ("date", "pk"), "number": ("number", "pk"),
             "type": ("award_type__order", "-date", "pk")}
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
 
 
 def _int(value: Any) -> int | None:
@@ -184,7 +181,8 @@ def decision_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             decision = actions.do_create_decision(
-                _actor(request), award_type=data["award_type"], year=data["year"], authority=data["authority"],
+                Actor.of_request(request), award_type=data["award_type"], year=data["year"],
+                authority=data["authority"],
                 number=data["number"], date=data["date"], issuer_name=data["issuer_name"],
                 signer_name=data["signer_name"], signer_title=data["signer_title"],
                 recipients=formset.recipients(), proposal=proposal, confirm_repeats=data["confirm_repeats"])
@@ -291,10 +289,11 @@ def _save_proposal(request: HttpRequest, proposal: AwardProposal | None) -> Http
                   "recipients": formset.recipients()}
         try:
             if proposal is None:
-                saved = actions.do_create_proposal(_actor(request), proposing_unit=data["proposing_unit"], **fields)
-            else:
-                saved = actions.do_update_proposal(_actor(request), proposal.pk, expected_version=data["version"],
+                saved = actions.do_create_proposal(Actor.of_request(request), proposing_unit=data["proposing_unit"],
                                                    **fields)
+            else:
+                saved = actions.do_update_proposal(Actor.of_request(request), proposal.pk,
+                                                   expected_version=data["version"], **fields)
         except StaleVersion as exc:
             form.add_error(None, str(exc))
         except ActionError as exc:
@@ -344,9 +343,9 @@ def proposal_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "return":
             form = ReturnForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            actions.do_return_proposal(_actor(request), proposal.pk, reason=reason, expected_version=version)
+            actions.do_return_proposal(Actor.of_request(request), proposal.pk, reason=reason, expected_version=version)
         else:
-            MOVES[action](_actor(request), proposal.pk, expected_version=version)
+            MOVES[action](Actor.of_request(request), proposal.pk, expected_version=version)
     except ActionError as exc:
         for message in (m for ms in exc.errors.values() for m in ms):
             messages.error(request, message)
@@ -378,9 +377,9 @@ def _type_form(request: HttpRequest, award_type: AwardType | None) -> HttpRespon
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             if award_type is None:
-                actions.do_create_award_type(_actor(request), **data)
+                actions.do_create_award_type(Actor.of_request(request), **data)
             else:
-                actions.do_update_award_type(_actor(request), award_type.pk,
+                actions.do_update_award_type(Actor.of_request(request), award_type.pk,
                                              expected_version=form.cleaned_data["version"], **data)
         except ActionError as exc:
             form.add_action_error(exc)

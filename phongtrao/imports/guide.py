@@ -57,6 +57,8 @@ DESCRIPTIONS: dict[str, Promise] = {
     "models": _("Danh mục mô hình, điển hình tiên tiến trong phong trào."),
     "model_sites": _("Nơi triển khai mô hình: đơn vị, ngày triển khai, số tổ/nhóm."),
     "awards": _("Khen thưởng tập thể và cá nhân theo số và ngày quyết định."),
+    "data_values": _("Số liệu các biểu mẫu báo cáo định kỳ: mỗi dòng một ô (chỉ tiêu, phân tổ, đơn vị, kỳ, giá trị). "
+                     "Tải mẫu Excel của từng biểu ở trang Biểu mẫu báo cáo định kỳ."),
 }
 
 # Notes for particular columns of particular kinds.
@@ -72,6 +74,15 @@ COLUMN_NOTES: dict[str, dict[str, Promise]] = {
         "households": _("Chỉ dùng cho khu dân cư."),
         "valid_from": _("Ngày đơn vị được thành lập; để trống nếu không rõ."),
         "valid_to": _("Ngày cuối cùng đơn vị còn tồn tại; để trống nếu còn hiệu lực."),
+    },
+    "data_values": {
+        "dataset": _("Để trống: biểu mẫu đầu tiên có chỉ tiêu này cho loại đơn vị và loại kỳ."),
+        "unit_code": _("Tra theo ngày cuối kỳ."),
+        "period": _("Kỳ: 2025 (năm), 2025S1 (6 tháng), 2025Q3 (quý), 202508 (tháng)."),
+        "options": _("Mỗi nhóm phân tổ một lựa chọn, cách nhau bằng dấu “;”, "
+                     "ví dụ: Trực tiếp; Tiếng dân tộc thiểu số."),
+        "value": _("Số nguyên cho số đếm và số tiền (1.234), số thập phân cho tỷ lệ (97,5), "
+                   "có/không, ngày 19/08/2025."),
     },
 }
 

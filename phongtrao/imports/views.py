@@ -82,7 +82,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
         stored = storage.save(request.session, spec.key, name, upload)
         job = start_job(_signed_in(request), spec.key, stored.name, stored.token, dry_run=True)
         return _render(request, spec, {"job": job, "file_name": name})
-    actor = Actor(user=_signed_in(request), channel=Channel.IMPORT)
+    actor = Actor.of_request(request, Channel.IMPORT)
     result = run_upload(spec, name, upload, actor, dry_run=True)
     pending = storage.save(request.session, spec.key, name, upload) if result.ok and (
         result.created or result.updated) else None
@@ -106,7 +106,7 @@ def confirm(request: HttpRequest, kind: str) -> HttpResponse:
     if found is None:
         return _render(request, spec, {"expired": True})
     pending, data = found  # the stored file is gone now, whatever the outcome
-    actor = Actor(user=_signed_in(request), channel=Channel.IMPORT)
+    actor = Actor.of_request(request, Channel.IMPORT)
     # The database may have changed since the preview: the importer validates everything again.
     result = run_upload(spec, pending.name, data, actor, dry_run=False)
     return _render(request, spec, {"summary": summarise(spec, result), "applied": True,

@@ -8,10 +8,10 @@ call the same ``run_import``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -19,17 +19,10 @@ from django.utils.translation import ngettext
 
 from phongtrao.lib.tabular import Column, FileFormatError, Table, open_rows
 from phongtrao.lib.vnformat import date_text
-
-
-class Actor(Protocol):
-    """Who runs the import (``phongtrao.audit.actions.Actor`` is one): ``lib`` imports nothing from the apps."""
-
-    @property
-    def user(self) -> Any: ...  # an account, or None for the system itself
-
-    @property
-    def channel(self) -> str: ...
-
+from phongtrao.lib.workflow import (  # who runs the import (``phongtrao.audit.actions.Actor`` is one)
+    ActionError,
+    Actor,
+)
 
 # May ``user`` (None: the system) run imports of ``kind``? Registered by the accounts app at start-up
 # (``set_permission_check``); until then every import is refused (fail closed).
@@ -218,6 +211,19 @@ def model_code_taken(code: str) -> str:
 
 class DryRunRollback(Exception):
     """Raised inside the import transaction to roll back a dry run."""
+
+
+class RefusedRows(Exception):
+    """Raised inside the import transaction when the workflow refused rows' moves (``Workflow.move_many``:
+    a record changed since the importer read it, refused like a stale form): nothing is written, the
+    refusals become the result's row errors."""
+
+    def __init__(self, refusal: ActionError, numbers: Sequence[int]) -> None:
+        # move_many keys its refusals by the move's position; ``numbers`` are the moves' file rows.
+        self.errors = sorted((RowError(numbers[int(key)] if key.isdigit() else 0, "", message)
+                              for key, messages in refusal.errors.items() for message in messages),
+                             key=lambda e: e.row)
+        super().__init__("; ".join(str(e) for e in self.errors))
 
 
 Importer = Callable[..., ImportResult]

@@ -1,8 +1,9 @@
 """Named actions of the models registry. Views, the importers, the demo and commands call these.
 
 Each action validates, runs in one transaction, writes the change, appends a ``ModelEvent``
-(for changes to a model) and an audit row. Status moves lock the model row and refuse a move
-the current status does not allow, with a Vietnamese message::
+(for changes to a model) and an audit row. Changes to a model go through ``MODELS``
+(``phongtrao.lib.workflow``; the table is ``models.TRANSITIONS``): it locks the row, refuses a stale
+version and a move the current status does not allow, with a Vietnamese message::
 
     proposed -> approved -> operating -> retired (thanh loại)
     proposed, approved -> retired (dropped before it ran)
@@ -17,19 +18,19 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
-from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError
 from phongtrao.models_registry.models import (
+    MODELS,
     CatalogueEntry,
     Evaluation,
     Field,
     Initiator,
     Model,
-    ModelEvent,
     Result,
     Site,
     SiteStatus,
@@ -38,7 +39,7 @@ from phongtrao.models_registry.models import (
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [
-    "ActionError", "StaleVersion", "do_add_catalogue_entry", "do_approve_model", "do_create_model",
+    "do_add_catalogue_entry", "do_approve_model", "do_create_model",
     "do_designate_leading", "do_operate_model", "do_record_evaluation", "do_rename_catalogue_entry",
     "do_replicate", "do_retire_model", "do_retire_site", "do_revoke_leading", "do_update_model",
 ]
@@ -46,58 +47,6 @@ __all__ = [
 CATALOGUES: dict[str, type[CatalogueEntry]] = {"field": Field, "initiator": Initiator}
 CODE_RE = re.compile(r"^[a-z0-9_-]{1,60}$")
 MODEL_FIELDS = ("code", "name", "field", "initiator", "unit", "description", "started_on")
-
-# action -> (statuses it may start from, status it leads to, what it is called in a message)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "approve": ((Status.PROPOSED,), Status.APPROVED, gettext_noop("phê duyệt")),
-    "operate": ((Status.APPROVED,), Status.OPERATING, gettext_noop("đưa vào hoạt động")),
-    "retire": ((Status.PROPOSED, Status.APPROVED, Status.OPERATING), Status.RETIRED, gettext_noop("thanh loại")),
-}
-
-
-def _user(actor: Actor) -> Any:
-    return actor.user if actor.user is not None and actor.user.pk else None
-
-
-def _event(actor: Actor, model: Model, action: str, from_status: str, **details: Any) -> None:
-    ModelEvent.objects.create(model=model, action=action, from_status=from_status, to_status=model.status,
-                              source=actor.channel, user=_user(actor), details=details)
-
-
-def _lock(model: Model | int) -> Model:
-    pk = model if isinstance(model, int) else model.pk
-    try:
-        return Model.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
-    except Model.DoesNotExist as exc:
-        raise ActionError(gettext("Không tìm thấy mô hình.")) from exc
-
-
-def _check_version(model: Model, expected_version: int | None) -> None:
-    if expected_version is not None and model.version != expected_version:
-        raise StaleVersion(gettext("Mô hình này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
-                                   "Hãy tải lại trang để xem thay đổi mới nhất rồi làm lại."))
-
-
-def _refuse_move(model: Model, action: str) -> str:
-    allowed, target, words = TRANSITIONS[action]
-    if model.status not in allowed:
-        need = ", ".join(f"“{Status(s).label}”" for s in allowed)
-        raise ActionError({"status": [gettext("Không thể %(action)s mô hình %(code)s: mô hình đang ở trạng thái "
-                                              "“%(status)s” (cần %(need)s).")
-                                      % {"action": gettext(words), "code": model.code,
-                                         "status": model.get_status_display(), "need": need}]})
-    return target
-
-
-def _save(actor: Actor, model: Model, action: str, before: dict[str, Any] | None, from_status: str,
-          **details: Any) -> Model:
-    model.refresh_derived()
-    model.version += 1
-    model.save()
-    _event(actor, model, action, from_status, **details)
-    record(actor, f"model.{action}", model, unit=model.unit, before=before, after=model.snapshot())
-    return model
-
 
 # --- catalogues -----------------------------------------------------------------------------------
 
@@ -216,18 +165,14 @@ def do_create_model(actor: Actor, *, code: str, name: str, field: Field, initiat
                                                        "hoặc đang hoạt động."))
     if errors:
         raise ActionError(errors)
-    model.refresh_derived()
-    model.save()
-    _event(actor, model, "create", "")
-    record(actor, "model.create", model, unit=unit, before=None, after=model.snapshot())
-    return model
+    return MODELS.created(model, actor=actor)
 
 
 @transaction.atomic
 def do_update_model(actor: Actor, model_id: int, *, expected_version: int | None = None, **changes: Any) -> Model:
     """Edit the register entry (not the status: that moves only by the transitions)."""
-    model = _lock(model_id)
-    _check_version(model, expected_version)
+    model = MODELS.lock(model_id)
+    MODELS.refuse(model, "update", expected_version)
     unknown = set(changes) - set(MODEL_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -240,40 +185,30 @@ def do_update_model(actor: Actor, model_id: int, *, expected_version: int | None
         raise ActionError(errors)
     if model.snapshot() == before:
         return model
-    return _save(actor, model, "update", before, model.status)
-
-
-def _move(actor: Actor, model_id: int, action: str, expected_version: int | None = None, **details: Any) -> Model:
-    model = _lock(model_id)
-    _check_version(model, expected_version)
-    target = _refuse_move(model, action)
-    before, from_status = model.snapshot(), model.status
-    model.status = target
-    return _save(actor, model, action, before, from_status, **details)
+    return MODELS.move(model, "update", actor=actor, before=before)
 
 
 @transaction.atomic
 def do_approve_model(actor: Actor, model_id: int, *, expected_version: int | None = None) -> Model:
-    return _move(actor, model_id, "approve", expected_version)
+    return MODELS.move(MODELS.lock(model_id), "approve", actor=actor, expected_version=expected_version)
 
 
 @transaction.atomic
 def do_operate_model(actor: Actor, model_id: int, *, started_on: dt.date | None = None,
                      expected_version: int | None = None) -> Model:
-    model = _lock(model_id)
+    model = MODELS.lock(model_id)
+    changes = {}
     if started_on is not None or model.started_on is None:
-        model.started_on = started_on or timezone.localdate()
-        model.save(update_fields=["started_on"])
-    return _move(actor, model_id, "operate", expected_version)
+        changes["started_on"] = started_on or timezone.localdate()
+    return MODELS.move(model, "operate", actor=actor, expected_version=expected_version, changes=changes)
 
 
 @transaction.atomic
 def do_retire_model(actor: Actor, model_id: int, *, retired_on: dt.date, reason: str,
                     expected_version: int | None = None) -> Model:
     """Retire (thanh loại) a model and, on the same date, its active sites."""
-    model = _lock(model_id)
-    _check_version(model, expected_version)
-    _refuse_move(model, "retire")
+    model = MODELS.lock(model_id)
+    MODELS.refuse(model, "retire", expected_version)
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [gettext("Phải ghi lý do thanh loại.")]
@@ -296,18 +231,18 @@ def do_retire_model(actor: Actor, model_id: int, *, retired_on: dt.date, reason:
         site_rows.append((site, site.unit, before_site, site.snapshot()))
     Site.objects.bulk_update(sites, ["status", "retired_on"])
     record_many(actor, "model_site.retire", site_rows)
-    before, from_status = model.snapshot(), model.status
-    model.status, model.retired_on, model.retired_reason = Status.RETIRED, retired_on, reason.strip()
-    return _save(actor, model, "retire", before, from_status, sites_retired=len(sites))
+    return MODELS.move(model, "retire", actor=actor, reason=reason.strip(),
+                       changes={"retired_on": retired_on, "retired_reason": reason.strip()},
+                       event_fields={"details": {"sites_retired": len(sites)}})
 
 
 @transaction.atomic
 def do_designate_leading(actor: Actor, model_id: int, *, decision_no: str, decision_date: dt.date,
                          issuer: str) -> Model:
     """Recognise an operating model as a leading example (điển hình tiên tiến) by a decision."""
-    model = _lock(model_id)
+    model = MODELS.lock(model_id)
     errors: dict[str, list[str]] = {}
-    if model.status != Status.OPERATING:
+    if not MODELS.allows(model, "designate_leading"):
         errors["status"] = [gettext("Chỉ mô hình đang hoạt động mới được công nhận điển hình tiên tiến "
                                     "(mô hình %(code)s đang “%(status)s”).")
                             % {"code": model.code, "status": model.get_status_display()}]
@@ -323,23 +258,20 @@ def do_designate_leading(actor: Actor, model_id: int, *, decision_no: str, decis
             % {"day": date_text(decision_date), "started": date_text(model.started_on)})
     if errors:
         raise ActionError(errors)
-    before = model.snapshot()
-    model.is_leading = True
-    model.leading_decision_no, model.leading_decision_date = decision_no.strip(), decision_date
-    model.leading_issuer = issuer.strip()
-    return _save(actor, model, "designate_leading", before, model.status)
+    return MODELS.move(model, "designate_leading", actor=actor, changes={
+        "is_leading": True, "leading_decision_no": decision_no.strip(), "leading_decision_date": decision_date,
+        "leading_issuer": issuer.strip()})
 
 
 @transaction.atomic
 def do_revoke_leading(actor: Actor, model_id: int, *, reason: str = "") -> Model:
-    model = _lock(model_id)
+    model = MODELS.lock(model_id)
     if not model.is_leading:
         raise ActionError({"status": [gettext("Mô hình %(code)s không phải điển hình tiên tiến.")
                                       % {"code": model.code}]})
-    before = model.snapshot()
-    model.is_leading = False
-    model.leading_decision_no, model.leading_decision_date, model.leading_issuer = "", None, ""
-    return _save(actor, model, "revoke_leading", before, model.status, reason=reason.strip())
+    return MODELS.move(model, "revoke_leading", actor=actor, changes={
+        "is_leading": False, "leading_decision_no": "", "leading_decision_date": None, "leading_issuer": ""},
+        event_fields={"details": {"reason": reason.strip()}})
 
 
 # --- sites and evaluations ----------------------------------------------------------------------
@@ -349,7 +281,7 @@ def do_revoke_leading(actor: Actor, model_id: int, *, reason: str = "") -> Model
 def do_replicate(actor: Actor, model_id: int, units: Iterable[Unit], *, started_on: dt.date,
                  teams: int = 1) -> list[Site]:
     """Add a site at each unit (nhân rộng), all or nothing. A unit where the model already runs is refused."""
-    model = _lock(model_id)
+    model = MODELS.lock(model_id)
     units = list(dict.fromkeys(units))
     errors: dict[str, list[str]] = {}
     if model.status not in (Status.APPROVED, Status.OPERATING):
@@ -375,8 +307,8 @@ def do_replicate(actor: Actor, model_id: int, units: Iterable[Unit], *, started_
         raise ActionError(errors)
     sites = Site.objects.bulk_create([Site(model=model, unit=u, started_on=started_on, teams=teams) for u in units])
     record_many(actor, "model_site.create", [(site, site.unit, None, site.snapshot()) for site in sites])
-    _event(actor, model, "replicate", model.status, units=[u.code for u in units], teams=teams,
-           started_on=started_on.isoformat())
+    MODELS.note(model, "replicate", actor=actor, details={
+        "units": [u.code for u in units], "teams": teams, "started_on": started_on.isoformat()})
     return sites
 
 
@@ -394,8 +326,8 @@ def do_retire_site(actor: Actor, site_id: int, *, retired_on: dt.date) -> Site:
     site.status, site.retired_on = SiteStatus.RETIRED, retired_on
     site.save()
     record(actor, "model_site.retire", site, unit=site.unit, before=before, after=site.snapshot())
-    _event(actor, site.model, "retire_site", site.model.status, unit=site.unit.code,
-           retired_on=retired_on.isoformat())
+    MODELS.note(site.model, "retire_site", actor=actor, details={
+        "unit": site.unit.code, "retired_on": retired_on.isoformat()})
     return site
 
 
@@ -403,7 +335,7 @@ def do_retire_site(actor: Actor, site_id: int, *, retired_on: dt.date) -> Site:
 def do_record_evaluation(actor: Actor, model_id: int, *, evaluated_on: dt.date, evaluator: str, result: str,
                          notes: str = "", site: Site | None = None) -> Evaluation:
     """Record an evaluation of the model (or of one site). An ineffective result proposes retirement."""
-    model = _lock(model_id)
+    model = MODELS.lock(model_id)
     errors: dict[str, list[str]] = {}
     if model.status == Status.RETIRED:
         errors["status"] = [gettext("Mô hình %(code)s đã thanh loại.") % {"code": model.code}]
@@ -424,6 +356,6 @@ def do_record_evaluation(actor: Actor, model_id: int, *, evaluated_on: dt.date, 
                                            evaluator=evaluator.strip(), result=result, notes=notes.strip())
     record(actor, "model.evaluate", evaluation, unit=site.unit if site else model.unit, before=None,
            after=evaluation.snapshot())
-    _event(actor, model, "evaluate", model.status, result=result, evaluated_on=evaluated_on.isoformat(),
-           site=site.unit.code if site else None)
+    MODELS.note(model, "evaluate", actor=actor, details={
+        "result": result, "evaluated_on": evaluated_on.isoformat(), "site": site.unit.code if site else None})
     return evaluation

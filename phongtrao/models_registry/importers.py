@@ -12,7 +12,9 @@ model_sites: the unit code resolves as of the row's ``started_on`` (required). A
 model at a unit from a date: a row with the same model, unit and ``started_on`` updates it.
 
 Both are all-or-nothing, check every unit against the importing user's capture scope, and write
-history (``ModelEvent``) and audit rows.
+history (``ModelEvent``) and audit rows. Models are created and changed through ``MODELS`` (the
+"import" move of the life cycle, the same path as the pages): a model changed since it was read is
+refused like a stale form.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from phongtrao.lib.importing import (
     DryRunRollback,
     ImportKind,
     ImportResult,
+    RefusedRows,
     RowError,
     ambiguous_code,
     model_code_taken,
@@ -44,11 +47,12 @@ from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.vntext import fold
+from phongtrao.lib.workflow import ActionError, Move
 from phongtrao.models_registry.actions import CATALOGUES, do_add_imported_catalogue_entry
 from phongtrao.models_registry.models import (
+    MODELS,
     CatalogueEntry,
     Model,
-    ModelEvent,
     Site,
     SiteStatus,
     Status,
@@ -77,7 +81,6 @@ SITE_COLUMNS = [
 STATUS_WORDS = {"active": "active", "đang hoạt động": "active", "dang hoat dong": "active",
                 "retired": "retired", "thanh loại": "retired", "thanh loai": "retired"}
 MODEL_STATUS = {"active": Status.OPERATING, "retired": Status.RETIRED}
-MODEL_WRITE_FIELDS = ("name", "field", "initiator", "unit", "description", "started_on", "status", "retired_on")
 
 
 def _required(number: int, raw: dict[str, str], key: str, errors: list[RowError]) -> str:
@@ -263,6 +266,8 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
                 raise DryRunRollback
     except DryRunRollback:
         pass
+    except RefusedRows as exc:
+        result.errors, result.created, result.updated, result.preview = exc.errors, 0, 0, []
     return result
 
 
@@ -272,7 +277,7 @@ def _write_models(rows: list[ModelRow], actor: Actor, result: ImportResult) -> N
     initiators = Catalogue("initiator", gettext("cấp/cơ quan phát động"), result, actor)
     locked = {m.code: m for m in Model.objects.select_for_update().filter(code__in=[r.code for r in rows])}
     creates: list[tuple[ModelRow, Model]] = []
-    updates: list[tuple[ModelRow, Model, dict[str, Any], str]] = []
+    updates: list[tuple[ModelRow, Model, dict[str, Any]]] = []  # row, model, changes
     for row in rows:
         province_id = provinces.get(row.unit.pk) if row.unit is not None else None
         target: dict[str, Any] = {
@@ -291,34 +296,22 @@ def _write_models(rows: list[ModelRow], actor: Actor, result: ImportResult) -> N
         elif old is None:
             target["status"] = Status.OPERATING
         if old is None:
-            model = Model(code=row.code, **target)
-            model.refresh_derived()
-            creates.append((row, model))
+            creates.append((row, Model(code=row.code, **target)))
             continue
         if all(getattr(old, k) == v for k, v in target.items()):
             result.unchanged += 1
             continue
-        before, from_status = old.snapshot(), old.status
-        for k, v in target.items():
-            setattr(old, k, v)
-        old.refresh_derived()
-        old.version += 1
-        updates.append((row, old, before, from_status))
-    Model.objects.bulk_create([m for _, m in creates], batch_size=1000)
-    Model.objects.bulk_update([m for _, m, _, _ in updates],
-                              [*MODEL_WRITE_FIELDS, "search_name", "sort_key", "version", "updated_at"],
-                              batch_size=1000)
-    user = actor.user if actor.user is not None and actor.user.pk else None
-    ModelEvent.objects.bulk_create(
-        [ModelEvent(model=m, action="import", from_status="", to_status=m.status, source=actor.channel, user=user,
-                    details={"import_row": row.number}) for row, m in creates]
-        + [ModelEvent(model=m, action="import", from_status=from_status, to_status=m.status, source=actor.channel,
-                      user=user, details={"import_row": row.number}) for row, m, _, from_status in updates])
-    record_many(actor, "model.import", [(m, m.unit, None, m.snapshot()) for _, m in creates]
-                + [(m, m.unit, before, m.snapshot()) for _, m, before, _ in updates])
+        updates.append((row, old, target))
+    MODELS.created_many([m for _, m in creates], actor=actor, action="import",
+                        event_fields=[{"details": {"import_row": row.number}} for row, _ in creates])
+    try:
+        MODELS.move_many([Move(m, "import", changes=target, event_fields={"details": {"import_row": row.number}})
+                          for row, m, target in updates], actor=actor)
+    except ActionError as exc:
+        raise RefusedRows(exc, [row.number for row, _, _ in updates]) from exc
     result.created, result.updated = len(creates), len(updates)
     result.preview = sorted([(row.number, "create", f"{m.code} {m.name}") for row, m in creates]
-                            + [(row.number, "update", f"{m.code} {m.name}") for row, m, _, _ in updates])
+                            + [(row.number, "update", f"{m.code} {m.name}") for row, m, _ in updates])
 
 
 # --- model sites ----------------------------------------------------------------------------------
@@ -455,17 +448,12 @@ def _adopt_owners(rows: list[SiteRow], actor: Actor) -> None:
     by_model: dict[int, set[int]] = {}
     for model_id, province_id in found:
         by_model.setdefault(model_id, set()).add(province_id)
-    models = list(Model.objects.select_for_update(of=("self",)).select_related("unit")
-                  .filter(pk__in=[m for m, p in by_model.items() if len(p) == 1], unit__isnull=True))
-    changes = []
-    for model in models:
-        before = model.snapshot()
-        model.unit_id = next(iter(by_model[model.pk]))
-        model.version += 1
-        changes.append((model, before))
-    Model.objects.bulk_update(models, ["unit", "version"])
-    units = Unit.objects.in_bulk({m.unit_id for m in models})
-    record_many(actor, "model.update", [(m, units[m.unit_id], before, m.snapshot()) for m, before in changes])
+    models = list(MODELS.locking().filter(pk__in=[m for m, p in by_model.items() if len(p) == 1],
+                                          unit__isnull=True))
+    units = Unit.objects.in_bulk({next(iter(by_model[m.pk])) for m in models})
+    # An edit of each model (its owner), as on the model's page: the version read is checked.
+    MODELS.move_many([Move(m, "update", changes={"unit": units[next(iter(by_model[m.pk]))]}) for m in models],
+                     actor=actor)
 
 
 register(ImportKind(key="models", label=gettext_lazy("Mô hình"), columns=MODEL_COLUMNS, run=import_models))

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Self, TypedDict, cast
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
 from phongtrao.lib.periods import year_end, year_start
 from phongtrao.lib.vntext import fold, sort_key
+from phongtrao.lib.workflow import Transition, Workflow, WorkflowEvent
 from phongtrao.units.models import Unit
 
 if TYPE_CHECKING:
@@ -115,6 +115,21 @@ class Status(models.TextChoices):
     APPROVED = "approved", gettext_lazy("Đã phê duyệt")
     OPERATING = "operating", gettext_lazy("Đang hoạt động")
     RETIRED = "retired", gettext_lazy("Thanh loại")
+
+
+# A model's life cycle (``phongtrao.lib.workflow``): each move, the statuses it may start from, where it
+# leads (None: the status stays, or an import sets the one its file gives). Every move bumps the version.
+EVERY_STATUS = tuple(Status.values)
+TRANSITIONS = [
+    Transition("approve", (Status.PROPOSED,), Status.APPROVED, gettext_noop("phê duyệt")),
+    Transition("operate", (Status.APPROVED,), Status.OPERATING, gettext_noop("đưa vào hoạt động")),
+    Transition("retire", (Status.PROPOSED, Status.APPROVED, Status.OPERATING), Status.RETIRED,
+               gettext_noop("thanh loại"), requires_reason=True),
+    Transition("update", EVERY_STATUS, None, gettext_noop("sửa mô hình")),
+    Transition("designate_leading", (Status.OPERATING,), None, gettext_noop("công nhận điển hình tiên tiến")),
+    Transition("revoke_leading", EVERY_STATUS, None, gettext_noop("thu hồi công nhận điển hình tiên tiến")),
+    Transition("import", EVERY_STATUS, None, gettext_noop("nhập danh sách mô hình")),
+]
 
 
 class Result(models.TextChoices):
@@ -339,24 +354,35 @@ def has_effective_site(unit_field: str = "pk", *, until: dt.date | None = None) 
     return Exists(rated.filter(unit__ancestor_links__ancestor_id=OuterRef(unit_field)))
 
 
-class ModelEvent(AppendOnly, models.Model):
+class ModelEvent(WorkflowEvent):
     """One change of a model (append-only): status moves, edits, replication, evaluations, imports."""
 
     model = models.ForeignKey(Model, on_delete=models.PROTECT, related_name="events", verbose_name="Mô hình")
-    at = models.DateTimeField("Thời điểm", auto_now_add=True)
-    action = models.CharField("Thao tác", max_length=30)
     from_status = models.CharField("Từ trạng thái", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("Sang trạng thái", max_length=12, choices=Status.choices)
     source = models.CharField("Nguồn", max_length=10, choices=Channel.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="Người thực hiện")
-    details = models.JSONField("Chi tiết", default=dict, blank=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "lịch sử mô hình"
         verbose_name_plural = "lịch sử mô hình"
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.model}: {self.action}"
+
+
+def _describe(model: Model) -> str:
+    return gettext("mô hình %(code)s") % {"code": model.code}
+
+
+def _stale(model: Model) -> str:
+    return gettext("Mô hình này vừa được người khác sửa sau khi bạn mở biểu mẫu. "
+                   "Hãy tải lại trang để xem thay đổi mới nhất rồi làm lại.")
+
+
+MODELS = Workflow(
+    "model", Model, Status, ModelEvent, event_parent="model", transitions=TRANSITIONS, describe=_describe,
+    stale=_stale, missing=gettext_noop("Không tìm thấy mô hình."),
+    locking=lambda: Model.objects.select_for_update(of=("self",)).select_related("unit"),
+    prepare=Model.refresh_derived, derived=("search_name", "sort_key"),
+)
 

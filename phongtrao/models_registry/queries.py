@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from phongtrao.accounts.access import capture_units, holds, is_admin, scope_roots, visible_units
-from phongtrao.models_registry.models import Field, Initiator, Model, Result
+from phongtrao.models_registry.models import MODELS, Field, Initiator, Model, Result
 from phongtrao.units.models import Kind, Unit, UnitQuerySet
 
 if TYPE_CHECKING:
@@ -91,4 +91,5 @@ def model_page_context(user: AnyUser, model: Model) -> dict[str, Any]:
         and model.status != "retired",
         "is_overdue": Model.objects.filter(pk=model.pk).overdue(today).exists(),
         "events": list(model.events.select_related("user").order_by("-at", "-pk")[:HISTORY_LIMIT]),
+        "moves": {t.action: t for t in MODELS.moves_from(model)},  # the life cycle's table
     }

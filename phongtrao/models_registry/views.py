@@ -26,6 +26,7 @@ from phongtrao.accounts.models import User
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.rehearsal import rehearse
 from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.models_registry import actions
 from phongtrao.models_registry.export import workbook
 from phongtrao.models_registry.forms import (
@@ -62,10 +63,6 @@ def _signed_in(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User), "only for views behind login_required"
     return user
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=_signed_in(request), channel="web")
 
 
 def may_edit(user: Any, unit: Unit | None) -> bool:
@@ -143,8 +140,8 @@ def create(request: HttpRequest) -> HttpResponse:
                            initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            model = actions.do_create_model(_actor(request), **form.model_fields())
-        except actions.ActionError as exc:
+            model = actions.do_create_model(Actor.of_request(request), **form.model_fields())
+        except ActionError as exc:
             form.add_action_error(exc)
         else:
             messages.success(request, gettext("Đã thêm “%(name)s” (mã %(code)s).")
@@ -177,12 +174,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                          initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_model(_actor(request), model.pk, expected_version=form.cleaned_data["version"],
+            actions.do_update_model(Actor.of_request(request), model.pk, expected_version=form.cleaned_data["version"],
                                     **form.model_fields())
-        except actions.StaleVersion:
+        except StaleVersion:
             form.add_error(None, gettext("Mô hình này vừa được người khác sửa sau khi bạn mở biểu mẫu, nên thay "
                                          "đổi của bạn CHƯA được lưu. Hãy tải lại trang rồi sửa lại."))
-        except actions.ActionError as exc:
+        except ActionError as exc:
             form.add_action_error(exc)
         else:
             messages.success(request, gettext("Đã lưu thay đổi của mô hình %(name)s.") % {"name": model.name})
@@ -203,8 +200,8 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("Thao tác không hợp lệ."))
     else:
         try:
-            move(_actor(request), model.pk)
-        except actions.ActionError as exc:
+            move(Actor.of_request(request), model.pk)
+        except ActionError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, gettext("Đã chuyển trạng thái mô hình %(name)s.") % {"name": model.name})
@@ -219,9 +216,9 @@ def replicate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sites = actions.do_replicate(_actor(request), model.pk, list(data["units"]),
+            sites = actions.do_replicate(Actor.of_request(request), model.pk, list(data["units"]),
                                          started_on=data["started_on"], teams=data["teams"])
-        except actions.ActionError as exc:
+        except ActionError as exc:
             form.add_action_error(exc)
         else:
             messages.success(request, gettext("Đã nhân rộng mô hình tới %(n)s điểm mới.") % {"n": len(sites)})
@@ -254,8 +251,8 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
                                                                       else None})
     if request.method == "POST" and form.is_valid():
         try:
-            evaluation = actions.do_record_evaluation(_actor(request), model.pk, **form.cleaned_data)
-        except actions.ActionError as exc:
+            evaluation = actions.do_record_evaluation(Actor.of_request(request), model.pk, **form.cleaned_data)
+        except ActionError as exc:
             form.add_action_error(exc)
         else:
             if evaluation.result == Result.INEFFECTIVE:
@@ -276,18 +273,18 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
 
         def run() -> object:
-            return actions.do_retire_model(_actor(request), model.pk, retired_on=data["retired_on"],
+            return actions.do_retire_model(Actor.of_request(request), model.pk, retired_on=data["retired_on"],
                                            reason=data["reason"], expected_version=data["version"])
 
         if not data["confirm"]:  # validate first (a rehearsal), then ask
-            if (refusal := rehearse(run, actions.ActionError)) is not None:
+            if (refusal := rehearse(run, ActionError)) is not None:
                 form.add_action_error(refusal)
             else:
                 confirming = True
         else:
             try:
                 run()
-            except actions.ActionError as exc:
+            except ActionError as exc:
                 form.add_action_error(exc)
             else:
                 messages.success(request, gettext("Đã thanh loại mô hình %(name)s từ ngày %(date)s.")
@@ -305,8 +302,8 @@ def leading(request: HttpRequest, pk: int) -> HttpResponse:
     form = LeadingForm(request.POST or None, initial={"decision_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_designate_leading(_actor(request), model.pk, **form.cleaned_data)
-        except actions.ActionError as exc:
+            actions.do_designate_leading(Actor.of_request(request), model.pk, **form.cleaned_data)
+        except ActionError as exc:
             form.add_action_error(exc)
         else:
             messages.success(request, gettext("Đã công nhận %(name)s là điển hình tiên tiến.") % {"name": model.name})
@@ -319,8 +316,8 @@ def leading(request: HttpRequest, pk: int) -> HttpResponse:
 def leading_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_model_for_user(request, pk, for_change=True)
     try:
-        actions.do_revoke_leading(_actor(request), model.pk, reason=request.POST.get("reason", "")[:2000])
-    except actions.ActionError as exc:
+        actions.do_revoke_leading(Actor.of_request(request), model.pk, reason=request.POST.get("reason", "")[:2000])
+    except ActionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, gettext("Đã thu hồi công nhận điển hình tiên tiến."))
@@ -374,9 +371,9 @@ def _catalogue_post(request: HttpRequest, province: Any) -> Any:
         if add_form.is_valid():
             data = add_form.cleaned_data
             try:
-                actions.do_add_catalogue_entry(_actor(request), data["catalogue"], name=data["name"],
+                actions.do_add_catalogue_entry(Actor.of_request(request), data["catalogue"], name=data["name"],
                                                code=data["code"], province=province)
-            except actions.ActionError as exc:
+            except ActionError as exc:
                 add_form.add_action_error(exc)
             else:
                 messages.success(request, gettext("Đã thêm “%(name)s”.") % {"name": data["name"]})
@@ -391,8 +388,9 @@ def _catalogue_post(request: HttpRequest, province: Any) -> Any:
             if not entries.filter(pk=data["entry"]).exists():
                 raise PermissionDenied(gettext("Chỉ đổi tên được mục do tỉnh thêm."))
             try:
-                actions.do_rename_catalogue_entry(_actor(request), data["catalogue"], data["entry"], name=data["name"])
-            except actions.ActionError as exc:
+                actions.do_rename_catalogue_entry(Actor.of_request(request), data["catalogue"], data["entry"],
+                                                  name=data["name"])
+            except ActionError as exc:
                 rename_form.add_action_error(exc)
             else:
                 messages.success(request, gettext("Đã đổi tên thành “%(name)s”.") % {"name": data["name"]})

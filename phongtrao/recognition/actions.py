@@ -1,8 +1,9 @@
 """Named actions of the yearly ANTT cycle. Views, the API, importers and commands call these.
 
-Each action locks the recognition row (``select_for_update``), refuses a move the current
-status does not allow with a Vietnamese message, writes the change, appends a
-``RecognitionEvent`` and an audit row, all in one transaction::
+Each action locks the recognition row, checks who may act and what the move needs, and moves it
+through ``RECOGNITIONS`` (``phongtrao.lib.workflow``; the table is ``models.TRANSITIONS``): a move the
+current status does not allow is refused with a Vietnamese message, and the change, its
+``RecognitionEvent`` and its audit row are written in one transaction::
 
     not_registered -> registered -> self_assessed -> submitted -> under_review -> recognised
                                                                                -> not_recognised
@@ -32,51 +33,36 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from phongtrao.accounts import access
 from phongtrao.accounts.policies import RECOGNITION_MOVES
-from phongtrao.audit.actions import Actor, record, record_many
+from phongtrao.audit.actions import Actor
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
-from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError, Move, StaleVersion, acting_user
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
 from phongtrao.recognition.criteria import AnswerError, evaluate
 from phongtrao.recognition.models import (
+    RECOGNITIONS,
     CriteriaSet,
     Criterion,
     CriterionType,
     Derivation,
     Recognition,
-    RecognitionEvent,
     Status,
     evaluation_window,
 )
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [
-    "ActionError", "GridRow", "StaleVersion", "do_decide", "do_recognise_many", "do_register", "do_self_assess",
-    "do_start_review", "do_submit", "do_update_grid", "do_withdraw", "may",
+    "MOVES", "GridRow", "do_decide", "do_recognise_many", "do_register", "do_self_assess", "do_start_review",
+    "do_submit", "do_update_grid", "do_withdraw", "may",
 ]
 
-# action -> (statuses it may start from, what it is called in a message)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "register": ((Status.NOT_REGISTERED,), gettext_noop("đăng ký")),
-    "self_assess": ((Status.REGISTERED, Status.SELF_ASSESSED), gettext_noop("tự đánh giá")),
-    "submit": ((Status.SELF_ASSESSED,), gettext_noop("gửi hồ sơ")),
-    "start_review": ((Status.SUBMITTED,), gettext_noop("thẩm định")),
-    "decide": ((Status.UNDER_REVIEW,), gettext_noop("ra quyết định công nhận")),
-    "withdraw": ((Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW,
-                  Status.RECOGNISED, Status.NOT_RECOGNISED), gettext_noop("rút/thu hồi")),
-}
-
-
-def _real_user(actor: Actor) -> Any:
-    """The acting user, or None for the system (commands, setup, demo) which may do everything."""
-    return actor.user if actor.user is not None and actor.user.pk else None
-
-
-ALL_MOVES = frozenset(TRANSITIONS)
+# The moves a user makes on the pages (the table's "import" is the importer's).
+MOVES = ("register", "self_assess", "submit", "start_review", "decide", "withdraw")
+ALL_MOVES = frozenset(MOVES)
 
 
 def allowed_moves(user: Any, units: Sequence[Unit]) -> dict[int, frozenset[str]]:
@@ -92,67 +78,20 @@ def may(user: Any, action: str, unit: Unit) -> bool:
 
 
 def _refuse_role(actor: Actor, action: str, unit: Unit) -> None:
-    if not may(_real_user(actor), action, unit):
+    if not may(acting_user(actor), action, unit):
         raise ActionError({"": [gettext("Bạn không có quyền %(action)s đối với %(name)s.")
-                                % {"action": gettext(TRANSITIONS[action][1]), "name": unit.name}]})
+                                % {"action": RECOGNITIONS.transition(action).verb, "name": unit.name}]})
 
 
 def _authority_error(actor: Actor, authority: Any) -> str | None:
     """The decision is the competent chairman's: an approver may record it only for the authority
     unit in their own scope (a commune's approver cannot recognise the commune itself: that is the
     province's)."""
-    user = _real_user(actor)
+    user = acting_user(actor)
     if user is None or access.is_admin(user) or access.can_decide(user, authority.unit):
         return None
     return gettext("Thẩm quyền công nhận thuộc %(authority)s; tài khoản của bạn không thuộc %(unit)s nên không "
                    "ghi được quyết định này.") % {"authority": authority.label, "unit": authority.unit.name}
-
-
-def _refuse_stale(rec: Recognition, expected_version: int | None) -> None:
-    if expected_version is not None and rec.version != expected_version:
-        raise StaleVersion({"": [gettext("Hồ sơ năm %(year)s của %(name)s vừa được người khác cập nhật "
-                                         "sau khi bạn mở trang; thay đổi của bạn chưa được lưu. "
-                                         "Hãy xem lại rồi làm lại.") % {"year": rec.year, "name": rec.unit.name}]})
-
-
-def _check_move(rec: Recognition, action: str) -> str | None:
-    allowed, words = TRANSITIONS[action]
-    if rec.status in allowed:
-        return None
-    need = ", ".join(f"“{Status(s).label}”" for s in allowed)
-    return gettext("Không thể %(action)s: hồ sơ năm %(year)s của %(name)s đang ở trạng thái “%(status)s” "
-                   "(cần %(need)s).") % {"action": gettext(words), "year": rec.year, "name": rec.unit.name,
-                                        "status": rec.get_status_display(), "need": need}
-
-
-def _refuse_move(rec: Recognition, action: str) -> None:
-    message = _check_move(rec, action)
-    if message:
-        raise ActionError({"status": [message]})
-
-
-def _event(actor: Actor, rec: Recognition, action: str, from_status: str, details: dict[str, Any]) -> RecognitionEvent:
-    return RecognitionEvent(
-        recognition=rec, action=action, from_status=from_status, to_status=rec.status, source=actor.channel,
-        user=actor.user if actor.user is not None and actor.user.pk else None, details=details,
-    )
-
-
-def _save_move(actor: Actor, rec: Recognition, action: str, from_status: str, before: dict[str, Any] | None,
-               details: dict[str, Any] | None = None) -> Recognition:
-    rec.version += 1
-    rec.save()
-    _event(actor, rec, action, from_status, details or {}).save()
-    record(actor, f"recognition.{action}", rec, unit=rec.unit, before=before, after=rec.snapshot())
-    return rec
-
-
-def _lock(recognition: Recognition | int) -> Recognition:
-    pk = recognition if isinstance(recognition, int) else recognition.pk
-    try:
-        return Recognition.objects.select_for_update().select_related("unit").get(pk=pk)
-    except Recognition.DoesNotExist as exc:
-        raise ActionError(gettext("Không tìm thấy hồ sơ tiêu chuẩn ANTT.")) from exc
 
 
 def _today() -> dt.date:
@@ -196,19 +135,17 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
                 % {"committed": households_committed, "households": unit.households})
     if errors:
         raise ActionError(errors)
-    rec = Recognition.objects.select_for_update().select_related("unit").filter(unit=unit, year=year).first()
-    if rec is not None and expected_version == 0:
-        _refuse_stale(rec, expected_version)
+    rec = RECOGNITIONS.locking().filter(unit=unit, year=year).first()
+    if rec is not None and expected_version == 0:  # there was no record when the form was read
+        raise StaleVersion(RECOGNITIONS.stale_message(rec))
     if rec is None:
         try:
             with transaction.atomic():
                 rec = Recognition.objects.create(unit=unit, year=year)
         except IntegrityError:  # created meanwhile by someone else: lock theirs
-            rec = Recognition.objects.select_for_update().select_related("unit").get(unit=unit, year=year)
-            _refuse_stale(rec, expected_version)
-    elif expected_version:
-        _refuse_stale(rec, expected_version)
-    _refuse_move(rec, "register")
+            rec = RECOGNITIONS.locking().get(unit=unit, year=year)
+            RECOGNITIONS.refuse(rec, "register", expected_version)
+    RECOGNITIONS.refuse(rec, "register", expected_version or None)
     if (households_committed is None or not unit.households) and unit.kind == Kind.RESIDENTIAL_AREA \
             and (needing := _household_criterion(unit, year)) is not None:
         names = {"name": unit.name, "order": needing.order, "code": needing.code}
@@ -217,12 +154,9 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
             if households_committed is None else gettext(
             "%(name)s chưa có tổng số hộ trong danh mục đơn vị: tiêu chí %(order)s (%(code)s) cần số này; "
             "cập nhật đơn vị trước khi đăng ký.") % names]})
-    before = rec.snapshot()
-    from_status = rec.status
-    rec.status = Status.REGISTERED
-    rec.registered_on = registered_on or default_step_day(unit, year, opening=True)
-    rec.households_committed = households_committed
-    return _save_move(actor, rec, "register", from_status, before)
+    return RECOGNITIONS.move(rec, "register", actor=actor, changes={
+        "registered_on": registered_on or default_step_day(unit, year, opening=True),
+        "households_committed": households_committed})
 
 
 def _household_criterion(unit: Unit, year: int) -> Criterion | None:
@@ -269,10 +203,9 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
                    review_meeting_on: dt.date, expected_version: int | None = None) -> Recognition:
     """Record the checklist (one answer per criterion, keyed by criterion code or "set/code")
     and the date of the review meeting; may be repeated until the dossier is submitted."""
-    rec = _lock(recognition)
+    rec = RECOGNITIONS.lock(recognition)
     _refuse_role(actor, "self_assess", rec.unit)
-    _refuse_stale(rec, expected_version)
-    _refuse_move(rec, "self_assess")
+    RECOGNITIONS.refuse(rec, "self_assess", expected_version)
     sets = _applicable_sets(rec)
     criteria = [c for s in sets for c in s.criteria.select_related("criteria_set").order_by("order")]
     by_key = {c.key: c for c in criteria}
@@ -303,42 +236,30 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
         refused["review_meeting_on"] = late
     if refused:
         raise ActionError(refused)
-    before = rec.snapshot()
-    from_status = rec.status
-    rec.answers = lines
-    rec.checklist_met = all(line["met"] for line in lines)
-    rec.review_meeting_on = review_meeting_on
-    rec.status = Status.SELF_ASSESSED
+    met = all(line["met"] for line in lines)
     unmet = [line["criterion"] for line in lines if not line["met"]]
-    return _save_move(actor, rec, "self_assess", from_status, before,
-                      {"checklist_met": rec.checklist_met, "unmet": unmet})
+    return RECOGNITIONS.move(rec, "self_assess", actor=actor, changes={
+        "answers": lines, "checklist_met": met, "review_meeting_on": review_meeting_on},
+        event_fields={"details": {"checklist_met": met, "unmet": unmet}})
 
 
 @transaction.atomic
 def do_submit(actor: Actor, recognition: Recognition | int, *, submitted_on: dt.date | None = None,
               expected_version: int | None = None) -> Recognition:
     """Send the dossier (since TT 48/2025: to the commune police)."""
-    rec = _lock(recognition)
+    rec = RECOGNITIONS.lock(recognition)
     _refuse_role(actor, "submit", rec.unit)
-    _refuse_stale(rec, expected_version)
-    _refuse_move(rec, "submit")
-    before, from_status = rec.snapshot(), rec.status
-    rec.status = Status.SUBMITTED
-    rec.submitted_on = submitted_on or default_step_day(rec.unit, rec.year)
-    return _save_move(actor, rec, "submit", from_status, before)
+    return RECOGNITIONS.move(rec, "submit", actor=actor, expected_version=expected_version,
+                             changes={"submitted_on": submitted_on or default_step_day(rec.unit, rec.year)})
 
 
 @transaction.atomic
 def do_start_review(actor: Actor, recognition: Recognition | int, *, started_on: dt.date | None = None,
                     expected_version: int | None = None) -> Recognition:
-    rec = _lock(recognition)
+    rec = RECOGNITIONS.lock(recognition)
     _refuse_role(actor, "start_review", rec.unit)
-    _refuse_stale(rec, expected_version)
-    _refuse_move(rec, "start_review")
-    before, from_status = rec.snapshot(), rec.status
-    rec.status = Status.UNDER_REVIEW
-    rec.review_started_on = started_on or default_step_day(rec.unit, rec.year)
-    return _save_move(actor, rec, "start_review", from_status, before)
+    return RECOGNITIONS.move(rec, "start_review", actor=actor, expected_version=expected_version,
+                             changes={"review_started_on": started_on or default_step_day(rec.unit, rec.year)})
 
 
 def _recheck_live(rec: Recognition) -> list[str]:
@@ -378,12 +299,11 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
               decision_date: dt.date | None = None, signer_name: str = "",
               expected_version: int | None = None) -> Recognition:
     """The competent chairman's decision: recognised (needs a decision and a met checklist) or not."""
-    rec = _lock(recognition)
+    rec = RECOGNITIONS.lock(recognition)
     _refuse_role(actor, "decide", rec.unit)
-    _refuse_stale(rec, expected_version)
-    _refuse_move(rec, "decide")
+    RECOGNITIONS.refuse(rec, "decide", expected_version)
     errors: list[str] = _decision_errors(decision_no, decision_date, signer_name) if recognised else []
-    before, from_status = rec.snapshot(), rec.status
+    before = rec.snapshot()
     unmet = _recheck_live(rec)
     if recognised and (unmet or rec.checklist_met is not True):
         errors.append(gettext("Không thể công nhận %(name)s: chưa đạt các tiêu chí %(criteria)s.")
@@ -402,31 +322,21 @@ def do_decide(actor: Actor, recognition: Recognition | int, *, recognised: bool,
                 errors.append(message)
     if errors:
         raise ActionError({"decision": errors})
-    rec.status = Status.RECOGNISED if recognised else Status.NOT_RECOGNISED
-    rec.decision_no = decision_no.strip()
-    rec.decision_date = decision_date
-    rec.signer_name = " ".join(signer_name.split())
-    rec.authority_level = authority.level if authority else ""
-    rec.authority = authority.unit if authority else None
-    return _save_move(actor, rec, "decide", from_status, before,
-                      {"authority": authority.official_label if authority else ""})
+    return RECOGNITIONS.move(rec, "decide", actor=actor, before=before, changes={
+        "status": Status.RECOGNISED if recognised else Status.NOT_RECOGNISED, "decision_no": decision_no.strip(),
+        "decision_date": decision_date, "signer_name": " ".join(signer_name.split()),
+        "authority_level": authority.level if authority else "", "authority": authority.unit if authority else None,
+    }, event_fields={"details": {"authority": authority.official_label if authority else ""}})
 
 
 @transaction.atomic
 def do_withdraw(actor: Actor, recognition: Recognition | int, *, reason: str,
                 withdrawn_on: dt.date | None = None, expected_version: int | None = None) -> Recognition:
     """Withdraw a registration, or revoke a decision; the reason is required."""
-    rec = _lock(recognition)
-    _refuse_role(actor, "withdraw", rec.unit)
-    _refuse_stale(rec, expected_version)
-    _refuse_move(rec, "withdraw")
-    if not reason.strip():
-        raise ActionError({"reason": [gettext("Phải nêu lý do rút/thu hồi.")]})
-    before, from_status = rec.snapshot(), rec.status
-    rec.status = Status.WITHDRAWN
-    rec.withdrawn_reason = reason.strip()
-    rec.withdrawn_on = withdrawn_on or _today()
-    return _save_move(actor, rec, "withdraw", from_status, before)
+    rec = RECOGNITIONS.lock(recognition)
+    _refuse_role(actor, "withdraw", rec.unit)  # then the table: a stale version, the status, the reason
+    return RECOGNITIONS.move(rec, "withdraw", actor=actor, expected_version=expected_version, reason=reason.strip(),
+                             changes={"withdrawn_reason": reason.strip(), "withdrawn_on": withdrawn_on or _today()})
 
 
 @transaction.atomic
@@ -437,7 +347,7 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
     All or nothing: any refused unit refuses the whole decision, with one message per unit.
     """
     unit_list = list(units)
-    moves = allowed_moves(_real_user(actor), unit_list)
+    moves = allowed_moves(acting_user(actor), unit_list)
     refused = [u.name for u in unit_list if "decide" not in moves[u.pk]]
     if refused:
         raise ActionError({"": [gettext("Bạn không có quyền ra quyết định công nhận đối với %(name)s.")
@@ -447,15 +357,14 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         errors.append(gettext("Chưa chọn đơn vị nào."))
     if errors:
         raise ActionError({"decision": errors})
-    recs = list(Recognition.objects.select_for_update().select_related("unit")
-                .filter(unit__in=unit_list, year=year).order_by("pk"))
+    recs = list(RECOGNITIONS.locking().filter(unit__in=unit_list, year=year).order_by("pk"))
     by_unit = {r.unit_id: r for r in recs}
     for unit in unit_list:
         if unit.pk not in by_unit:
             errors.append(gettext("%(name)s chưa đăng ký năm %(year)s.") % {"name": unit.name, "year": year})
     authorities = competent_authorities([r.unit for r in recs], decision_date)
     for rec in recs:
-        message = _check_move(rec, "decide")
+        message = RECOGNITIONS.refusal(rec, "decide")
         if message:
             errors.append(message)
             continue
@@ -478,29 +387,16 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
             errors.append(message)
     if errors:
         raise ActionError({"decision": errors})
-    events: list[RecognitionEvent] = []
-    # record_many() takes a list of (object, unit | None, before | None, after | None): list is invariant.
-    audit_rows: list[tuple[Any, Unit | None, dict[str, Any] | None, dict[str, Any] | None]] = []
+    decisions: list[Move] = []
     for rec in recs:
         rec_authority = authorities[rec.unit_id]
         assert not isinstance(rec_authority, NoAuthority)  # every unit had an authority (checked above)
-        before, from_status = rec.snapshot(), rec.status
-        rec.status = Status.RECOGNISED
-        rec.decision_no = decision_no.strip()
-        rec.decision_date = decision_date
-        rec.signer_name = " ".join(signer_name.split())
-        rec.authority_level = rec_authority.level
-        rec.authority = rec_authority.unit
-        rec.version += 1
-        rec.updated_at = timezone.now()
-        events.append(_event(actor, rec, "decide", from_status,
-                             {"authority": rec_authority.official_label, "bulk": True}))
-        audit_rows.append((rec, rec.unit, before, rec.snapshot()))
-    Recognition.objects.bulk_update(recs, ["status", "decision_no", "decision_date", "signer_name",
-                                           "authority_level", "authority", "answers", "checklist_met",
-                                           "version", "updated_at"], batch_size=500)
-    RecognitionEvent.objects.bulk_create(events, batch_size=1000)
-    record_many(actor, "recognition.decide", audit_rows)
+        decisions.append(Move(rec, "decide", changes={
+            "status": Status.RECOGNISED, "decision_no": decision_no.strip(), "decision_date": decision_date,
+            "signer_name": " ".join(signer_name.split()), "authority_level": rec_authority.level,
+            "authority": rec_authority.unit, "answers": rec.answers, "checklist_met": rec.checklist_met,
+        }, event_fields={"details": {"authority": rec_authority.official_label, "bulk": True}}))
+    RECOGNITIONS.move_many(decisions, actor=actor)
     return recs
 
 

@@ -16,9 +16,9 @@ from phongtrao.audit.actions import Actor
 from phongtrao.lib.forms import BootstrapForm
 from phongtrao.lib.periods import year_end
 from phongtrao.lib.rehearsal import rehearse
+from phongtrao.lib.workflow import ActionError
 from phongtrao.recognition.actions import (
-    TRANSITIONS,
-    ActionError,
+    MOVES,
     allowed_moves,
     default_step_day,
     do_decide,
@@ -30,7 +30,7 @@ from phongtrao.recognition.actions import (
 )
 from phongtrao.recognition.authority import Authority, NoAuthority, competent_authority
 from phongtrao.recognition.forms import ChecklistForm, DecideForm, RegisterForm, VersionForm, WithdrawForm
-from phongtrao.recognition.models import CriteriaSet, Criterion, Recognition, Status, evaluation_window
+from phongtrao.recognition.models import RECOGNITIONS, CriteriaSet, Criterion, Recognition, Status, evaluation_window
 from phongtrao.recognition.pages import signer_for
 from phongtrao.units.models import Kind, Unit
 
@@ -45,7 +45,7 @@ DONE_MESSAGES = {
 
 
 class ChecklistPage:
-    ACTIONS = tuple(TRANSITIONS)
+    ACTIONS = MOVES
     CONFIRMED = ("decide", "withdraw")  # asked twice: the second post carries confirm=1
 
     def __init__(self, request: HttpRequest, unit: Unit, year: int) -> None:
@@ -93,7 +93,7 @@ class ChecklistPage:
 
     def available(self) -> list[str]:
         """The moves the user may make now: allowed for their role and legal from the current status."""
-        return [a for a in self.ACTIONS if a in self.moves and self.status in TRANSITIONS[a][0]]
+        return [a for a in self.ACTIONS if a in self.moves and RECOGNITIONS.allows(self.status, a)]
 
     def apply(self, action: str, actor: Actor) -> bool:
         """Run the posted move; True when saved. Refusals land on the form; a first decide/withdraw asks again."""

@@ -3,7 +3,8 @@
 Unit codes resolve as of 31 December of the row's year. A unit not subject to the
 standard is an error. All-or-nothing: on any error nothing is written. Results set the
 status directly (dat -> recognised, chua_dat -> not_recognised, empty -> registered)
-and append a history row with source "import".
+through the cycle's "import" move (``RECOGNITIONS``, the same path as the pages) and append a
+history row with source "import".
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
-from phongtrao.audit.actions import Actor, record_many
+from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import (
     DryRunRollback,
     ImportKind,
     ImportResult,
+    RefusedRows,
     RowError,
     ambiguous_code,
     open_table,
@@ -33,11 +35,12 @@ from phongtrao.lib.importing import (
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
 from phongtrao.lib.tabular import CellError, Column, Table, parse_bool, parse_choice, parse_date, parse_int
+from phongtrao.lib.workflow import ActionError, Move
 from phongtrao.recognition.models import (
     IN_PROGRESS_STATUSES,
+    RECOGNITIONS,
     EventSource,
     Recognition,
-    RecognitionEvent,
     Status,
 )
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
@@ -54,7 +57,6 @@ COLUMNS = [
 RESULT_WORDS = {"dat": "dat", "đạt": "dat", "chua_dat": "chua_dat", "chưa đạt": "chua_dat", "chua dat": "chua_dat"}
 RESULT_STATUS = {"dat": Status.RECOGNISED, "chua_dat": Status.NOT_RECOGNISED}
 MIN_YEAR, MAX_YEAR = FIRST_RECORD_YEAR, LAST_RECORD_YEAR
-FIELDS = ("status", "registered_on", "households_committed", "decision_no", "decision_date")
 
 
 @dataclass
@@ -196,11 +198,13 @@ def _import_recognitions(result: ImportResult, table: Table, *, actor: Actor, dr
                 raise DryRunRollback
     except DryRunRollback:
         pass
+    except RefusedRows as exc:
+        result.errors, result.created, result.updated, result.preview = exc.errors, 0, 0, []
     return result
 
 
 Create = tuple[Row, Recognition]
-Update = tuple[Row, Recognition, dict[str, Any], str]
+Update = tuple[Row, Recognition, dict[str, Any], dict[str, Any]]  # row, record, changes, before
 
 
 def _plan(rows: list[Row], result: ImportResult) -> tuple[list[Create], list[Update]]:
@@ -221,15 +225,12 @@ def _plan(rows: list[Row], result: ImportResult) -> tuple[list[Create], list[Upd
         if all(getattr(old, k) == v for k, v in target.items()):
             result.unchanged += 1
             continue
-        before, from_status = old.snapshot(), old.status
-        for k, v in target.items():
-            setattr(old, k, v)
-        updates.append((row, old, before, from_status))
+        updates.append((row, old, target, old.snapshot()))
     result.created, result.updated = len(creates), len(updates)
     result.preview = sorted(
         [(row.number, "create", f"{row.code} {row.year}: {Status(rec.status).label}") for row, rec in creates]
-        + [(row.number, "update", f"{row.code} {row.year}: {Status(rec.status).label}")
-           for row, rec, _, _ in updates]
+        + [(row.number, "update", f"{row.code} {row.year}: {Status(target['status']).label}")
+           for row, _, target, _ in updates]
     )
     return creates, updates
 
@@ -246,26 +247,17 @@ def _existing(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Recognition]:
 
 
 def _write(creates: list[Create], updates: list[Update], actor: Actor) -> None:
-    user = actor.user if actor.user is not None and actor.user.pk else None
-    new = [rec for _, rec in creates]
-    Recognition.objects.bulk_create(new, batch_size=1000)
-    now = timezone.now()
-    changed = []
-    for _, rec, _, _ in updates:
-        rec.version += 1
-        rec.updated_at = now
-        changed.append(rec)
-    Recognition.objects.bulk_update(changed, [*FIELDS, "version", "updated_at"], batch_size=1000)
-    events = [RecognitionEvent(recognition=rec, action="import", from_status="", to_status=rec.status,
-                               source=EventSource.IMPORT, user=user, details=_details(row))
-              for row, rec in creates]
-    events += [RecognitionEvent(recognition=rec, action="import", from_status=from_status, to_status=rec.status,
-                                source=EventSource.IMPORT, user=user, details=_details(row))
-               for row, rec, _, from_status in updates]
-    RecognitionEvent.objects.bulk_create(events, batch_size=1000)
-    record_many(actor, "recognition.import",
-                [(rec, rec.unit, None, rec.snapshot()) for _, rec in creates]
-                + [(rec, rec.unit, before, rec.snapshot()) for _, rec, before, _ in updates])
+    """Through the cycle's "import" move: new records with their first event, changed ones checked against
+    the version read (refused like a stale form), each with its event and audit row."""
+    source = {"source": EventSource.IMPORT}
+    RECOGNITIONS.created_many([rec for _, rec in creates], actor=actor, action="import",
+                              event_fields=[{**source, "details": _details(row)} for row, _ in creates])
+    try:
+        RECOGNITIONS.move_many([Move(rec, "import", changes=target, before=before,
+                                     event_fields={**source, "details": _details(row)})
+                                for row, rec, target, before in updates], actor=actor)
+    except ActionError as exc:
+        raise RefusedRows(exc, [row.number for row, *_ in updates]) from exc
 
 
 def _details(row: Row) -> dict[str, Any]:

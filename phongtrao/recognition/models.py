@@ -20,10 +20,10 @@ from typing import Any, Self, cast
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from phongtrao.audit.history import AppendOnly, AppendOnlyError  # noqa: F401 (re-exported)
 from phongtrao.audit.models import Channel
+from phongtrao.lib.workflow import Transition, Workflow, WorkflowEvent
 from phongtrao.units.models import Kind, ManagingLevel, Unit
 
 # --- criteria -----------------------------------------------------------------------------------
@@ -155,6 +155,20 @@ REGISTERED_STATUSES = (
 IN_PROGRESS_STATUSES = (Status.REGISTERED, Status.SELF_ASSESSED, Status.SUBMITTED, Status.UNDER_REVIEW)
 DECIDED_STATUSES = (Status.RECOGNISED, Status.NOT_RECOGNISED)
 
+# The yearly cycle (``phongtrao.lib.workflow``): each move, the statuses it may start from, where it leads.
+TRANSITIONS = [
+    Transition("register", (Status.NOT_REGISTERED,), Status.REGISTERED, gettext_noop("đăng ký")),
+    Transition("self_assess", (Status.REGISTERED, Status.SELF_ASSESSED), Status.SELF_ASSESSED,
+               gettext_noop("tự đánh giá")),
+    Transition("submit", (Status.SELF_ASSESSED,), Status.SUBMITTED, gettext_noop("gửi hồ sơ")),
+    Transition("start_review", (Status.SUBMITTED,), Status.UNDER_REVIEW, gettext_noop("thẩm định")),
+    Transition("decide", (Status.UNDER_REVIEW,), DECIDED_STATUSES, gettext_noop("ra quyết định công nhận")),
+    Transition("withdraw", (*REGISTERED_STATUSES,), Status.WITHDRAWN, gettext_noop("rút/thu hồi"),
+               requires_reason=True),
+    # An imported result sets the status the file gives, from any status (INTERCHANGE.md).
+    Transition("import", tuple(Status.values), None, gettext_noop("nhập kết quả")),
+]
+
 
 def _month_day(text: str) -> tuple[int, int]:
     month, day = text.split("-")
@@ -278,25 +292,35 @@ class Recognition(models.Model):
 EventSource = Channel
 
 
-class RecognitionEvent(AppendOnly, models.Model):
+class RecognitionEvent(WorkflowEvent):
     """One move of a recognition (append-only: never updated, never deleted)."""
 
     recognition = models.ForeignKey(Recognition, on_delete=models.PROTECT, related_name="events",
                                     verbose_name="Kết quả")
-    at = models.DateTimeField("Thời điểm", auto_now_add=True)
-    action = models.CharField("Thao tác", max_length=30)
     from_status = models.CharField("Từ trạng thái", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("Sang trạng thái", max_length=20, choices=Status.choices)
     source = models.CharField("Nguồn", max_length=10, choices=EventSource.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="Người thực hiện")
-    details = models.JSONField("Chi tiết", default=dict, blank=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "lịch sử tiêu chuẩn ANTT"
         verbose_name_plural = "lịch sử tiêu chuẩn ANTT"
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.recognition}: {self.from_status or '—'} → {self.to_status}"
+
+
+def _describe(rec: Recognition) -> str:
+    return gettext("hồ sơ năm %(year)s của %(name)s") % {"year": rec.year, "name": rec.unit.name}
+
+
+def _stale(rec: Recognition) -> str:
+    return gettext("Hồ sơ năm %(year)s của %(name)s vừa được người khác cập nhật sau khi bạn mở trang; thay đổi "
+                   "của bạn chưa được lưu. Hãy xem lại rồi làm lại.") % {"year": rec.year, "name": rec.unit.name}
+
+
+RECOGNITIONS = Workflow(
+    "recognition", Recognition, Status, RecognitionEvent, event_parent="recognition", transitions=TRANSITIONS,
+    describe=_describe, stale=_stale, missing=gettext_noop("Không tìm thấy hồ sơ tiêu chuẩn ANTT."),
+    locking=lambda: Recognition.objects.select_for_update().select_related("unit"),
+)
 

@@ -23,6 +23,7 @@ from phongtrao.recognition.actions import allowed_moves
 from phongtrao.recognition.authority import Authority
 from phongtrao.recognition.models import (
     DECIDED_STATUSES,
+    RECOGNITIONS,
     CriteriaSet,
     Recognition,
     Status,
@@ -127,7 +128,7 @@ class GridLine:
 
     @property
     def can_register(self) -> bool:
-        return self.status == Status.NOT_REGISTERED and "register" in self.moves
+        return "register" in self.moves and RECOGNITIONS.allows(self.status, "register")
 
     @property
     def takes_households(self) -> bool:
@@ -136,12 +137,9 @@ class GridLine:
     @property
     def advances(self) -> list[tuple[str, str]]:
         """The next moves the grid offers for this row: (value, label)."""
-        options = []
-        if "submit" in self.moves and self.status == Status.SELF_ASSESSED:
-            options.append(("submit", gettext("Gửi hồ sơ")))
-        if "start_review" in self.moves and self.status == Status.SUBMITTED:
-            options.append(("start_review", gettext("Bắt đầu thẩm định")))
-        return options
+        labels = {"submit": gettext("Gửi hồ sơ"), "start_review": gettext("Bắt đầu thẩm định")}
+        return [(action, label) for action, label in labels.items()
+                if action in self.moves and RECOGNITIONS.allows(self.status, action)]
 
 
 def grid_lines(units: list[Unit], year: int, user: Any, totals: dict[str, int]) -> list[GridLine]:

@@ -24,14 +24,9 @@ from django.views.decorators.http import require_GET
 
 from phongtrao.accounts.access import can_decide, scope_roots
 from phongtrao.audit.actions import Actor
+from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.recognition import pages
-from phongtrao.recognition.actions import (
-    ActionError,
-    StaleVersion,
-    allowed_moves,
-    do_recognise_many,
-    do_update_grid,
-)
+from phongtrao.recognition.actions import allowed_moves, do_recognise_many, do_update_grid
 from phongtrao.recognition.authority import Authority
 from phongtrao.recognition.checklist import ChecklistPage
 from phongtrao.recognition.forms import BulkForm, GridFilterForm, parse_grid
@@ -43,10 +38,6 @@ from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel="web")  # type: ignore[arg-type]
 
 
 def page_url(unit: Unit, year: int) -> str | None:
@@ -116,7 +107,7 @@ def _save_grid(request: HttpRequest, unit: Unit, year: int) -> dict[str, Any]:
     stale = False
     if not errors and rows:
         try:
-            do_update_grid(_actor(request), year, rows)
+            do_update_grid(Actor.of_request(request), year, rows)
         except ActionError as exc:
             errors, stale = exc.errors, isinstance(exc, StaleVersion)
     saved = not errors and bool(rows)
@@ -162,7 +153,7 @@ def unit(request: HttpRequest, code: str, year: int) -> HttpResponse:
             return HttpResponseBadRequest(gettext("Thao tác không hợp lệ."))
         if action not in checklist.moves:
             raise PermissionDenied(gettext("Bạn không có quyền thực hiện thao tác này."))
-        if checklist.apply(action, _actor(request)):
+        if checklist.apply(action, Actor.of_request(request)):
             return redirect(request.path)
     return render(request, "recognition/unit.html", {"years": pages.year_choices(year), **checklist.context()})
 
@@ -192,7 +183,7 @@ def bulk(request: HttpRequest, code: str, year: int) -> HttpResponse:
         chosen = set(form.cleaned_data["units"])
         data = form.cleaned_data
         try:
-            done = do_recognise_many(_actor(request), [r.unit for r in ready if r.unit_id in chosen], year,
+            done = do_recognise_many(Actor.of_request(request), [r.unit for r in ready if r.unit_id in chosen], year,
                                      decision_no=data["decision_no"], decision_date=data["decision_date"],
                                      signer_name=data["signer_name"])
         except ActionError as exc:

@@ -49,10 +49,6 @@ def _signed_in(request: HttpRequest) -> User:
     return user
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=_signed_in(request), channel="web")
-
-
 def _last_old_day() -> dt.date:
     """30/06/2025: the last day of the pre-reform structure."""
     # cast: mypy infers settings.PHONGTRAO as dict[str, object]; REFORM_DATE is an ISO date string.
@@ -200,7 +196,7 @@ def create(request: HttpRequest) -> HttpResponse:
                           initial={"parent": parent.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            unit = do_create_unit(_actor(request), **form.unit_fields())
+            unit = do_create_unit(Actor.of_request(request), **form.unit_fields())
         except ActionError as exc:
             form.add_action_error(exc)
         else:
@@ -231,7 +227,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _edit_form(request, unit)
     if request.method == "POST" and form.is_valid():
         try:
-            do_update_unit(_actor(request), unit.pk, expected_version=form.cleaned_data["version"],
+            do_update_unit(Actor.of_request(request), unit.pk, expected_version=form.cleaned_data["version"],
                            **form.unit_fields())
         except StaleVersion:
             form.mark_stale(get_unit_for_user(request, pk), gettext(
@@ -256,7 +252,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     confirming = False
     if request.method == "POST" and form.is_valid():
         def run() -> Unit:
-            return do_close_unit(_actor(request), unit.pk, valid_to=form.cleaned_data["valid_to"],
+            return do_close_unit(Actor.of_request(request), unit.pk, valid_to=form.cleaned_data["valid_to"],
                                  expected_version=form.cleaned_data["version"])
 
         if not form.cleaned_data["confirm"]:  # validate first (a rehearsal), then ask

@@ -1,0 +1,32 @@
+"""Who may enter a unit's data sets: the app's questions, answered by the policy table
+(``phongtrao/accounts/policies.py``: ``datasets.enter``, ``datasets.enter_late``):
+
+- an administrator: every unit;
+- a province officer: every unit in their capture scope;
+- a commune officer: the communes and residential areas in their capture scope;
+- an organisation's reporter: the organisations (agencies, enterprises, schools) in their capture scope.
+
+Everyone reads what ``access.visible_units`` lets them see. Only province officers and administrators may
+still enter after a data set's closing date.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phongtrao.accounts import access
+from phongtrao.units.models import Unit
+
+
+def may_enter(user: Any, unit: Unit) -> bool:
+    """May ``user`` (``None``: the system) enter and complete ``unit``'s data sets?"""
+    return access.may(user, "datasets.enter", unit)
+
+
+def may_enter_late(user: Any) -> bool:
+    return access.holds(user, "datasets.enter_late")
+
+
+def entry_units(user: Any) -> Any:
+    """The units ``user`` may enter for, as a QuerySet (the role's kinds inside the capture scope)."""
+    return access.units_where(user, "datasets.enter")
