@@ -33,7 +33,6 @@ from phongtrao.audit.actions import Actor, record_many
 from phongtrao.awards.authority import ISSUING_KINDS
 from phongtrao.awards.models import AwardDecision, AwardRecipient, AwardType, RecipientKind
 from phongtrao.lib.importing import (
-    DryRunRollback,
     ImportKind,
     ImportResult,
     RowError,
@@ -43,6 +42,7 @@ from phongtrao.lib.importing import (
     required_cell,
     too_long,
     unit_not_found,
+    write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
@@ -218,19 +218,7 @@ def _import_awards(result: ImportResult, table: Table, *, actor: Actor, dry_run:
     errors: list[RowError] = []
     rows = [r for number, raw in table.rows if (r := _parse(number, raw, types, errors)) is not None]
     _resolve(rows, actor, errors)
-    errors.sort(key=lambda e: (e.row, e.column))
-    result.errors = errors
-    if errors:
-        return result
-    try:
-        with transaction.atomic():
-            plan = _plan(rows, result)
-            _write(plan, actor)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    return result
+    return write_all_or_nothing(result, errors, dry_run, lambda: _write(_plan(rows, result), actor))
 
 
 def _existing(rows: list[Row]) -> dict[DecisionKey, AwardDecision]:

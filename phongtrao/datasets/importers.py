@@ -37,6 +37,7 @@ from phongtrao.lib.importing import (
     register,
     required_cell,
     unit_not_found,
+    write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import Period
@@ -234,18 +235,7 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
             continue
         seen[cell] = p["number"]
         rows.append(Row(p["number"], p["element"], unit, p["period"], p["options"], dataset, p["value"], p["comment"]))
-    errors.sort(key=lambda e: (e.row, e.column))
-    result.errors = errors
-    if errors:
-        return result
-    try:
-        with transaction.atomic():
-            _write(rows, actor, result)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    return result
+    return write_all_or_nothing(result, errors, dry_run, lambda: _write(rows, actor, result))
 
 
 def _write(rows: list[Row], actor: Actor, result: ImportResult) -> None:

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -224,6 +225,27 @@ class RefusedRows(Exception):
                               for key, messages in refusal.errors.items() for message in messages),
                              key=lambda e: e.row)
         super().__init__("; ".join(str(e) for e in self.errors))
+
+
+def write_all_or_nothing(result: ImportResult, errors: list[RowError], dry_run: bool,
+                         write: Callable[[], None]) -> ImportResult:
+    """The end of every importer: with row errors, nothing is written and the result lists them (by row, then
+    column); otherwise ``write`` runs in one transaction, rolled back for a dry run, and a refusal by the
+    workflow (``RefusedRows``) turns into row errors with nothing written."""
+    errors.sort(key=lambda e: (e.row, e.column))
+    result.errors = errors
+    if errors:
+        return result
+    try:
+        with transaction.atomic():
+            write()
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    except RefusedRows as exc:
+        result.errors, result.created, result.updated, result.preview = exc.errors, 0, 0, []
+    return result
 
 
 Importer = Callable[..., ImportResult]

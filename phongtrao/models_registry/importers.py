@@ -30,7 +30,6 @@ from django.utils.translation import gettext, gettext_lazy
 from phongtrao.accounts.access import CaptureScope, is_admin
 from phongtrao.audit.actions import Actor, record_many
 from phongtrao.lib.importing import (
-    DryRunRollback,
     ImportKind,
     ImportResult,
     RefusedRows,
@@ -42,6 +41,7 @@ from phongtrao.lib.importing import (
     required_cell,
     too_long,
     unit_not_found,
+    write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.tabular import CellError, Column, Table, parse_choice, parse_date, parse_int
@@ -255,20 +255,7 @@ def _import_models(result: ImportResult, table: Table, *, actor: Actor, dry_run:
         if row.existing is not None and not scope.unlimited and (
                 row.existing.unit_id is None or row.existing.unit_id not in scope):
             errors.append(RowError(row.number, "code", model_code_taken(row.code)))
-    errors.sort(key=lambda e: (e.row, e.column))
-    result.errors = errors
-    if errors:
-        return result
-    try:
-        with transaction.atomic():
-            _write_models(rows, actor, result)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    except RefusedRows as exc:
-        result.errors, result.created, result.updated, result.preview = exc.errors, 0, 0, []
-    return result
+    return write_all_or_nothing(result, errors, dry_run, lambda: _write_models(rows, actor, result))
 
 
 def _write_models(rows: list[ModelRow], actor: Actor, result: ImportResult) -> None:
@@ -384,19 +371,9 @@ def _import_model_sites(result: ImportResult, table: Table, *, actor: Actor, dry
         if row.status == "retired" and row.retired_on is None:
             row_warnings.append(gettext("dòng %(row)s: điểm thanh loại không ghi ngày thanh loại, nên không được "
                                         "tính vào số liệu năm nào") % {"row": row.number})
-    errors.sort(key=lambda e: (e.row, e.column))
-    result.errors = errors
-    if errors:
-        return result
-    result.warnings += row_warnings
-    try:
-        with transaction.atomic():
-            _write_sites(rows, actor, result)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    return result
+    if not errors:
+        result.warnings += row_warnings
+    return write_all_or_nothing(result, errors, dry_run, lambda: _write_sites(rows, actor, result))
 
 
 def _write_sites(rows: list[SiteRow], actor: Actor, result: ImportResult) -> None:

@@ -20,7 +20,6 @@ from django.utils.translation import gettext, gettext_lazy
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import (
-    DryRunRollback,
     ImportKind,
     ImportResult,
     RefusedRows,
@@ -31,6 +30,7 @@ from phongtrao.lib.importing import (
     required_cell,
     too_long,
     unit_not_found,
+    write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
@@ -185,22 +185,7 @@ def _import_recognitions(result: ImportResult, table: Table, *, actor: Actor, dr
             continue
         seen[key] = row.number
         row.unit = unit
-    errors.sort(key=lambda e: (e.row, e.column))
-    result.errors = errors
-    if errors:
-        return result
-
-    try:
-        with transaction.atomic():
-            creates, updates = _plan(rows, result)
-            _write(creates, updates, actor)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    except RefusedRows as exc:
-        result.errors, result.created, result.updated, result.preview = exc.errors, 0, 0, []
-    return result
+    return write_all_or_nothing(result, errors, dry_run, lambda: _write(*_plan(rows, result), actor))
 
 
 Create = tuple[Row, Recognition]
