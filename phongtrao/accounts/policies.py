@@ -9,7 +9,12 @@ compare roles themselves; they ask ``phongtrao.accounts.access``, which reads th
 - ``access.holds(user, "models.edit")``: the role holds it (somewhere in their scope, for a
   capture-scoped one): menus and the buttons of list pages, so an entry never drifts from the view's rule;
 - ``access.require(...)`` raises the refusal (403, or the action's ``ActionError``);
-- ``access.allowed_on(user, names, units)``: which of ``names`` the user may use on each unit (one query).
+- ``access.allowed_on(user, names, units)``: which of ``names`` the user may use on each unit (one query);
+- ``access.units_where(user, name)``: the units the user may use ``name`` on, as a QuerySet;
+- templates: ``{% load policy_tags %}`` (``user|holds:"…"``, ``{% may user "…" unit as x %}``).
+
+A capture-scoped permission may hold for some roles on some kinds of unit only (``unit_kinds``: a
+commune officer enters the data sets of communes and residential areas, not of organisations).
 
 The system itself (``None``: commands, setup, the demo) may do everything; administrators hold every
 permission everywhere (their capture scope is the whole country), so every policy lists them.
