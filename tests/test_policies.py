@@ -19,7 +19,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from phongtrao.accounts import access, policies
 from phongtrao.accounts.models import Role, User
@@ -317,7 +317,8 @@ def test_the_page_of_what_each_role_may_do(people: dict[str, User]) -> None:
     assert sum(ticks) == sum(len(held) for held in EXPECTED.values())
     client = signed_in(people[Role.ADMIN])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = client.get(url).content.decode()
+    with translation.override("vi"):  # LocaleMiddleware activates English for the thread: restored on leaving
+        english = client.get(url).content.decode()
     assert "What each role may do" in english and "Add, change and close units in the unit register" in english
 
 
