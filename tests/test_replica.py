@@ -47,9 +47,7 @@ from phongtrao.units.models import Kind, Unit
 pytestmark = [pytest.mark.replica, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("official_register")]
 ROOT = Path(__file__).resolve().parent.parent
-PG_BIN = Path(os.environ.get("PG_BIN") or sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                                                  key=lambda p: int(p.parent.name))[-1])
-PASSWORD = "replica-test-password-1"  # noqa: S105
+PASSWORD = "replica-test-password-1"
 FAST_PG = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
 
 
@@ -65,6 +63,12 @@ def as_postgres(*command: str | Path) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
+def pg_bin(name: str) -> Path:
+    """A PostgreSQL server binary: ``PG_BIN``, or the newest ``/usr/lib/postgresql/*/bin`` (as ./test finds it)."""
+    return Path(os.environ["PG_BIN"]) / name if os.environ.get("PG_BIN") else sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parent.parent.name))[-1]
+
+
 def run(*command: str | Path) -> None:
     subprocess.run(as_postgres(*command), check=True, capture_output=True, timeout=60)  # noqa: S603
 
@@ -74,11 +78,11 @@ class Cluster:
         self.data, self.port, self.socket_dir = base / name, free_port(), base
 
     def start(self) -> None:
-        run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.data.parent / f"{self.data.name}.log", "-w", "-o",
+        run(pg_bin("pg_ctl"), "-D", self.data, "-l", self.data.parent / f"{self.data.name}.log", "-w", "-o",
             " ".join([f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1", *FAST_PG]), "start")
 
     def stop(self) -> None:
-        subprocess.run(as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"),  # noqa: S603
+        subprocess.run(as_postgres(pg_bin("pg_ctl"), "-D", self.data, "-m", "immediate", "stop"),  # noqa: S603
                        capture_output=True, timeout=60, check=False)
 
     def url(self, database: str = "phongtrao") -> str:
@@ -98,9 +102,9 @@ def clusters() -> Iterator[tuple[Cluster, Cluster]]:
         shutil.chown(base, "postgres")
     primary, replica = Cluster(base, "primary"), Cluster(base, "replica")
     try:
-        run(PG_BIN / "initdb", "-D", primary.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
+        run(pg_bin("initdb"), "-D", primary.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
         primary.start()
-        run(PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+        run(pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
             "-D", replica.data, "-R", "-X", "stream", "-c", "fast")
         replica.start()
         yield primary, replica
@@ -141,12 +145,11 @@ def wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{base}/health/", timeout=5) as response:  # noqa: S310
-                body = json.load(response)
-                assert body == {"status": "ok", "checks": {"database": "ok", "replica": "ok", "tasks": "ok",
-                                                           "disk": "ok"}}, body
-                return
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/health/", timeout=5) as response:  # noqa: S310
+            body = json.load(response)
+            assert body == {"status": "ok", "checks": {"database": "ok", "replica": "ok", "tasks": "ok",
+                                                       "disk": "ok"}}, body
+            return
         time.sleep(0.1)
     raise AssertionError(f"{base} did not become healthy")
 
