@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -252,11 +253,17 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Logs go to stdout; outside DEBUG as JSON lines (LOG_FORMAT=json|text), granian's server and access log too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "phongtrao.lib.logs.JsonFormatter"},
+                   "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                             "formatter": env_str("LOG_FORMAT", "text" if DEBUG else "json")}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                "granian.access": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Domain settings (DOMAIN.md: uncertain rules are settings, not constants).
@@ -303,3 +310,26 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "password_confir
 OTP_TOTP_ISSUER = "Phong trào BVANTQ"
 # Refusals in Vietnamese (the password-length rule is in AUTH_PASSWORD_VALIDATORS above).
 CSRF_FAILURE_VIEW = "phongtrao.accounts.views.csrf_failure"
+
+# --- Production and more than one machine (docs/deploy.md) ---
+# PostgreSQL: no JIT for the application's queries (it costs more than it gains on short report queries).
+# DATABASE_REPLICA_URL: a streaming replica; report and dashboard reads go there (phongtrao.lib.dbrouter).
+# App servers keep no state of their own: sessions and task results are in the database, uploads and
+# attached files under PHONGTRAO_DATA_DIR (shared storage) or in ATTACHMENTS_STORAGE_BACKEND.
+def _postgres_options(database: Any) -> None:  # a dj_database_url.DBConfig
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+
+_postgres_options(DATABASES["default"])
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(env_str("DATABASE_REPLICA_URL"),
+                                                 conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    _postgres_options(DATABASES["replica"])
+    DATABASE_ROUTERS = ["phongtrao.lib.dbrouter.ReplicaRouter"]
+# The health endpoint (/health/, phongtrao.core.health) answers a load balancer over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+HEALTH_DISK_MIN_MB = int(env_str("HEALTH_DISK_MIN_MB", "200"))  # free space under PHONGTRAO_DATA_DIR
+HEALTH_TASK_MAX_WAIT = int(env_str("HEALTH_TASK_MAX_WAIT", "300"))  # seconds a ready task may wait for a worker

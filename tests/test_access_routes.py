@@ -61,7 +61,7 @@ pytestmark = pytest.mark.django_db
 
 # Routes anyone may open without signing in.
 PUBLIC = {"accounts:login", "accounts:login_otp", "accounts:logout", "set_language", "api-v1:openapi-json",
-          "api-v1:api-root"}
+          "api-v1:api-root", "core:health"}
 # Routes about one unit, and the kwarg naming it: (kwarg, needs "change" rights?).
 UNIT_ROUTES: dict[str, tuple[str, bool]] = {
     "units:detail": ("pk", False),

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from phongtrao.lib.dbrouter import replica_reads
 from phongtrao.lib.vnformat import number, percent_text
 from phongtrao.reports.figures import RECOGNITION_KEYS, Counts, recognition_figures
 from phongtrao.units.models import Unit
@@ -53,6 +54,7 @@ def _ordered() -> list[Section]:
     return sorted(SECTIONS.values(), key=lambda s: (s.order, s.key))
 
 
+@replica_reads()  # read from the streaming replica when there is one (lib.dbrouter)
 def build_annual(unit: Unit, year: int) -> dict[str, Any]:
     """The annual figures for ``unit``'s subtree (INTERCHANGE.md ``report annual --format json``)."""
     report: dict[str, Any] = {"unit": {"code": unit.code, "name": unit.name, "kind": unit.kind}, "year": year}
