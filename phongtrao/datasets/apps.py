@@ -13,6 +13,10 @@ ACTION_LABELS = {
     "datavalue.import": gettext_noop("Nhập số liệu biểu mẫu từ tệp"),
     "datasetreport.complete": gettext_noop("Đánh dấu hoàn thành báo cáo"),
     "datasetreport.reopen": gettext_noop("Mở lại báo cáo để sửa"),
+    "datasetreport.submit": gettext_noop("Gửi báo cáo lên cấp trên"),
+    "datasetreport.approve": gettext_noop("Phê duyệt báo cáo"),
+    "datasetreport.return": gettext_noop("Trả lại báo cáo"),
+    "datasetreport.unapprove": gettext_noop("Bỏ phê duyệt báo cáo"),
     "dataelement.create": gettext_noop("Thêm chỉ tiêu"),
     "dataset.create": gettext_noop("Thêm biểu mẫu báo cáo"),
     "dataset.version": gettext_noop("Thêm phiên bản biểu mẫu"),
@@ -33,6 +37,7 @@ class DatasetsConfig(AppConfig):
     def ready(self) -> None:
         from phongtrao.audit import models as audit_models
         from phongtrao.datasets import importers  # noqa: F401  (registers the "data_values" import kind)
+        from phongtrao.datasets.completeness import annual_completeness, completeness_markdown
         from phongtrao.datasets.figures import activities_markdown, build_activities_section
         from phongtrao.reports.annual import register_section
 
@@ -40,6 +45,8 @@ class DatasetsConfig(AppConfig):
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
         register_section("activities", build_activities_section, render_md=activities_markdown, order=40,
                          template="datasets/_annual_section.html")
+        # Its own section (the ``activities`` section's JSON stays as it is): docs/interchange-data-values.md.
+        register_section("completeness", annual_completeness, render_md=completeness_markdown, order=41)
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded elements, data sets and rules (idempotent)."""

@@ -5,6 +5,9 @@
 - a commune officer: the communes and residential areas in their capture scope;
 - an organisation's reporter: the organisations (agencies, enterprises, schools) in their capture scope.
 
+A report is submitted by whoever may enter for its unit and reviewed (approved, returned, un-approved) by a
+province officer or an approver whose capture scope holds the level above (the unit's parent).
+
 Everyone reads what ``access.visible_units`` lets them see. Only province officers and administrators may
 still enter after a data set's closing date.
 """
@@ -22,6 +25,9 @@ ENTRY_KINDS: dict[str, frozenset[str]] = {
     Role.ORG_REPORTER: frozenset(ORGANISATION_KINDS),
 }
 LATE_ENTRY_ROLES = frozenset({Role.ADMIN, Role.PROVINCE_OFFICER})
+# Who reviews (approves, returns, un-approves) a report: these roles with the unit's parent, the level above,
+# in their capture scope.
+REVIEW_ROLES = frozenset({Role.PROVINCE_OFFICER, Role.APPROVER})
 
 
 def may_enter(user: Any, unit: Unit) -> bool:
@@ -47,3 +53,21 @@ def entry_units(user: Any) -> Any:
         return units.none()
     kinds = ENTRY_KINDS.get(user.role)
     return units.filter(kind__in=kinds) if kinds is not None else units
+
+
+def may_review(user: Any, unit: Unit) -> bool:
+    """May ``user`` approve or return ``unit``'s reports (the level above: the unit's parent in their scope)?"""
+    if user is None or access.is_admin(user):
+        return True
+    if getattr(user, "role", None) not in REVIEW_ROLES or unit.parent_id is None:
+        return False
+    return access.capture_units(user).filter(pk=unit.parent_id).exists()
+
+
+def review_units(user: Any) -> Any:
+    """The units whose reports ``user`` reviews: the children of the units in their capture scope."""
+    if access.is_admin(user):
+        return Unit.objects.all()
+    if getattr(user, "role", None) not in REVIEW_ROLES:
+        return Unit.objects.none()
+    return Unit.objects.filter(parent_id__in=access.capture_units(user).values("pk"))
