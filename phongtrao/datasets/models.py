@@ -550,3 +550,24 @@ class ValidationRule(models.Model):
 
     def in_force(self, period: Period) -> bool:
         return self.effective_from <= period.start and (self.effective_to is None or self.effective_to >= period.start)
+
+
+# --- indicators ----------------------------------------------------------------------------------------
+
+
+class Indicator(Named):
+    """A named formula: numerator / denominator × factor. The expressions name data elements (``#{element}``,
+    ``#{element.option}``: their totals over the subtree and period) and built-in figures of ``lib.indicators``
+    (``@{recognition.residential_area.recognised}``), parsed by ``datasets.expressions``, never run as code."""
+
+    numerator = models.CharField("Tử số", max_length=500)
+    denominator = models.CharField("Mẫu số", max_length=500, default="1")
+    factor = models.DecimalField("Hệ số", max_digits=12, decimal_places=2, default=Decimal(1))
+    measure = models.CharField("Đơn vị tính", max_length=40, blank=True)
+    description = models.TextField("Mô tả", blank=True)
+    position = models.PositiveSmallIntegerField("Thứ tự", default=100)
+
+    class Meta:
+        verbose_name = "chỉ số"
+        verbose_name_plural = "chỉ số"
+        ordering = ["position", "code"]

@@ -23,6 +23,7 @@ urlpatterns = [
     path(REPORT + "duyet/", views.review, name="review"),
     path("duyet/", views.reviews, name="reviews"),
     path("tien-do/", views.completeness_page, name="completeness"),
+    path("chi-so/", views.indicators_page, name="indicators"),
     path("kiem-tra/", views.validation, name="validation"),
     path("xuat/", views.export, name="export"),
 ]

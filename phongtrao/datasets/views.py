@@ -393,6 +393,22 @@ def completeness_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def indicators_page(request: HttpRequest) -> HttpResponse:
+    """The indicators with their numerator, denominator and value for a chosen unit (its subtree) and period."""
+    from phongtrao.datasets.forms import IndicatorForm
+    from phongtrao.datasets.indicators import evaluate_indicators
+
+    root = _root(request)
+    form = IndicatorForm(request.GET if "period" in request.GET else None,
+                         initial={"period": str(Period.containing(timezone.localdate()))})
+    results = None
+    if root is not None and form.is_valid():
+        results = evaluate_indicators(root, form.cleaned_data["period"])
+    return render(request, "datasets/indicators.html", {"form": form, "root": root, "results": results})
+
+
+@login_required
+@require_GET
 def validation(request: HttpRequest) -> HttpResponse:
     """The validation rules of a data set run over a subtree and period: the violations, by unit."""
     root = _root(request)
