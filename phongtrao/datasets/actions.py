@@ -37,7 +37,7 @@ from phongtrao.datasets.values import InvalidValue, check_comment, check_value
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
-from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError, Move, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = ["ActionError", "SaveResult", "StaleVersion", "ValueInput", "cell_key", "do_add_dataset",
@@ -342,6 +342,77 @@ def do_unapprove_report(actor: Actor, report: DataSetReport, reason: str, *,
     return REPORTS.move(report, "unapprove", actor=actor, expected_version=expected_version, reason=reason,
                         changes={"returned_reason": reason, "approved_at": None, "approved_by": None,
                                  "completed_at": None, "completed_by": None, "submitted_at": None})
+
+
+@dataclass
+class ReportFill:
+    """One unit's report in ``do_fill_reports``: its values, when it was marked complete (None: left open), and
+    the moves after that ("submit", "approve", or ("return", reason))."""
+
+    unit: Unit
+    inputs: Sequence[ValueInput]
+    completed_at: dt.datetime | None = None
+    moves: Sequence[str | tuple[str, str]] = ()
+
+
+@transaction.atomic
+def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Sequence[ReportFill]) -> dict[str, int]:
+    """A bulk load (the demo, synthetic data): many units' values of one data set and period and their reports'
+    moves, in a few statements. The checks of ``check_form`` (no entry window: a load of past years), each value
+    checked like a saved one; a unit that already has a report of the period is left as it is. Values: one
+    insert and one audit insert; reports: ``created_many``, then one ``move_many`` per step (the workflow's
+    event and audit rows)."""
+    from phongtrao.datasets.validation import check_unit
+
+    have = set(DataSetReport.objects.filter(dataset=dataset, period=period.id,
+                                            unit__in=[f.unit.pk for f in fills]).values_list("unit_id", flat=True))
+    have |= set(DataValue.objects.filter(period=period.id, unit__in=[f.unit.pk for f in fills])
+                .values_list("unit_id", flat=True))
+    fills = [f for f in fills if f.unit.pk not in have]
+    user = _user(actor)
+    values: list[DataValue] = []
+    for fill in fills:
+        check_form(actor, fill.unit, dataset, period, entering=False)
+        for item in fill.inputs:
+            try:
+                check_value(item.element, item.value)
+            except InvalidValue as exc:
+                raise ActionError({cell_key(item.element, item.option_combo): [str(exc)]}) from None
+            number, day = (None, item.value) if isinstance(item.value, dt.date) else (item.value, None)
+            value = DataValue(element=item.element, unit=fill.unit, option_combo=item.option_combo, value=number,
+                              date_value=day, comment=check_comment(item.comment), source=actor.channel,
+                              updated_by=user)
+            value.set_period(period)
+            values.append(value)
+    DataValue.objects.bulk_create(values, batch_size=1000)
+    record_many(actor, "datavalue.save", [(v, v.unit, None, v.snapshot()) for v in values])
+    reports = {}
+    for fill in fills:
+        report = DataSetReport(dataset=dataset, unit=fill.unit)
+        report.set_period(period)
+        reports[fill.unit.pk] = report
+    REPORTS.created_many(list(reports.values()), actor=actor, action="create")
+    done = {"values": len(values), "reports": len(reports)}
+    completing = [f for f in fills if f.completed_at is not None and not check_unit(f.unit, dataset, period)]
+    REPORTS.move_many([Move(reports[f.unit.pk], "complete", changes={"completed_at": f.completed_at})
+                       for f in completing], actor=actor)
+    for step in range(max((len(f.moves) for f in completing), default=0)):
+        moves = []
+        for fill in completing:
+            if step >= len(fill.moves):
+                continue
+            move = fill.moves[step]
+            action, reason = (move, "") if isinstance(move, str) else move
+            report = reports[fill.unit.pk]
+            steps: dict[str, dict[str, Any]] = {
+                "submit": {"submitted_at": fill.completed_at}, "approve": {"approved_at": timezone.now()},
+                "return": {"returned_reason": reason, "completed_at": None, "submitted_at": None}}
+            changes = steps[action]
+            moves.append(Move(report, action, changes=changes, reason=reason))
+            done[action] = done.get(action, 0) + 1
+        REPORTS.move_many(moves, actor=actor)
+    done["complete"] = len(completing)
+    return done
 
 
 # --- a province's own elements and data sets ---------------------------------------------------------
