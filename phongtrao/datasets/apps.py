@@ -54,6 +54,12 @@ class DatasetsConfig(AppConfig):
 
         stdout.write(f"data sets: {seed_catalogue()} catalogue rows created (others kept)")
 
+    def generate(self, context: Any) -> dict[str, int]:
+        """Called by ``phongtrao generate``: a year of values for every commune and residential area."""
+        from phongtrao.datasets.generate import generate_values
+
+        return generate_values(context)
+
     def demo(self, context: DemoContext) -> None:
         from phongtrao.datasets.demo import add_demo_values
 
