@@ -41,6 +41,9 @@ REGISTERED = ("registered", "self_assessed", "submitted", "under_review", "recog
 TARGETS_MS = {("postgresql", "country"): 1000, ("sqlite", "country"): 2000,
               ("postgresql", "province"): 150, ("sqlite", "province"): 150}
 FLOOR_FACTOR = 5
+# The indicator timed over the country and the province: propaganda sessions (a data element's total) per
+# residential area subject to the standard (a built-in recognition figure of lib.indicators).
+INDICATOR = "buoi_tuyen_truyen_moi_kdc"
 
 
 def say(text: str) -> None:
@@ -81,6 +84,16 @@ def worker(args: argparse.Namespace) -> None:
                     .annotate(n=Count("descendant_links")).order_by("-n", "code").first())
     assert province is not None
 
+    from phongtrao.datasets.indicators import evaluate_indicators
+    from phongtrao.datasets.models import Indicator
+    from phongtrao.lib.periods import Period
+
+    indicator = Indicator.objects.get(code=INDICATOR)
+
+    def indicator_parts(unit: Any, year: int) -> list[float | None]:
+        [result] = evaluate_indicators(unit, Period.year_of(year), [indicator])
+        return [None if p is None else float(p) for p in (result.numerator, result.denominator)]
+
     def timed(fn: Any, unit: Any) -> tuple[float, Any]:
         fn(unit, args.year)  # warm-up: caches, query plans
         times = []
@@ -99,6 +112,8 @@ def worker(args: argparse.Namespace) -> None:
             out[label]["sections"][key], _ = timed(section.build, unit)
         ms_children, _ = timed(recognition_by_child, unit)
         out[label]["by_child_ms"] = ms_children
+        ms_indicator, parts = timed(indicator_parts, unit)
+        out[label]["indicator"] = {"ms": ms_indicator, "parts": parts}
     print(json.dumps(out))
 
 
@@ -171,6 +186,9 @@ def export_parquet(sqlite_path: Path, folder: Path) -> None:
         "award": "SELECT r.unit_id, r.kind, d.year, t.code AS award_type, t.\"order\" AS position "
                  "FROM awards_awardrecipient r JOIN awards_awarddecision d ON d.id = r.decision_id "
                  "JOIN awards_awardtype t ON t.id = d.award_type_id",
+        "datavalue": "SELECT v.unit_id, e.code AS element, v.option_combo_id, v.period, v.value "
+                     "FROM datasets_datavalue v JOIN datasets_dataelement e ON e.id = v.element_id "
+                     "WHERE v.value IS NOT NULL AND v.period_type = 'year'",
     }
     folder.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(sqlite_path) as source:
@@ -185,7 +203,8 @@ def export_parquet(sqlite_path: Path, folder: Path) -> None:
              "model": "id, initiator, field_id, started_on::DATE AS started_on, retired_on::DATE AS retired_on, "
                       "status",
              "site": "model_id, unit_id, started_on::DATE AS started_on, retired_on::DATE AS retired_on, status, "
-                     "teams"}
+                     "teams",
+             "datavalue": "unit_id, element, option_combo_id, period::VARCHAR AS period, value::DOUBLE AS value"}
     con = duckdb.connect()
     for name in tables:
         con.execute(f"COPY (SELECT {casts.get(name, '*')} FROM read_csv('{folder / name}.csv', header=true, "
@@ -229,6 +248,30 @@ ORDER BY position, r.award_type
 """
 
 
+# The activities section: the year's values in the subtree by element and option combo (the application groups
+# the same way, then folds the combos into categories); compared by element totals.
+DUCK_ACTIVITIES_SQL = """
+SELECT v.element, v.option_combo_id, sum(v.value) AS total
+FROM datavalue v {subtree}
+WHERE v.period = $period
+GROUP BY v.element, v.option_combo_id
+"""
+
+# The indicator's parts: the sessions' total, and the residential areas subject to the standard on 31 December.
+DUCK_INDICATOR_SQL = """
+SELECT (SELECT sum(v.value) FROM datavalue v {subtree_v} WHERE v.period = $period AND v.element = 'tuyen_truyen_buoi'),
+       (SELECT count(*) FROM unit u {subtree_u} WHERE u.kind = 'residential_area' AND u.subject_to_standard
+          AND (u.valid_from IS NULL OR u.valid_from <= $day) AND (u.valid_to IS NULL OR u.valid_to >= $day))
+"""
+
+
+def activities_section(rows: list[tuple[Any, ...]]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for element, _combo, total in rows:
+        totals[element] = totals.get(element, 0) + total
+    return totals
+
+
 def models_section(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
     by_initiator: dict[str, int] = {}
     for initiator, _field, models, _sites, _teams in rows:
@@ -248,8 +291,10 @@ def duckdb_sections(con: Any, args: argparse.Namespace, province_id: int) -> dic
 
     params = {"day": dt.date(args.year, 12, 31), "jan1": dt.date(args.year, 1, 1), "year": args.year}
     out: dict[str, Any] = {"country": {}, "province": {}}
-    for key, sql, shape in (("models", DUCK_MODELS_SQL, models_section), ("awards", DUCK_AWARDS_SQL, awards_section)):
-        alias = "s" if key == "models" else "r"
+    params["period"] = str(args.year)
+    for key, sql, shape in (("models", DUCK_MODELS_SQL, models_section), ("awards", DUCK_AWARDS_SQL, awards_section),
+                            ("activities", DUCK_ACTIVITIES_SQL, activities_section)):
+        alias = {"models": "s", "awards": "r", "activities": "v"}[key]
         for label, subtree, extra in (
                 ("country", "", {}),
                 ("province", f"JOIN unit_ancestor a ON a.unit_id = {alias}.unit_id AND a.ancestor_id = $root",
@@ -272,7 +317,7 @@ def duckdb_figures(folder: Path, args: argparse.Namespace, province_id: int) -> 
     import duckdb
 
     con = duckdb.connect()
-    for name in ("unit", "unit_ancestor", "recognition", "model", "site", "award"):
+    for name in ("unit", "unit_ancestor", "recognition", "model", "site", "award", "datavalue"):
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{folder / name}.parquet')")
     registered = "(" + ", ".join(f"'{s}'" for s in REGISTERED) + ")"
     kinds = "(" + ", ".join(f"'{k}'" for k in KINDS) + ")"
@@ -294,6 +339,20 @@ def duckdb_figures(folder: Path, args: argparse.Namespace, province_id: int) -> 
                       "counts": {kind: (total, recognised, registered) for kind, total, recognised, registered in rows}}
     for label, sections in duckdb_sections(con, args, province_id).items():
         out[label]["sections"] = sections
+    for label, subtree_v, subtree_u, params in (
+            ("country", "", "", {"period": str(args.year), "day": day}),
+            ("province", "JOIN unit_ancestor a ON a.unit_id = v.unit_id AND a.ancestor_id = $root",
+             "JOIN unit_ancestor b ON b.unit_id = u.id AND b.ancestor_id = $root",
+             {"period": str(args.year), "day": day, "root": province_id})):
+        sql = DUCK_INDICATOR_SQL.format(subtree_v=subtree_v, subtree_u=subtree_u)
+        con.execute(sql, params).fetchall()
+        times, parts = [], None
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            parts = con.execute(sql, params).fetchone()
+            times.append(time.perf_counter() - started)
+        out[label]["indicator"] = {"ms": statistics.median(times) * 1000,
+                                   "parts": [None if p is None else float(p) for p in parts or ()]}
     con.close()
     return out
 
@@ -355,10 +414,15 @@ def main() -> None:
         for engine, res in results.items():
             got = counts_of(res[label]["report"]["recognition"])
             assert got == expected, f"{engine} {label} figures differ from DuckDB: {got} != {expected}"
+            mine_parts, duck_parts = res[label]["indicator"]["parts"], floor[label]["indicator"]["parts"]
+            assert mine_parts == duck_parts, f"{engine} {label} indicator differs: {mine_parts} != {duck_parts}"
             for key, duck in floor[label]["sections"].items():
                 mine = res[label]["report"][key]
-                if key == "models":
-                    mine = mine | {"by_initiator": dict(sorted(mine["by_initiator"].items()))}
+                if key == "models":  # the floor's keys (the year's flows, added since, are not in it)
+                    mine = {k: mine[k] for k in duck["section"]} | {
+                        "by_initiator": dict(sorted(mine["by_initiator"].items()))}
+                if key == "activities":
+                    mine = {code: float(entry["total"]) for code, entry in mine.items()}
                 assert mine == duck["section"], f"{engine} {label} {key} differs from DuckDB: {mine} != {duck}"
 
     province = base["root"]
@@ -393,6 +457,11 @@ def main() -> None:
                 print(f"| {key} {label} | {engine} | {ms:.1f} ms | {ms / duck_ms:.1f} | |")
         for engine, res in results.items():
             print(f"| recognition by child {label} | {engine} | {res[label]['by_child_ms']:.1f} ms | | |")
+        duck_indicator = floor[label]["indicator"]
+        print(f"| indicator {INDICATOR} {label} | duckdb | {duck_indicator['ms']:.1f} ms | 1.0 | floor |")
+        for engine, res in results.items():
+            ms = res[label]["indicator"]["ms"]
+            print(f"| indicator {INDICATOR} {label} | {engine} | {ms:.1f} ms | {ms / duck_indicator['ms']:.1f} | |")
     print()
     print("figures agree across " + ", ".join([*results, "duckdb"]))
     if misses:

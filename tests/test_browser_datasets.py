@@ -1,6 +1,7 @@
 """The commune's yearly report in Chromium: a commune officer enters propaganda sessions by channel and
 language (each cell saved by htmx as it is left), is refused "mark complete" by a validation rule, fixes
-the value and marks the report complete."""
+the value, marks the report complete and submits it; the province officer finds it on the completeness page,
+returns it with a reason, the commune submits again, the province approves it and its values are locked."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from tests.conftest import browser_sign_in
 
 
 @pytest.mark.browser
-def test_commune_officer_enters_the_yearly_report_and_marks_it_complete(
-    live_server: Any, example_units: None, make_user: Any, page: Any, screenshots: Path
+def test_commune_officer_enters_the_yearly_report_and_the_province_approves_it(
+    live_server: Any, example_units: None, make_user: Any, page: Any, browser: Any, screenshots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -30,6 +31,7 @@ def test_commune_officer_enters_the_yearly_report_and_marks_it_complete(
     year = timezone.localdate().year
     commune = Unit.objects.with_code("T99001", timezone.localdate()).get()
     make_user("canbo.xa", Role.COMMUNE_OFFICER, commune, first_name="Cán bộ xã")
+    make_user("canbo.tinh", Role.PROVINCE_OFFICER, commune.parent, first_name="Cán bộ tỉnh")
 
     browser_sign_in(page, live_server.url, "canbo.xa")
     page.get_by_role("button", name="Quản lý").click()
@@ -72,3 +74,47 @@ def test_commune_officer_enters_the_yearly_report_and_marks_it_complete(
     report = DataSetReport.objects.get(unit=commune)
     assert report.status == ReportStatus.COMPLETE
     assert DataValue.objects.get(unit=commune, element__code="tuyen_truyen_luot").value == 1250
+
+    # Submitted to the province; the values are locked from then on.
+    page.get_by_role("button", name="Gửi lên cấp trên").click()
+    expect(page.locator("#report-status")).to_have_text("Đã gửi cấp trên")
+    expect(page.locator("#report-locked")).to_contain_text("số liệu đã khóa")
+    expect(page.locator("#save-entry")).to_have_count(0)
+
+    # The province officer, in another browser: the completeness page, then the report; returns it.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    province = context.new_page()
+    browser_sign_in(province, live_server.url, "canbo.tinh")
+    province.goto(f"{live_server.url}{reverse('datasets:completeness')}?unit={commune.parent.pk}"
+                  f"&dataset=xa_nam&period={year}")
+    totals = province.locator("#completeness-totals")
+    expect(totals.locator("tr", has_text="Xã Anh Sơn")).to_contain_text("1")
+    province.screenshot(path=str(screenshots / "datasets-completeness.png"), full_page=True)
+    province.get_by_role("link", name="Duyệt báo cáo").click()
+    province.locator("#review-list").get_by_role("link", name="Xã Anh Sơn").click()
+    province.get_by_label("Lý do").fill("Bổ sung số buổi tuyên truyền qua loa")
+    province.get_by_role("button", name="Trả lại").click()
+    expect(province.locator("#report-status")).to_have_text("Đang nhập")
+    assert DataSetReport.objects.get(unit=commune).status == ReportStatus.OPEN
+
+    # The commune sees why, completes and submits again.
+    page.reload()
+    expect(page.locator("#returned-reason")).to_contain_text("Bổ sung số buổi tuyên truyền qua loa")
+    page.get_by_role("button", name="Đánh dấu hoàn thành").click()
+    page.get_by_role("button", name="Gửi lên cấp trên").click()
+    expect(page.locator("#report-status")).to_have_text("Đã gửi cấp trên")
+
+    # The province approves it: the values are locked.
+    province.reload()
+    province.get_by_role("button", name="Phê duyệt").click()
+    expect(province.locator("#report-status")).to_have_text("Đã phê duyệt")
+    page.reload()
+    expect(page.locator("#report-locked")).to_contain_text("số liệu đã khóa")
+    locked = page.locator("#row-tuyen_truyen_luot").get_by_label("Số lượt người được tuyên truyền", exact=True)
+    expect(locked).to_be_disabled()
+    report = DataSetReport.objects.get(unit=commune)
+    assert report.status == ReportStatus.APPROVED
+    assert list(report.events.values_list("action", flat=True)) == [
+        "complete", "submit", "return", "complete", "submit", "approve"]
+    context.close()

@@ -13,7 +13,9 @@ YEAR = timezone.localdate().year
 # route -> what it writes (None: a read)
 DATASET_ROUTES: dict[str, str | None] = {
     "datasets:unit": None, "datasets:entry": "values", "datasets:cell": "values", "datasets:complete": "report",
-    "datasets:reopen": "report", "datasets:dataset": None, "datasets:template": None,
+    "datasets:reopen": "report", "datasets:dataset": None, "datasets:template": None, "datasets:submit": "report",
+    # reviewed by the level above (an approver changes no register entry, yet reviews: refused or told so)
+    "datasets:review": "review",
 }
 
 
@@ -41,6 +43,8 @@ def check_dataset_route(world: Any, persona: Any, name: str) -> None:
                 assert code in (404, 405), where
             elif method == "get" and name in ("datasets:unit", "datasets:entry"):
                 assert code == 200 and MARKERS[key] in body_text(response), where
+            elif method == "post" and DATASET_ROUTES[name] == "review" and not enters:
+                assert code in (302, 403), where
             elif method == "post" and DATASET_ROUTES[name] and not enters:
                 assert code == 403, where
             if code == 200:

@@ -16,6 +16,7 @@ from django.db.models import Count
 from phongtrao.audit.history import history_maintenance
 from phongtrao.awards.models import AwardDecision, AwardRecipient
 from phongtrao.core.management.commands.generate import PREFIX
+from phongtrao.datasets.models import DataSetReport, DataValue, ReportEvent
 from phongtrao.models_registry.models import Evaluation, Model, ModelEvent, Site
 from phongtrao.recognition.models import Recognition, Status
 from phongtrao.units.models import Kind, Unit, UnitAncestor
@@ -49,6 +50,9 @@ def wipe() -> None:
         ModelEvent.objects.all().delete()
         Model.objects.all().delete()
         Recognition.objects.all().delete()
+        DataValue.objects.all().delete()
+        ReportEvent.objects.all().delete()
+        DataSetReport.objects.all().delete()
         Unit.objects.filter(code__startswith=PREFIX).delete()
 
 

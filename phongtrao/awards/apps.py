@@ -50,6 +50,11 @@ class AwardsConfig(AppConfig):
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
         register_section("awards", build_awards_section, render_md=awards_markdown, order=30,
                          template="awards/_annual_section.html")
+        from phongtrao.lib.indicators import register_figure
+
+        for key, label in (("collective", gettext_noop("Tập thể được khen thưởng")),
+                           ("individual", gettext_noop("Cá nhân được khen thưởng"))):
+            register_figure(f"awards.{key}", label, _awards_figure(key), app="awards")
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded award forms (idempotent)."""
@@ -66,3 +71,13 @@ class AwardsConfig(AppConfig):
         from phongtrao.awards.generate import generate_awards
 
         return generate_awards(context)
+
+
+def _awards_figure(key: str) -> Any:
+    """The recipients (collective or individual) of the year's decisions in the subtree, every award form."""
+    from phongtrao.awards.figures import build_awards_section
+
+    def figure(unit: Any, period: Any) -> int:
+        return sum(int(dict(row)[key]) for row in build_awards_section(unit, period.end.year))
+
+    return figure

@@ -22,6 +22,7 @@ from phongtrao.accounts import access
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.datasets import policy
 from phongtrao.datasets.models import (
+    REPORTS,
     DataElement,
     DataSet,
     DataSetElement,
@@ -29,18 +30,18 @@ from phongtrao.datasets.models import (
     DataSetVersion,
     DataValue,
     OptionCombo,
-    ReportEvent,
     ReportStatus,
 )
 from phongtrao.datasets.values import InvalidValue, check_comment, check_value
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
-from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError, Move, StaleVersion
 from phongtrao.units.models import Kind, Unit
 
 __all__ = ["ActionError", "SaveResult", "StaleVersion", "ValueInput", "cell_key", "do_add_dataset",
-           "do_add_dataset_version", "do_add_element", "do_complete_report", "do_reopen_report", "do_save_values",
+           "do_add_dataset_version", "do_add_element", "do_approve_report", "do_complete_report", "do_reopen_report",
+           "do_return_report", "do_save_values", "do_submit_report", "do_unapprove_report", "find_report",
            "in_sentence"]
 
 
@@ -127,9 +128,17 @@ def _lock_report(dataset: DataSet, unit: Unit, period: Period, *, create: bool) 
     return report
 
 
-def _refuse_complete(report: DataSetReport | None) -> None:
-    if report is not None and report.status == ReportStatus.COMPLETE:
-        raise ActionError(gettext("Báo cáo đã được đánh dấu hoàn thành; mở lại báo cáo trước khi sửa số liệu."))
+def refuse_locked(report: DataSetReport | None) -> None:
+    """Refuse a value's save when its report is no longer open (every door saves through ``do_save_values``)."""
+    if report is None or report.status == ReportStatus.OPEN:
+        return
+    if report.status == ReportStatus.APPROVED:
+        raise ActionError(gettext("Báo cáo đã được cấp trên phê duyệt nên số liệu đã khóa; chỉ sửa được sau khi "
+                                  "cấp trên bỏ phê duyệt."))
+    if report.status == ReportStatus.SUBMITTED:
+        raise ActionError(gettext("Báo cáo đã gửi lên cấp trên nên số liệu đã khóa; chỉ sửa được khi cấp trên trả "
+                                  "lại báo cáo."))
+    raise ActionError(gettext("Báo cáo đã được đánh dấu hoàn thành; mở lại báo cáo trước khi sửa số liệu."))
 
 
 @transaction.atomic
@@ -139,7 +148,7 @@ def do_save_values(actor: Actor, unit: Unit, dataset: DataSet, period: Period, i
     version = check_form(actor, unit, dataset, period)
     serialise(f"datavalues:{unit.pk}:{period.id}")  # one writer of a unit's period at a time
     report = _lock_report(dataset, unit, period, create=False)
-    _refuse_complete(report)
+    refuse_locked(report)
     allowed = {link.element_id for link in version.element_links.all()}
     errors: dict[str, list[str]] = {}
     for item in inputs:
@@ -204,11 +213,6 @@ def do_save_values(actor: Actor, unit: Unit, dataset: DataSet, period: Period, i
     return result
 
 
-def _event(actor: Actor, report: DataSetReport, action: str, from_status: str, details: dict[str, Any]) -> None:
-    ReportEvent(report=report, action=action, from_status=from_status, to_status=report.status, source=actor.channel,
-                user=_user(actor), details=details).save()
-
-
 @transaction.atomic
 def do_complete_report(actor: Actor, unit: Unit, dataset: DataSet, period: Period,
                        *, expected_version: int | None = None) -> DataSetReport:
@@ -221,37 +225,193 @@ def do_complete_report(actor: Actor, unit: Unit, dataset: DataSet, period: Perio
     # A report not created yet counts as version 1, the version it gets when its first value is saved.
     if expected_version is not None and (report.version if report else 1) != expected_version:
         raise StaleVersion(gettext("Báo cáo vừa được người khác cập nhật; hãy xem lại rồi làm lại."))
-    _refuse_complete(report)
+    if report is not None:
+        REPORTS.refuse(report, "complete")
     violations = check_unit(unit, dataset, period)
     if violations:
         raise ActionError({"validation": [v.message for v in violations]})
     report = report or _lock_report(dataset, unit, period, create=True)
     assert report is not None
-    before, from_status = report.snapshot(), report.status
-    report.status = ReportStatus.COMPLETE
-    report.completed_at, report.completed_by = timezone.now(), _user(actor)
-    report.version += 1
-    report.save()
-    _event(actor, report, "complete", from_status, {})
-    record(actor, "datasetreport.complete", report, unit=unit, before=before, after=report.snapshot())
-    return report
+    return REPORTS.move(report, "complete", actor=actor,
+                        changes={"completed_at": timezone.now(), "completed_by": _user(actor)})
 
 
 @transaction.atomic
 def do_reopen_report(actor: Actor, unit: Unit, dataset: DataSet, period: Period) -> DataSetReport:
-    """Open a complete report again for corrections."""
+    """Open a complete report again for corrections (a submitted or approved one is returned by the level
+    above instead)."""
     check_form(actor, unit, dataset, period)
     report = _lock_report(dataset, unit, period, create=False)
-    if report is None or report.status != ReportStatus.COMPLETE:
+    if report is None:
         raise ActionError(gettext("Báo cáo chưa được đánh dấu hoàn thành."))
-    before, from_status = report.snapshot(), report.status
-    report.status = ReportStatus.OPEN
-    report.completed_at, report.completed_by = None, None
-    report.version += 1
-    report.save()
-    _event(actor, report, "reopen", from_status, {})
-    record(actor, "datasetreport.reopen", report, unit=unit, before=before, after=report.snapshot())
+    return REPORTS.move(report, "reopen", actor=actor, changes={"completed_at": None, "completed_by": None})
+
+
+def find_report(dataset: DataSet, unit: Unit, period: Period) -> DataSetReport:
+    report = DataSetReport.objects.filter(dataset=dataset, unit=unit, period=period.id).first()
+    if report is None:
+        raise ActionError(gettext("Chưa có báo cáo của %(unit)s cho %(period)s.")
+                          % {"unit": unit.name, "period": in_sentence(period.label)})
     return report
+
+
+@transaction.atomic
+def do_submit_report(actor: Actor, report: DataSetReport, *, expected_version: int | None = None) -> DataSetReport:
+    """The unit sends its complete report to the level above (who may enter for the unit submits)."""
+    report = REPORTS.lock(report)
+    if not policy.may_enter(_user(actor), report.unit):
+        raise ActionError(gettext("Bạn không có quyền gửi báo cáo của %(name)s.") % {"name": report.unit.name})
+    return REPORTS.move(report, "submit", actor=actor, expected_version=expected_version,
+                        changes={"submitted_at": timezone.now(), "returned_reason": ""})
+
+
+def _refuse_reviewer(actor: Actor, report: DataSetReport) -> None:
+    if not policy.may_review(_user(actor), report.unit):
+        raise ActionError(gettext("Chỉ cán bộ cấp tỉnh hoặc người phê duyệt của cấp trên %(name)s mới duyệt, trả "
+                                  "lại được báo cáo này.") % {"name": report.unit.name})
+
+
+def children_not_approved(report: DataSetReport) -> list[Unit]:
+    """The child units whose report of the data set's ``child_dataset`` for the period is not approved yet (the
+    children valid on the period's reference date, of that data set's kinds); one query."""
+    child = report.dataset.child_dataset
+    if child is None:
+        return []
+    period = report.period_obj
+    approved = DataSetReport.objects.filter(dataset=child, period=period.id, status=ReportStatus.APPROVED)
+    children = Unit.objects.filter(parent_id=report.unit_id, kind__in=list(child.kinds)).valid_on(
+        period.reference_date)
+    if child.root_id is not None:
+        children = children.filter(ancestor_links__ancestor_id=child.root_id)
+    return list(children.exclude(pk__in=approved.values("unit_id")).vi_ordered())
+
+
+@transaction.atomic
+def do_approve_report(actor: Actor, report: DataSetReport, *, expected_version: int | None = None) -> DataSetReport:
+    """The level above approves a submitted report; its values are locked from then on. A data set with a
+    ``child_dataset`` is approved only after every child unit's report of it has been."""
+    report = REPORTS.lock(report)
+    _refuse_reviewer(actor, report)
+    REPORTS.refuse(report, "approve", expected_version)
+    waiting = children_not_approved(report)
+    if waiting:
+        names = ", ".join(u.name for u in waiting[:5]) + ("…" if len(waiting) > 5 else "")
+        raise ActionError({"status": [gettext("Chưa duyệt được: còn %(n)s đơn vị cấp dưới chưa được duyệt báo cáo "
+                                              "“%(name)s” (%(names)s).") % {
+            "n": len(waiting), "name": report.dataset.child_dataset.label if report.dataset.child_dataset else "",
+            "names": names}]})
+    return REPORTS.move(report, "approve", actor=actor, expected_version=expected_version,
+                        changes={"approved_at": timezone.now(), "approved_by": _user(actor)})
+
+
+@transaction.atomic
+def do_return_report(actor: Actor, report: DataSetReport, reason: str, *,
+                     expected_version: int | None = None) -> DataSetReport:
+    """The level above sends a complete or submitted report back with a reason; it is open again."""
+    report = REPORTS.lock(report)
+    _refuse_reviewer(actor, report)
+    reason = reason.strip()
+    return REPORTS.move(report, "return", actor=actor, expected_version=expected_version, reason=reason,
+                        changes={"returned_reason": reason, "completed_at": None, "completed_by": None,
+                                 "submitted_at": None})
+
+
+def _parent_approved(report: DataSetReport) -> DataSetReport | None:
+    """The parent unit's approved report that waited for this one (a data set naming this one as its child)."""
+    if report.unit.parent_id is None:
+        return None
+    return (DataSetReport.objects.filter(unit_id=report.unit.parent_id, period=report.period,
+                                         dataset__child_dataset_id=report.dataset_id, status=ReportStatus.APPROVED)
+            .select_related("dataset", "unit").first())
+
+
+@transaction.atomic
+def do_unapprove_report(actor: Actor, report: DataSetReport, reason: str, *,
+                        expected_version: int | None = None) -> DataSetReport:
+    """Withdraw an approval (with a reason): the report is open again and its values may be saved. Refused
+    while the parent's report that waited for this approval is itself approved."""
+    report = REPORTS.lock(report)
+    _refuse_reviewer(actor, report)
+    REPORTS.refuse(report, "unapprove", expected_version)
+    parent = _parent_approved(report)
+    if parent is not None:
+        raise ActionError({"status": [gettext("Báo cáo “%(name)s” của %(unit)s đã được duyệt; bỏ phê duyệt báo cáo "
+                                              "đó trước.") % {"name": parent.dataset.label, "unit": parent.unit.name}]})
+    reason = reason.strip()
+    return REPORTS.move(report, "unapprove", actor=actor, expected_version=expected_version, reason=reason,
+                        changes={"returned_reason": reason, "approved_at": None, "approved_by": None,
+                                 "completed_at": None, "completed_by": None, "submitted_at": None})
+
+
+@dataclass
+class ReportFill:
+    """One unit's report in ``do_fill_reports``: its values, when it was marked complete (None: left open), and
+    the moves after that ("submit", "approve", or ("return", reason))."""
+
+    unit: Unit
+    inputs: Sequence[ValueInput]
+    completed_at: dt.datetime | None = None
+    moves: Sequence[str | tuple[str, str]] = ()
+
+
+@transaction.atomic
+def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Sequence[ReportFill]) -> dict[str, int]:
+    """A bulk load (the demo, synthetic data): many units' values of one data set and period and their reports'
+    moves, in a few statements. The checks of ``check_form`` (no entry window: a load of past years), each value
+    checked like a saved one; a unit that already has a report of the period is left as it is. Values: one
+    insert and one audit insert; reports: ``created_many``, then one ``move_many`` per step (the workflow's
+    event and audit rows)."""
+    from phongtrao.datasets.validation import check_unit
+
+    have = set(DataSetReport.objects.filter(dataset=dataset, period=period.id,
+                                            unit__in=[f.unit.pk for f in fills]).values_list("unit_id", flat=True))
+    have |= set(DataValue.objects.filter(period=period.id, unit__in=[f.unit.pk for f in fills])
+                .values_list("unit_id", flat=True))
+    fills = [f for f in fills if f.unit.pk not in have]
+    user = _user(actor)
+    values: list[DataValue] = []
+    for fill in fills:
+        check_form(actor, fill.unit, dataset, period, entering=False)
+        for item in fill.inputs:
+            try:
+                check_value(item.element, item.value)
+            except InvalidValue as exc:
+                raise ActionError({cell_key(item.element, item.option_combo): [str(exc)]}) from None
+            number, day = (None, item.value) if isinstance(item.value, dt.date) else (item.value, None)
+            value = DataValue(element=item.element, unit=fill.unit, option_combo=item.option_combo, value=number,
+                              date_value=day, comment=check_comment(item.comment), source=actor.channel,
+                              updated_by=user)
+            value.set_period(period)
+            values.append(value)
+    DataValue.objects.bulk_create(values, batch_size=1000)
+    record_many(actor, "datavalue.save", [(v, v.unit, None, v.snapshot()) for v in values])
+    reports = {}
+    for fill in fills:
+        report = DataSetReport(dataset=dataset, unit=fill.unit)
+        report.set_period(period)
+        reports[fill.unit.pk] = report
+    REPORTS.created_many(list(reports.values()), actor=actor, action="create")
+    done = {"values": len(values), "reports": len(reports)}
+    completing = [f for f in fills if f.completed_at is not None and not check_unit(f.unit, dataset, period)]
+    REPORTS.move_many([Move(reports[f.unit.pk], "complete", changes={"completed_at": f.completed_at})
+                       for f in completing], actor=actor)
+    for step in range(max((len(f.moves) for f in completing), default=0)):
+        moves = []
+        for fill in completing:
+            if step >= len(fill.moves):
+                continue
+            move = fill.moves[step]
+            action, reason = (move, "") if isinstance(move, str) else move
+            report = reports[fill.unit.pk]
+            steps: dict[str, dict[str, Any]] = {
+                "submit": {"submitted_at": fill.completed_at}, "approve": {"approved_at": timezone.now()},
+                "return": {"returned_reason": reason, "completed_at": None, "submitted_at": None}}
+            changes = steps[action]
+            moves.append(Move(report, action, changes=changes, reason=reason))
+            done[action] = done.get(action, 0) + 1
+        REPORTS.move_many(moves, actor=actor)
+    done["complete"] = len(completing)
+    return done
 
 
 # --- a province's own elements and data sets ---------------------------------------------------------

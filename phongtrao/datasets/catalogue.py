@@ -288,4 +288,8 @@ def seed_catalogue(apps: Any = None) -> int:
         Rule.objects.bulk_create([
             Rule(dataset=dataset, code=r.code, name=r.name, name_en=r.name_en, left=r.left, operator=r.operator,
                  right=r.right, missing=r.missing) for r in d.rules])
+    if apps is None:  # the indicators' table comes with a later migration, which seeds them itself
+        from phongtrao.datasets.indicators import seed_indicators
+
+        created += seed_indicators()
     return created

@@ -2,8 +2,9 @@
 
     expression := term (("+" | "-") term)*
     term       := factor (("*" | "/") factor)*
-    factor     := NUMBER | "#{" element ("." option)* "}" | "(" expression ")" | "-" factor
+    factor     := NUMBER | "#{" element ("." option)* "}" | "@{" figure "}" | "(" expression ")" | "-" factor
 
+``@{key}`` (indicators only) names a built-in figure of ``lib.indicators``.
 ``#{tuyen_truyen_buoi}`` is the element's total over its option combos; ``#{tuyen_truyen_buoi.tieng_dtts}`` the
 sum of the cells holding that option (several options: the cells holding all of them). Evaluation gets a
 function that answers a reference with a number, or ``None`` when nothing was entered.
@@ -19,8 +20,9 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]+)?)"
-                    r"|#\{(?P<ref>[a-z0-9_-]+(?:\.[a-z0-9_-]+)*)\}|(?P<op>[-+*/()]))")
+                    r"|#\{(?P<ref>[a-z0-9_-]+(?:\.[a-z0-9_-]+)*)\}|@\{(?P<figure>[a-z0-9_.-]+)\}|(?P<op>[-+*/()]))")
 MAX_LENGTH = 500
+FIGURE_PREFIX = "@"  # a Ref naming a built-in figure: ``@{key}`` parses to Ref("@key")
 
 
 class ExpressionError(ValueError):
@@ -109,6 +111,8 @@ def parse(text: str) -> Node:
         if kind == "ref":
             element, *options = value.split(".")
             return Ref(element, tuple(options))
+        if kind == "figure":  # a built-in figure of lib.indicators (an indicator's formula)
+            return Ref(FIGURE_PREFIX + value)
         if value == "-":
             return Neg(factor(depth + 1))
         if value == "(":

@@ -89,3 +89,14 @@ class ValidationForm(BootstrapForm):
         if dataset is not None and isinstance(period, Period) and period.type.value != dataset.period_type:
             self.add_error("period", gettext_lazy("Kỳ không đúng loại kỳ của biểu mẫu."))
         return data
+
+
+class IndicatorForm(BootstrapForm):
+    period = forms.CharField(label=gettext_lazy("Kỳ"), max_length=8,
+                             help_text=gettext_lazy("Ví dụ 2025 (năm), 2025Q3 (quý)."))
+
+    def clean_period(self) -> Period:
+        try:
+            return Period.parse(self.cleaned_data["period"])
+        except ValueError:
+            raise forms.ValidationError(gettext_lazy("Kỳ không hợp lệ.")) from None

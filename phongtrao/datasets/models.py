@@ -7,8 +7,9 @@
   aggregation rule (sum, latest value for stocks, average for percentages).
 - ``DataSet`` (a form) with its ``DataSetVersion``s (effective dates, the elements in order): a form
   changed in 2027 is a new version; 2025's values and 2025's form stay as they were.
-- ``DataSetReport``: one data set for one unit and period (open / complete; the approval workflow
-  will add its states here); ``ReportEvent`` is its append-only history.
+- ``DataSetReport``: one data set for one unit and period, moved through ``REPORTS`` (open → complete →
+  submitted to the level above → approved, or returned with a reason; approval locks the values, un-approving
+  reopens them); ``ReportEvent`` is its append-only history.
 - ``DataValue``: one number (or date) per element, unit, period and option combo, with a comment,
   a version and who saved it; the period is kept as its id and its first and last day.
 - ``ValidationRule``: left expression, operator, right expression over the elements of a form.
@@ -25,11 +26,11 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 
 from phongtrao.audit.models import Channel
 from phongtrao.lib.periods import PERIOD_TYPE_CHOICES, Period
-from phongtrao.lib.workflow import AppendOnly
+from phongtrao.lib.workflow import AppendOnly, Transition, Workflow
 from phongtrao.units.models import Kind, Unit
 
 DEFAULT_COMBO = "default"
@@ -226,6 +227,10 @@ class DataSet(Named):
     opens_after_days = models.PositiveSmallIntegerField("Mở nhập sau ngày đầu kỳ (ngày)", default=0)
     expiry_days = models.PositiveSmallIntegerField("Hạn nhập sau ngày cuối kỳ (ngày)", default=0)
     position = models.PositiveSmallIntegerField("Thứ tự", default=100)
+    # Approval up the tree: a report of this data set is approved only after every child unit's report of
+    # ``child_dataset`` (the same period) has been approved; empty: approved on its own.
+    child_dataset = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name="Chỉ duyệt sau khi đã duyệt biểu của cấp dưới")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DataSetQuerySet.as_manager()
@@ -301,6 +306,14 @@ class DataSetElement(models.Model):
 class ReportStatus(models.TextChoices):
     OPEN = "open", gettext_lazy("Đang nhập")
     COMPLETE = "complete", gettext_lazy("Đã hoàn thành")
+    SUBMITTED = "submitted", gettext_lazy("Đã gửi cấp trên")
+    APPROVED = "approved", gettext_lazy("Đã phê duyệt")
+
+
+# Statuses whose values may no longer be saved (the report is with the level above, or approved).
+LOCKED_STATUSES = (ReportStatus.COMPLETE, ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+# Statuses that count as received (complete or later).
+RECEIVED_STATUSES = LOCKED_STATUSES
 
 
 class PeriodFields(models.Model):
@@ -335,6 +348,11 @@ class DataSetReport(PeriodFields):
     completed_at = models.DateTimeField("Hoàn thành lúc", null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name="Người đánh dấu hoàn thành")
+    submitted_at = models.DateTimeField("Gửi cấp trên lúc", null=True, blank=True)
+    approved_at = models.DateTimeField("Phê duyệt lúc", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="Người phê duyệt")
+    returned_reason = models.TextField("Lý do trả lại", blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -356,7 +374,14 @@ class DataSetReport(PeriodFields):
     def snapshot(self) -> dict[str, Any]:
         return {"dataset_id": self.dataset_id, "unit_id": self.unit_id, "period": self.period, "status": self.status,
                 "completed_at": self.completed_at.isoformat() if self.completed_at else None,
-                "completed_by_id": self.completed_by_id}
+                "completed_by_id": self.completed_by_id,
+                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+                "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+                "approved_by_id": self.approved_by_id, "returned_reason": self.returned_reason}
+
+    @property
+    def values_locked(self) -> bool:
+        return self.status in LOCKED_STATUSES
 
 
 class ReportEvent(AppendOnly, models.Model):
@@ -379,6 +404,34 @@ class ReportEvent(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def reason(self) -> str:
+        return str(self.details.get("reason", "")) if isinstance(self.details, dict) else ""
+
+
+REPORT_TRANSITIONS = [
+    Transition("complete", (ReportStatus.OPEN,), ReportStatus.COMPLETE, gettext_noop("đánh dấu hoàn thành báo cáo")),
+    Transition("reopen", (ReportStatus.COMPLETE,), ReportStatus.OPEN, gettext_noop("mở lại báo cáo")),
+    Transition("submit", (ReportStatus.COMPLETE,), ReportStatus.SUBMITTED, gettext_noop("gửi báo cáo lên cấp trên")),
+    Transition("return", (ReportStatus.COMPLETE, ReportStatus.SUBMITTED), ReportStatus.OPEN,
+               gettext_noop("trả lại báo cáo"), requires_reason=True),
+    Transition("approve", (ReportStatus.SUBMITTED,), ReportStatus.APPROVED, gettext_noop("phê duyệt báo cáo")),
+    Transition("unapprove", (ReportStatus.APPROVED,), ReportStatus.OPEN, gettext_noop("bỏ phê duyệt báo cáo"),
+               requires_reason=True),
+]
+
+
+def _describe_report(report: DataSetReport) -> str:
+    return gettext("báo cáo “%(name)s” %(period)s của %(unit)s") % {
+        "name": report.dataset.label, "period": report.period_obj.label, "unit": report.unit.name}
+
+
+REPORTS = Workflow("datasetreport", DataSetReport, ReportStatus, ReportEvent, event_parent="report",
+                   transitions=REPORT_TRANSITIONS, describe=_describe_report,
+                   missing=gettext_noop("Không tìm thấy báo cáo."),
+                   locking=lambda: DataSetReport.objects.select_for_update(of=("self",))
+                   .select_related("dataset", "unit"))
 
 
 # Values: up to 10^15 VND (16 digits) with 4 decimals for percentages and rates.
@@ -497,3 +550,24 @@ class ValidationRule(models.Model):
 
     def in_force(self, period: Period) -> bool:
         return self.effective_from <= period.start and (self.effective_to is None or self.effective_to >= period.start)
+
+
+# --- indicators ----------------------------------------------------------------------------------------
+
+
+class Indicator(Named):
+    """A named formula: numerator / denominator × factor. The expressions name data elements (``#{element}``,
+    ``#{element.option}``: their totals over the subtree and period) and built-in figures of ``lib.indicators``
+    (``@{recognition.residential_area.recognised}``), parsed by ``datasets.expressions``, never run as code."""
+
+    numerator = models.CharField("Tử số", max_length=500)
+    denominator = models.CharField("Mẫu số", max_length=500, default="1")
+    factor = models.DecimalField("Hệ số", max_digits=12, decimal_places=2, default=Decimal(1))
+    measure = models.CharField("Đơn vị tính", max_length=40, blank=True)
+    description = models.TextField("Mô tả", blank=True)
+    position = models.PositiveSmallIntegerField("Thứ tự", default=100)
+
+    class Meta:
+        verbose_name = "chỉ số"
+        verbose_name_plural = "chỉ số"
+        ordering = ["position", "code"]

@@ -6,6 +6,9 @@
 - a commune officer: the communes and residential areas in their capture scope;
 - an organisation's reporter: the organisations (agencies, enterprises, schools) in their capture scope.
 
+A report is submitted by whoever may enter for its unit and reviewed (approved, returned, un-approved) by a
+province officer or an approver whose capture scope holds the level above (the unit's parent).
+
 Everyone reads what ``access.visible_units`` lets them see. Only province officers and administrators may
 still enter after a data set's closing date.
 """
@@ -30,3 +33,23 @@ def may_enter_late(user: Any) -> bool:
 def entry_units(user: Any) -> Any:
     """The units ``user`` may enter for, as a QuerySet (the role's kinds inside the capture scope)."""
     return access.units_where(user, "datasets.enter")
+
+
+def may_review(user: Any, unit: Unit) -> bool:
+    """May ``user`` approve, return or un-approve ``unit``'s reports? ``datasets.review`` (province officers and
+    approvers) with the unit's parent, the level above, in their capture scope; the system and administrators
+    always."""
+    if user is None or access.is_admin(user):
+        return True
+    if not access.holds(user, "datasets.review") or unit.parent_id is None:
+        return False
+    return access.capture_units(user).filter(pk=unit.parent_id).exists()
+
+
+def review_units(user: Any) -> Any:
+    """The units whose reports ``user`` reviews: the children of the units in their capture scope."""
+    if access.is_admin(user):
+        return Unit.objects.all()
+    if not access.holds(user, "datasets.review"):
+        return Unit.objects.none()
+    return Unit.objects.filter(parent_id__in=access.capture_units(user).values("pk"))

@@ -19,6 +19,11 @@ urlpatterns = [
     path(REPORT + "o/", views.cell, name="cell"),
     path(REPORT + "hoan-thanh/", views.complete, name="complete"),
     path(REPORT + "mo-lai/", views.reopen, name="reopen"),
+    path(REPORT + "gui/", views.submit, name="submit"),
+    path(REPORT + "duyet/", views.review, name="review"),
+    path("duyet/", views.reviews, name="reviews"),
+    path("tien-do/", views.completeness_page, name="completeness"),
+    path("chi-so/", views.indicators_page, name="indicators"),
     path("kiem-tra/", views.validation, name="validation"),
     path("xuat/", views.export, name="export"),
 ]

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from phongtrao.accounts.access import get_unit_for_user, visible_units
@@ -27,7 +27,7 @@ from phongtrao.datasets.actions import ActionError, StaleVersion, cell_key
 from phongtrao.datasets.entry import Grid, build_grid
 from phongtrao.datasets.export import export_values, template_workbook
 from phongtrao.datasets.forms import ListForm, UnitListForm, ValidationForm, read_cells
-from phongtrao.datasets.models import DataSet, DataSetReport, ReportStatus
+from phongtrao.datasets.models import REPORTS, DataSet, DataSetReport, ReportStatus
 from phongtrao.datasets.validation import run_validation
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vntext import fold
@@ -126,18 +126,33 @@ def unit_reports(request: HttpRequest, unit_id: int) -> HttpResponse:
                                                   "can_enter": policy.may_enter(request.user, unit)})
 
 
+_STATUS_CLASS: dict[str, str] = {ReportStatus.COMPLETE: "text-bg-info", ReportStatus.SUBMITTED: "text-bg-primary",
+                 ReportStatus.APPROVED: "text-bg-success"}
+
+
 def _entry_context(request: HttpRequest, grid: Grid, **extra: Any) -> dict[str, Any]:
     dataset, period = grid.dataset, grid.period
     user = request.user
     may = policy.may_enter(user, grid.unit)
-    complete = grid.report is not None and grid.report.status == ReportStatus.COMPLETE
+    report = grid.report
+    complete = report is not None and report.status == ReportStatus.COMPLETE
+    locked = report is not None and report.values_locked
+    reviewer = report is not None and policy.may_review(user, grid.unit)
+    moves = {t.action for t in REPORTS.moves_from(report)} if report is not None else {"complete"}
     closing = dataset.closing_date(period)
     today = timezone.localdate()
     window_open = today >= dataset.opening_date(period) and (
         closing is None or today <= closing or policy.may_enter_late(user))
     return {"grid": grid, "unit": grid.unit, "dataset": dataset, "period": period,
-            "report": grid.report, "complete": complete, "editable": may and not complete and window_open,
-            "may_enter": may, "window_open": window_open, "closing": closing,
+            "report": report, "complete": complete, "editable": may and not locked and window_open,
+            "may_enter": may, "locked": locked, "may_review": reviewer,
+            "can_complete": may and window_open and "complete" in moves,
+            "can_reopen": may and window_open and "reopen" in moves, "can_submit": may and "submit" in moves,
+            "can_approve": reviewer and "approve" in moves, "can_return": reviewer and "return" in moves,
+            "can_unapprove": reviewer and "unapprove" in moves,
+            "events": list(report.events.select_related("user")) if report is not None else [],
+            "status_class": _STATUS_CLASS.get(report.status if report else "", "text-bg-warning"),
+            "window_open": window_open, "closing": closing,
             "opening": dataset.opening_date(period), "previous": period.previous(), "next": period.next(),
             **extra}
 
@@ -265,6 +280,82 @@ def reopen(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpRe
     return redirect(reverse("datasets:entry", args=[unit.pk, dataset.code, per.id]))
 
 
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(str(request.POST.get("version", "")))
+    except ValueError:
+        return None
+
+
+def _refused(request: HttpRequest, exc: ActionError) -> None:
+    for texts in exc.errors.values():
+        for text in texts:
+            messages.error(request, text)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpResponse:
+    """The unit sends its complete report to the level above."""
+    unit, dataset, per = _report_for(request, unit_id, code, period)
+    if not policy.may_enter(request.user, unit):
+        raise PermissionDenied(gettext("Bạn không có quyền gửi báo cáo của đơn vị này."))
+    try:
+        report = actions.find_report(dataset, unit, per)
+        actions.do_submit_report(Actor.of_request(request), report, expected_version=_version(request))
+    except ActionError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, gettext("Đã gửi báo cáo lên cấp trên."))
+    return redirect(reverse("datasets:entry", args=[unit.pk, dataset.code, per.id]))
+
+
+REVIEW_DONE = {"approve": gettext_noop("Đã phê duyệt báo cáo; số liệu đã khóa."),
+               "return": gettext_noop("Đã trả lại báo cáo để đơn vị sửa."),
+               "unapprove": gettext_noop("Đã bỏ phê duyệt; đơn vị sửa được số liệu.")}
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpResponse:
+    """The level above approves, returns (with a reason) or un-approves (with a reason) the report."""
+    unit, dataset, per = _report_for(request, unit_id, code, period)
+    if not policy.may_review(request.user, unit):
+        raise PermissionDenied(gettext("Bạn không có quyền duyệt báo cáo của đơn vị này."))
+    move = str(request.POST.get("move", ""))
+    reason = str(request.POST.get("reason", ""))[:2000]
+    actor, version = Actor.of_request(request), _version(request)
+    try:
+        report = actions.find_report(dataset, unit, per)
+        if move == "approve":
+            actions.do_approve_report(actor, report, expected_version=version)
+        elif move == "return":
+            actions.do_return_report(actor, report, reason, expected_version=version)
+        elif move == "unapprove":
+            actions.do_unapprove_report(actor, report, reason, expected_version=version)
+        else:
+            raise ActionError(gettext("Chưa chọn thao tác."))
+    except ActionError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, gettext(REVIEW_DONE[move]))
+    back = str(request.POST.get("next", ""))
+    if back == "reviews":
+        return redirect(reverse("datasets:reviews"))
+    return redirect(reverse("datasets:entry", args=[unit.pk, dataset.code, per.id]))
+
+
+@login_required
+@require_GET
+def reviews(request: HttpRequest) -> HttpResponse:
+    """The reports waiting for the user's review: submitted by the units one level below their scope."""
+    waiting = (DataSetReport.objects.filter(status=ReportStatus.SUBMITTED,
+                                            unit__in=policy.review_units(request.user).values("pk"))
+               .select_related("dataset", "unit").order_by("period_start", "dataset__position", "unit__sort_key"))
+    page = Paginator(waiting, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "datasets/reviews.html", {"page": page})
+
+
 def _root(request: HttpRequest) -> Unit | None:
     """The unit named by ``?unit=`` (404 out of view scope), else the user's one scope root."""
     if request.GET.get("unit"):
@@ -273,6 +364,47 @@ def _root(request: HttpRequest) -> Unit | None:
 
     roots = list(scope_roots(request.user)[:2])
     return roots[0] if len(roots) == 1 else None
+
+
+@login_required
+@require_GET
+def completeness_page(request: HttpRequest) -> HttpResponse:
+    """Expected, received, on-time and approved reports of a data set in a subtree and period: the totals, per
+    child of the subtree's root, and the late units (a page of them)."""
+    from phongtrao.datasets import completeness
+
+    root = _root(request)
+    form = ValidationForm(request.GET if "period" in request.GET else None,
+                          initial={"period": str(Period.containing(timezone.localdate())),
+                                   "dataset": DataSet.objects.filter(code="xa_nam").first()})
+    context: dict[str, Any] = {"form": form, "root": root}
+    if root is not None and form.is_valid():
+        dataset, per = form.cleaned_data["dataset"], form.cleaned_data["period"]
+        visible = visible_units(request.user).values("pk")
+        late = Paginator(completeness.late_units(dataset, per, root, visible=visible), PER_PAGE).get_page(
+            request.GET.get("page"))
+        statuses = completeness.report_statuses(dataset, per, list(late))
+        context |= {"dataset": dataset, "period": per, "closing": dataset.closing_date(per),
+                    "totals": completeness.totals(dataset, per, root, visible=visible),
+                    "children": completeness.by_child(dataset, per, root, visible=visible),
+                    "late": late, "late_rows": [(u, statuses.get(u.pk)) for u in late]}
+    return render(request, "datasets/completeness.html", context)
+
+
+@login_required
+@require_GET
+def indicators_page(request: HttpRequest) -> HttpResponse:
+    """The indicators with their numerator, denominator and value for a chosen unit (its subtree) and period."""
+    from phongtrao.datasets.forms import IndicatorForm
+    from phongtrao.datasets.indicators import evaluate_indicators
+
+    root = _root(request)
+    form = IndicatorForm(request.GET if "period" in request.GET else None,
+                         initial={"period": str(Period.containing(timezone.localdate()))})
+    results = None
+    if root is not None and form.is_valid():
+        results = evaluate_indicators(root, form.cleaned_data["period"])
+    return render(request, "datasets/indicators.html", {"form": form, "root": root, "results": results})
 
 
 @login_required

@@ -54,6 +54,11 @@ class ModelsRegistryConfig(AppConfig):
         audit.ACTION_GROUPS.update(ACTION_GROUPS)
         register_section("models", build_models_section, render_md=models_markdown, order=20,
                          template="models_registry/_annual_section.html")
+        from phongtrao.lib.indicators import register_figure
+
+        for key, label in (("models", gettext_noop("Số mô hình")), ("sites", gettext_noop("Địa bàn có mô hình")),
+                           ("teams", gettext_noop("Tổ, đội của mô hình"))):
+            register_figure(f"models.{key}", label, _models_figure(key), app="models_registry")
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the national initiators and common fields (idempotent)."""
@@ -71,3 +76,14 @@ class ModelsRegistryConfig(AppConfig):
         from phongtrao.models_registry.generate import generate_models
 
         return generate_models(context)
+
+
+def _models_figure(key: str) -> Any:
+    """A count of the ``models`` section (models, sites, teams) for the year of the period's end."""
+    from phongtrao.models_registry.figures import build_models_section
+
+    def figure(unit: Any, period: Any) -> Any:
+        section: dict[str, Any] = dict(build_models_section(unit, period.end.year))
+        return section[key]
+
+    return figure

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 
 class RecognitionConfig(AppConfig):
@@ -18,6 +18,7 @@ class RecognitionConfig(AppConfig):
                        gettext_lazy("Nhập kết quả tiêu chuẩn ANTT từ tệp"), Scope.ROLE))
 
         dossier.register()  # the unit's yearly dossier carries attachments
+        register_recognition_figures()
 
     def generate(self, context: Any) -> dict[str, int]:
         """Called by ``phongtrao generate``: a result per unit subject to the standard and year."""
@@ -37,3 +38,25 @@ class RecognitionConfig(AppConfig):
         from phongtrao.recognition.demo import add_demo_recognitions
 
         add_demo_recognitions(context)
+
+
+RECOGNITION_FIGURE_LABELS = {
+    "residential_area": (gettext_noop("Khu dân cư đạt chuẩn ANTT"), gettext_noop("Khu dân cư thuộc diện xét chuẩn")),
+    "commune": (gettext_noop("Xã, phường đạt chuẩn ANTT"), gettext_noop("Xã, phường thuộc diện xét chuẩn")),
+    "organisation": (gettext_noop("Cơ quan, doanh nghiệp, nhà trường đạt chuẩn ANTT"),
+                     gettext_noop("Cơ quan, doanh nghiệp, nhà trường thuộc diện xét chuẩn")),
+}
+
+
+def register_recognition_figures() -> None:
+    """The recognition figures an indicator may name (``lib.indicators``): recognised and total per kind, for
+    the year of the period's end (one GROUP BY each, the annual section's query)."""
+    from phongtrao.lib.indicators import register_figure
+    from phongtrao.reports.figures import recognition_figures
+
+    def make(kind: str, part: str) -> Any:
+        return lambda unit, period: recognition_figures(unit, period.end.year)[kind][part]  # type: ignore[literal-required]
+
+    for kind, (recognised, total) in RECOGNITION_FIGURE_LABELS.items():
+        register_figure(f"recognition.{kind}.recognised", recognised, make(kind, "recognised"), app="recognition")
+        register_figure(f"recognition.{kind}.total", total, make(kind, "total"), app="recognition")
