@@ -61,6 +61,7 @@ def test_officer_registers_replicates_evaluates_and_retires(live_server: Any, ex
     # Replicate to three residential areas found without diacritics.
     page.goto(f"{live_server.url}{reverse('models_registry:detail', args=[model.pk])}")
     page.get_by_role("link", name="Nhân rộng").click()
+    page.wait_for_load_state()  # htmx has processed the search box (a fill before that sends nothing)
     page.fill("#picker-q", "khu pho 4")
     results = page.locator("#picker-results input[type=checkbox]")
     expect(results.first).to_be_visible()
