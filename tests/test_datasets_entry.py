@@ -216,6 +216,21 @@ def test_one_cell_is_saved_by_htmx_and_answered_alone(people: dict[str, Any]) ->
     assert DataValue.objects.get(unit=commune, element__code="hoa_giai_thanh").value == 7
 
 
+def test_a_disaggregated_cell_saved_by_htmx_sends_its_rows_new_total(people: dict[str, Any]) -> None:
+    commune = unit("T99001")
+    url = reverse("datasets:cell", args=[commune.pk, "xa_nam", PERIOD.id])
+    first = cell_name("tuyen_truyen_buoi", "truc_tiep.tieng_viet")
+    second = cell_name("tuyen_truyen_buoi", "loa.tieng_dtts")
+    officer = client(people["commune"])
+    officer.post(url, {"cell": first, first: "1200", "ver" + first[1:]: "0"}, headers={"HX-Request": "true"})
+    text = officer.post(url, {"cell": second, second: "34", "ver" + second[1:]: "0"},
+                        headers={"HX-Request": "true"}).content.decode()
+    total = text[text.index('id="total-tuyen_truyen_buoi"'):]
+    assert 'hx-swap-oob="true"' in total.split(">")[0] and ">1.234</td>" in total
+    page = officer.get(entry_url(commune)).content.decode()
+    assert 'id="total-tuyen_truyen_buoi">1.234</td>' in page
+
+
 def test_mark_complete_runs_the_rules_then_freezes_the_report(people: dict[str, Any]) -> None:
     commune = unit("T99001")
     officer = client(people["commune"])

@@ -141,6 +141,11 @@ class Grid:
     def cell(self, name: str) -> Cell | None:
         return next((c for c in self.cells() if c.name == name), None)
 
+    def row_of(self, name: str) -> Row | None:
+        """The row holding the cell ``name`` (its total is sent back with the cell, out of band)."""
+        return next((r for t in self.tables if t.header for r in t.rows if any(c.name == name for c in r.cells)),
+                    None)
+
 
 def _header(combos: list[OptionCombo], categories: list[Any]) -> list[list[tuple[str, int]]]:
     if not categories:

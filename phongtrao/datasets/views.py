@@ -231,9 +231,10 @@ def cell(request: HttpRequest, unit_id: int, code: str, period: str) -> HttpResp
                 target.value = fresh.value if fresh else None
                 target.posted = target.posted_comment = None
         else:
-            target = build_grid(dataset, version, unit, per).cell(target.name) or target
+            grid = build_grid(dataset, version, unit, per)
+            target = grid.cell(target.name) or target
             target.saved = True
-    context = _entry_context(request, grid, cell=target)
+    context = _entry_context(request, grid, cell=target, total_row=grid.row_of(target.name))
     return render(request, "datasets/_cell.html", context)
 
 
