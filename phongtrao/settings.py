@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "phongtrao.models_registry",
     "phongtrao.awards",
     "phongtrao.datasets",
+    "phongtrao.forces",
     "phongtrao.reports",
     "phongtrao.api",
     "django_tasks_db",
@@ -331,5 +332,8 @@ if env_str("DATABASE_REPLICA_URL"):
     DATABASE_ROUTERS = ["phongtrao.lib.dbrouter.ReplicaRouter"]
 # The health endpoint (/health/, phongtrao.core.health) answers a load balancer over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# The quota of "excellent" ratings of the grassroots security force: at most this percent of the members rated
+# "good" (phongtrao/forces/rules.py has its legal basis, effective date and what is uncertain).
+FORCES_EXCELLENT_QUOTA_PERCENT = int(env_str("FORCES_EXCELLENT_QUOTA_PERCENT", "20"))
 HEALTH_DISK_MIN_MB = int(env_str("HEALTH_DISK_MIN_MB", "200"))  # free space under PHONGTRAO_DATA_DIR
 HEALTH_TASK_MAX_WAIT = int(env_str("HEALTH_TASK_MAX_WAIT", "300"))  # seconds a ready task may wait for a worker

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mo-hinh/", include("phongtrao.models_registry.urls")),
     path("khen-thuong/", include("phongtrao.awards.urls")),
     path("so-lieu/", include("phongtrao.datasets.urls")),
+    path("to-bao-ve-antt/", include("phongtrao.forces.urls")),
     path("nhap-du-lieu/", include("phongtrao.imports.urls")),
     path("nguoi-dung/", include("phongtrao.accounts.urls_users")),
     path("nhat-ky/", include("phongtrao.audit.urls")),

@@ -1,0 +1,424 @@
+"""Named actions of the grassroots security force: establish, change and dissolve a team; a province's own size
+rule; save, submit and return a commune's yearly ratings. Views, importers, the demo and commands call these.
+
+Each checks who acts (``forces.*`` policies, declared at ``ready()``), validates, locks, writes and appends its
+event and audit rows in one transaction. Teams and rating sheets move through ``TEAMS`` / ``SHEETS``
+(``lib.workflow``): a stale version is refused, never overwritten; ratings carry the version they were read at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from phongtrao.accounts import access
+from phongtrao.audit.actions import Actor, record, record_many
+from phongtrao.forces.models import (
+    RATING_FIELDS,
+    SHEETS,
+    TEAMS,
+    RatingSheet,
+    SizeRule,
+    Team,
+    TeamRating,
+    TeamStatus,
+)
+from phongtrao.forces.rules import quota, rating_period, required_for, rule_for
+from phongtrao.lib.locks import serialise
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR
+from phongtrao.lib.vnformat import date_text
+from phongtrao.lib.workflow import ActionError, Move, StaleVersion
+from phongtrao.units.models import Kind, Unit, UnitAncestor
+
+__all__ = ["ActionError", "RatingInput", "StaleVersion", "TeamData", "derive_sizes", "do_add_province_rule",
+           "do_dissolve_team", "do_establish_team", "do_establish_teams", "do_return_ratings", "do_save_ratings",
+           "do_submit_ratings", "do_update_team", "quota_violations"]
+
+MAX_COUNT = 999
+
+
+def _user(actor: Actor) -> Any:
+    return actor.user if actor.user is not None and actor.user.pk else None
+
+
+@dataclass
+class TeamData:
+    """What a team's form, an import row or the demo gives."""
+
+    decision_no: str
+    decision_date: dt.date
+    started_on: dt.date
+    leaders: int = 1
+    deputies: int = 0
+    members: int = 0
+    residents: int | None = None
+    decision_signer: str = ""
+
+    def errors(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        self.decision_no = " ".join(self.decision_no.split())
+        self.decision_signer = " ".join(self.decision_signer.split())
+        if not self.decision_no:
+            errors["decision_no"] = [gettext("Nhập số quyết định thành lập tổ.")]
+        elif len(self.decision_no) > 60:
+            errors["decision_no"] = [gettext("Số quyết định dài quá 60 ký tự.")]
+        if len(self.decision_signer) > 120:
+            errors["decision_signer"] = [gettext("Tên người ký dài quá 120 ký tự.")]
+        if self.started_on < self.decision_date:
+            errors["started_on"] = [gettext("Ngày bắt đầu hoạt động không được trước ngày quyết định thành lập "
+                                            "(%(day)s).") % {"day": date_text(self.decision_date)}]
+        for name in ("leaders", "deputies", "members"):
+            if not 0 <= getattr(self, name) <= MAX_COUNT:
+                errors[name] = [gettext("Số thành viên phải từ 0 đến %(max)s.") % {"max": MAX_COUNT}]
+        if self.leaders + self.deputies + self.members == 0:
+            errors.setdefault("members", []).append(gettext("Tổ phải có ít nhất một thành viên."))
+        if self.residents is not None and not 0 <= self.residents <= 10_000_000:
+            errors["residents"] = [gettext("Số nhân khẩu không hợp lệ.")]
+        return errors
+
+    def fields(self) -> dict[str, Any]:
+        return {"decision_no": self.decision_no, "decision_date": self.decision_date,
+                "decision_signer": self.decision_signer, "started_on": self.started_on, "leaders": self.leaders,
+                "deputies": self.deputies, "members": self.members, "residents": self.residents}
+
+
+def _require_edit(actor: Actor, area: Unit) -> None:
+    access.require(_user(actor), "forces.edit", area, error=ActionError,
+                   message=gettext("Bạn không có quyền cập nhật tổ bảo vệ ANTT của %(name)s.") % {"name": area.name})
+
+
+def check_area(area: Unit, day: dt.date) -> None:
+    if area.kind != Kind.RESIDENTIAL_AREA:
+        raise ActionError({"unit": [gettext("Tổ bảo vệ ANTT được thành lập ở khu dân cư (thôn, tổ dân phố, …); "
+                                            "%(name)s không phải khu dân cư.") % {"name": area.name}]})
+    if not area.is_valid_on(day):
+        raise ActionError({"started_on": [gettext("%(name)s không tồn tại vào ngày %(day)s.")
+                                          % {"name": area.name, "day": date_text(day)}]})
+
+
+def _provinces(unit_ids: set[int]) -> dict[int, int]:
+    """The province of each unit (one query over the closure table)."""
+    found: dict[int, int] = {}
+    for unit_id, province_id in (UnitAncestor.objects.filter(unit_id__in=unit_ids, ancestor__kind=Kind.PROVINCE)
+                                 .values_list("unit_id", "ancestor_id")):
+        found[unit_id] = province_id
+    return found
+
+
+def derive_sizes(teams: Sequence[Team], day: dt.date | None = None) -> None:
+    """Set each team's total, size rule and required members (the rule in force on ``day``, default today).
+    Two queries for any number of teams (the rules, the provinces); nothing is saved."""
+    day = day or timezone.localdate()
+    rules = list(SizeRule.objects.in_force(day))
+    provinces: dict[int, int] = {}
+    unit_ids = {t.unit_id for t in teams}
+    for start in range(0, len(unit_ids), 900):
+        provinces |= _provinces(set(sorted(unit_ids)[start:start + 900]))
+    for team in teams:
+        team.refresh_total()
+        rule = rule_for(provinces.get(team.unit_id), day, rules)
+        team.size_rule = rule
+        team.required_members = required_for(rule, team.unit, team.residents)
+
+
+def do_establish_team(actor: Actor, area: Unit, data: TeamData) -> Team:
+    """A new team for ``area`` (a residential area without an active team)."""
+    _require_edit(actor, area)
+    errors = data.errors()
+    if errors:
+        raise ActionError(errors)
+    check_area(area, data.started_on)
+    with transaction.atomic():
+        serialise(f"forces:team:{area.pk}")
+        if Team.objects.filter(unit=area, status=TeamStatus.ACTIVE).exists():
+            raise ActionError(gettext("%(name)s đã có tổ bảo vệ ANTT đang hoạt động; hãy sửa tổ đó hoặc giải thể "
+                                      "trước khi thành lập tổ mới.") % {"name": area.name})
+        team = Team(unit=area, **data.fields())
+        derive_sizes([team])
+        TEAMS.created(team, actor=actor, action="establish")
+    return team
+
+
+def do_establish_teams(actor: Actor, rows: Sequence[tuple[Unit, TeamData]], *, action: str = "establish",
+                       check: bool = True) -> list[Team]:
+    """Many new teams at once (the demo, an import): the same checks, one insert of teams, events and audit rows."""
+    errors: dict[str, list[str]] = {}
+    for index, (area, data) in enumerate(rows):
+        if check:
+            _require_edit(actor, area)
+        problems = data.errors()
+        if problems:
+            errors[str(index)] = [m for ms in problems.values() for m in ms]
+        elif area.kind != Kind.RESIDENTIAL_AREA or not area.is_valid_on(data.started_on):
+            errors[str(index)] = [gettext("%(name)s không phải khu dân cư còn hiệu lực ngày %(day)s.")
+                                  % {"name": area.name, "day": date_text(data.started_on)}]
+    if errors:
+        raise ActionError(errors)
+    teams = [Team(unit=area, **data.fields()) for area, data in rows]
+    with transaction.atomic():
+        serialise("forces:teams")
+        taken = set(Team.objects.filter(unit__in=[t.unit_id for t in teams], status=TeamStatus.ACTIVE)
+                    .values_list("unit_id", flat=True))
+        twice = {t.unit_id for t in teams if sum(1 for o in teams if o.unit_id == t.unit_id) > 1}
+        clash = [i for i, t in enumerate(teams) if t.unit_id in taken or t.unit_id in twice]
+        if clash:
+            raise ActionError({str(i): [gettext("%(name)s đã có tổ bảo vệ ANTT đang hoạt động.")
+                                        % {"name": teams[i].unit.name}] for i in clash})
+        derive_sizes(teams)
+        TEAMS.created_many(teams, actor=actor, action=action)
+    return teams
+
+
+def do_update_team(actor: Actor, team_pk: int, data: TeamData, *, expected_version: int | None) -> Team:
+    with transaction.atomic():
+        team = TEAMS.lock(team_pk)
+        _require_edit(actor, team.unit)
+        TEAMS.refuse(team, "update", expected_version)
+        errors = data.errors()
+        if errors:
+            raise ActionError(errors)
+        before = team.snapshot()
+        for name, value in data.fields().items():
+            setattr(team, name, value)
+        derive_sizes([team])
+        TEAMS.move(team, "update", actor=actor, expected_version=expected_version, before=before,
+                   changes={"size_rule": team.size_rule, "required_members": team.required_members})
+    return team
+
+
+def do_dissolve_team(actor: Actor, team_pk: int, *, dissolved_on: dt.date, decision_no: str,
+                     expected_version: int | None) -> Team:
+    decision_no = " ".join(decision_no.split())
+    with transaction.atomic():
+        team = TEAMS.lock(team_pk)
+        _require_edit(actor, team.unit)
+        TEAMS.refuse(team, "dissolve", expected_version)
+        errors: dict[str, list[str]] = {}
+        if not decision_no:
+            errors["decision_no"] = [gettext("Nhập số quyết định giải thể tổ.")]
+        elif len(decision_no) > 60:
+            errors["decision_no"] = [gettext("Số quyết định dài quá 60 ký tự.")]
+        if dissolved_on < team.started_on:
+            errors["dissolved_on"] = [gettext("Ngày giải thể không được trước ngày bắt đầu hoạt động (%(day)s).")
+                                      % {"day": date_text(team.started_on)}]
+        if errors:
+            raise ActionError(errors)
+        TEAMS.move(team, "dissolve", actor=actor, expected_version=expected_version, reason=decision_no,
+                   changes={"dissolved_on": dissolved_on, "dissolution_decision_no": decision_no})
+    return team
+
+
+def do_add_province_rule(actor: Actor, province: Unit, *, template: SizeRule, effective_from: dt.date,
+                         legal_basis: str, uncertain: str = "") -> SizeRule:
+    """A province adopts a size rule (a copy of ``template`` with its own basis and date); its active teams'
+    required members are derived again (one bulk update, one audit row for the rule)."""
+    access.require(_user(actor), "forces.rules", province, error=ActionError,
+                   message=gettext("Bạn không có quyền quy định quy mô Tổ bảo vệ ANTT của %(name)s.")
+                   % {"name": province.name})
+    legal_basis = legal_basis.strip()
+    if province.kind != Kind.PROVINCE:
+        raise ActionError({"province": [gettext("Quy mô tổ do cấp tỉnh quy định.")]})
+    if not legal_basis:
+        raise ActionError({"legal_basis": [gettext("Nhập căn cứ pháp lý (số nghị quyết, quyết định của tỉnh).")]})
+    with transaction.atomic():
+        serialise(f"forces:rules:{province.pk}")
+        code = f"{template.code}-{province.code}-{effective_from:%Y%m%d}"[:60]
+        if SizeRule.objects.filter(code=code).exists():
+            raise ActionError({"effective_from": [gettext("Tỉnh đã có quy mô này từ ngày %(day)s.")
+                                                  % {"day": date_text(effective_from)}]})
+        rule = SizeRule.objects.create(
+            code=code, name=template.name, province=province, measure=template.measure,
+            base_limit=template.base_limit, base_members=template.base_members, step=template.step,
+            step_members=template.step_members, flat_members=template.flat_members, legal_basis=legal_basis,
+            effective_from=effective_from, uncertain=uncertain.strip())
+        teams = list(Team.objects.in_subtree(province).filter(status=TeamStatus.ACTIVE).select_related("unit")
+                     .select_for_update(of=("self",)))
+        derive_sizes(teams)
+        Team.objects.bulk_update(teams, ["size_rule", "required_members"], batch_size=1000)
+        record(actor, "force_rule.create", rule, unit=province, before=None,
+               after=rule.snapshot() | {"teams_derived": len(teams)})
+    return rule
+
+
+# --- ratings -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RatingInput:
+    team: Team
+    counts: dict[str, int]
+    expected_version: int | None = None  # 0: there was no rating; None: do not check (an import replaces)
+
+
+@dataclass
+class SaveResult:
+    created: list[TeamRating] = field(default_factory=list)
+    updated: list[TeamRating] = field(default_factory=list)
+    unchanged: int = 0
+    sheet: RatingSheet | None = None
+
+
+def check_year(year: int) -> None:
+    if not FIRST_RECORD_YEAR <= year <= LAST_RECORD_YEAR:
+        raise ActionError({"year": [gettext("Năm không hợp lệ.")]})
+
+
+def _require_rate(actor: Actor, commune: Unit) -> None:
+    access.require(_user(actor), "forces.rate", commune, error=ActionError,
+                   message=gettext("Bạn không có quyền đánh giá Tổ bảo vệ ANTT của %(name)s.") % {"name": commune.name})
+
+
+def _sheet(actor: Actor, commune: Unit, year: int, *, create: bool) -> RatingSheet | None:
+    sheet = RatingSheet.objects.select_for_update(of=("self",)).filter(commune=commune, year=year).first()
+    if sheet is None and create:
+        sheet = RatingSheet(commune=commune, year=year)
+        SHEETS.created(sheet, actor=actor)
+        sheet = SHEETS.lock(sheet.pk)
+    return sheet
+
+
+def do_save_ratings(actor: Actor, commune: Unit, year: int, rows: Sequence[RatingInput], *,
+                    channel_action: str = "save") -> SaveResult:
+    """Save the counts of ``rows`` (teams of ``commune``) for ``year``; the sheet must be open. A rating saved by
+    someone else since it was read is refused (``StaleVersion``); the sheet's version moves on with every save."""
+    _require_rate(actor, commune)
+    check_year(year)
+    if commune.kind != Kind.COMMUNE:
+        raise ActionError(gettext("Kết quả đánh giá tổ được lập theo xã, phường, đặc khu."))
+    start, end = rating_period(year)
+    errors: dict[str, list[str]] = {}
+    for row in rows:
+        key = str(row.team.pk)
+        if row.team.unit.parent_id != commune.pk:
+            errors[key] = [gettext("%(team)s không thuộc %(commune)s.") % {"team": row.team, "commune": commune.name}]
+        elif row.team.started_on > end or (row.team.dissolved_on is not None and row.team.dissolved_on < start):
+            errors[key] = [gettext("%(team)s không hoạt động trong kỳ đánh giá %(start)s – %(end)s.")
+                           % {"team": row.team, "start": date_text(start), "end": date_text(end)}]
+        else:
+            bad = [name for name, _ in RATING_FIELDS if not 0 <= int(row.counts.get(name, 0)) <= MAX_COUNT]
+            if bad:
+                errors[key] = [gettext("Số thành viên phải từ 0 đến %(max)s.") % {"max": MAX_COUNT}]
+    if errors:
+        raise ActionError(errors)
+    result = SaveResult()
+    with transaction.atomic():
+        sheet = _sheet(actor, commune, year, create=True)
+        assert sheet is not None
+        SHEETS.refuse(sheet, "save")
+        existing = {r.team_id: r for r in TeamRating.objects.select_for_update()
+                    .filter(year=year, team__in=[row.team.pk for row in rows])}
+        stale = [row for row in rows if row.expected_version is not None
+                 and (existing[row.team.pk].version if row.team.pk in existing else 0) != row.expected_version]
+        if stale:
+            raise StaleVersion({str(row.team.pk): [
+                gettext("Kết quả đánh giá của %(team)s vừa được người khác lưu sau khi bạn mở trang; hãy tải lại "
+                        "trang rồi làm lại.") % {"team": row.team}] for row in stale})
+        audits: list[tuple[Any, Unit | None, dict[str, Any] | None, dict[str, Any] | None]] = []
+        user = _user(actor)
+        for row in rows:
+            counts = {name: int(row.counts.get(name, 0)) for name, _ in RATING_FIELDS}
+            old = existing.get(row.team.pk)
+            if old is None:
+                new = TeamRating(sheet=sheet, team=row.team, year=year, saved_by=user, **counts)
+                result.created.append(new)
+            elif old.counts() != counts:
+                before = old.snapshot()
+                for name, value in counts.items():
+                    setattr(old, name, value)
+                old.version += 1
+                old.saved_by = user
+                result.updated.append(old)
+                audits.append((old, row.team.unit, before, old.snapshot()))
+            else:
+                result.unchanged += 1
+        TeamRating.objects.bulk_create(result.created, batch_size=1000)
+        TeamRating.objects.bulk_update(result.updated, [n for n, _ in RATING_FIELDS] + ["version", "saved_by",
+                                                                                        "updated_at"],
+                                       batch_size=1000)
+        audits += [(r, r.team.unit, None, r.snapshot()) for r in result.created]
+        if audits:
+            record_many(actor, f"force_rating.{channel_action}", audits)
+            SHEETS.move(sheet, "save", actor=actor, audit_after={"ratings": len(audits)})
+        result.sheet = sheet
+    return result
+
+
+@dataclass(frozen=True)
+class Violation:
+    team: Team
+    excellent: int
+    good: int
+    limit: int
+
+    def message(self) -> str:
+        rule = quota()
+        return gettext("%(team)s: %(excellent)s thành viên “Hoàn thành xuất sắc nhiệm vụ”, vượt quá %(percent)s%% của "
+                       "%(good)s thành viên “Hoàn thành tốt nhiệm vụ” (tối đa %(limit)s). Căn cứ: %(basis)s.") % {
+            "team": self.team, "excellent": self.excellent, "percent": rule.percent, "good": self.good,
+            "limit": self.limit, "basis": rule.basis}
+
+
+def quota_violations(ratings: Sequence[TeamRating]) -> list[Violation]:
+    rule = quota()
+    return [Violation(r.team, r.excellent, r.good, rule.limit(r.good)) for r in ratings
+            if rule.broken(r.excellent, r.good)]
+
+
+def do_submit_ratings(actor: Actor, commune: Unit, year: int, *, expected_version: int | None) -> RatingSheet:
+    """Send the commune's ratings to the level above; refused, naming each team and the rule's basis, when a team
+    has more "excellent" members than the quota allows."""
+    _require_rate(actor, commune)
+    check_year(year)
+    with transaction.atomic():
+        sheet = _sheet(actor, commune, year, create=False)
+        if sheet is None:
+            raise ActionError(gettext("Chưa có kết quả đánh giá năm %(year)s của %(commune)s để gửi.")
+                              % {"year": year, "commune": commune.name})
+        SHEETS.refuse(sheet, "submit", expected_version)
+        ratings = list(sheet.ratings.select_related("team__unit").order_by("team__unit__sort_key", "team_id"))
+        if not ratings:
+            raise ActionError(gettext("Chưa có kết quả đánh giá năm %(year)s của %(commune)s để gửi.")
+                              % {"year": year, "commune": commune.name})
+        violations = quota_violations(ratings)
+        if violations:
+            raise ActionError({"quota": [v.message() for v in violations]})
+        SHEETS.move(sheet, "submit", actor=actor, expected_version=expected_version,
+                    changes={"submitted_at": timezone.now(), "returned_reason": ""})
+    return sheet
+
+
+def do_submit_many(actor: Actor, sheets: Sequence[RatingSheet]) -> None:
+    """Submit many communes' sheets at once (the demo, an import): the quota checked for every one."""
+    for sheet in sheets:
+        _require_rate(actor, sheet.commune)
+    ratings = list(TeamRating.objects.filter(sheet__in=sheets).select_related("team__unit"))
+    violations = quota_violations(ratings)
+    if violations:
+        raise ActionError({"quota": [v.message() for v in violations]})
+    now = timezone.now()
+    SHEETS.move_many([Move(s, "submit", changes={"submitted_at": now}) for s in sheets], actor=actor)
+
+
+def do_return_ratings(actor: Actor, commune: Unit, year: int, *, reason: str,
+                      expected_version: int | None) -> RatingSheet:
+    """The level above sends a commune's ratings back with a reason."""
+    reason = reason.strip()
+    user = _user(actor)
+    province_side = commune.parent
+    if province_side is None or not access.may(user, "forces.review", province_side):
+        raise ActionError(gettext("Bạn không có quyền trả lại kết quả đánh giá của %(name)s.") % {"name": commune.name})
+    if not reason:
+        raise ActionError({"reason": [gettext("Nhập lý do trả lại.")]})
+    with transaction.atomic():
+        sheet = _sheet(actor, commune, year, create=False)
+        if sheet is None:
+            raise ActionError(gettext("Không tìm thấy bảng đánh giá."))
+        SHEETS.move(sheet, "return", actor=actor, expected_version=expected_version, reason=reason,
+                    changes={"returned_reason": reason})
+    return sheet
