@@ -9,6 +9,7 @@ event and audit rows in one transaction. Teams and rating sheets move through ``
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from phongtrao.forces.models import (
     SHEETS,
     TEAMS,
     RatingSheet,
+    SheetStatus,
     SizeRule,
     Team,
     TeamRating,
@@ -37,8 +39,9 @@ from phongtrao.lib.workflow import ActionError, Move, StaleVersion
 from phongtrao.units.models import Kind, Unit, UnitAncestor
 
 __all__ = ["ActionError", "RatingInput", "StaleVersion", "TeamData", "derive_sizes", "do_add_province_rule",
-           "do_dissolve_team", "do_establish_team", "do_establish_teams", "do_return_ratings", "do_save_ratings",
-           "do_submit_ratings", "do_update_team", "quota_violations"]
+           "do_dissolve_team", "do_dissolve_teams", "do_establish_team", "do_establish_teams", "do_record_ratings",
+           "do_return_ratings", "do_save_ratings", "do_submit_ratings", "do_update_team",
+           "quota_violations"]
 
 MAX_COUNT = 999
 
@@ -165,7 +168,8 @@ def do_establish_teams(actor: Actor, rows: Sequence[tuple[Unit, TeamData]], *, a
         serialise("forces:teams")
         taken = set(Team.objects.filter(unit__in=[t.unit_id for t in teams], status=TeamStatus.ACTIVE)
                     .values_list("unit_id", flat=True))
-        twice = {t.unit_id for t in teams if sum(1 for o in teams if o.unit_id == t.unit_id) > 1}
+        per_area = Counter(t.unit_id for t in teams)
+        twice = {unit_id for unit_id, n in per_area.items() if n > 1}
         clash = [i for i, t in enumerate(teams) if t.unit_id in taken or t.unit_id in twice]
         if clash:
             raise ActionError({str(i): [gettext("%(name)s đã có tổ bảo vệ ANTT đang hoạt động.")
@@ -212,6 +216,18 @@ def do_dissolve_team(actor: Actor, team_pk: int, *, dissolved_on: dt.date, decis
         TEAMS.move(team, "dissolve", actor=actor, expected_version=expected_version, reason=decision_no,
                    changes={"dissolved_on": dissolved_on, "dissolution_decision_no": decision_no})
     return team
+
+
+def do_dissolve_teams(actor: Actor, rows: Sequence[tuple[Team, dt.date, str]]) -> None:
+    """Dissolve many teams at once (the demo, a commune's reorganisation): one bulk move on ``TEAMS``."""
+    moves = []
+    for team, day, decision_no in rows:
+        _require_edit(actor, team.unit)
+        if day < team.started_on or not decision_no.strip():
+            raise ActionError(gettext("Ngày hoặc số quyết định giải thể của %(team)s không hợp lệ.") % {"team": team})
+        moves.append(Move(team, "dissolve", expected_version=team.version, reason=decision_no,
+                          changes={"dissolved_on": day, "dissolution_decision_no": decision_no.strip()}))
+    TEAMS.move_many(moves, actor=actor)
 
 
 def do_add_province_rule(actor: Actor, province: Unit, *, template: SizeRule, effective_from: dt.date,
@@ -283,14 +299,8 @@ def _sheet(actor: Actor, commune: Unit, year: int, *, create: bool) -> RatingShe
     return sheet
 
 
-def do_save_ratings(actor: Actor, commune: Unit, year: int, rows: Sequence[RatingInput], *,
-                    channel_action: str = "save") -> SaveResult:
-    """Save the counts of ``rows`` (teams of ``commune``) for ``year``; the sheet must be open. A rating saved by
-    someone else since it was read is refused (``StaleVersion``); the sheet's version moves on with every save."""
-    _require_rate(actor, commune)
-    check_year(year)
-    if commune.kind != Kind.COMMUNE:
-        raise ActionError(gettext("Kết quả đánh giá tổ được lập theo xã, phường, đặc khu."))
+def check_rows(commune: Unit, year: int, rows: Sequence[RatingInput]) -> None:
+    """Every row's team lies in ``commune``, was active in the rating period, and its counts are in range."""
     start, end = rating_period(year)
     errors: dict[str, list[str]] = {}
     for row in rows:
@@ -306,6 +316,17 @@ def do_save_ratings(actor: Actor, commune: Unit, year: int, rows: Sequence[Ratin
                 errors[key] = [gettext("Số thành viên phải từ 0 đến %(max)s.") % {"max": MAX_COUNT}]
     if errors:
         raise ActionError(errors)
+
+
+def do_save_ratings(actor: Actor, commune: Unit, year: int, rows: Sequence[RatingInput], *,
+                    channel_action: str = "save") -> SaveResult:
+    """Save the counts of ``rows`` (teams of ``commune``) for ``year``; the sheet must be open. A rating saved by
+    someone else since it was read is refused (``StaleVersion``); the sheet's version moves on with every save."""
+    _require_rate(actor, commune)
+    check_year(year)
+    if commune.kind != Kind.COMMUNE:
+        raise ActionError(gettext("Kết quả đánh giá tổ được lập theo xã, phường, đặc khu."))
+    check_rows(commune, year, rows)
     result = SaveResult()
     with transaction.atomic():
         sheet = _sheet(actor, commune, year, create=True)
@@ -393,16 +414,35 @@ def do_submit_ratings(actor: Actor, commune: Unit, year: int, *, expected_versio
     return sheet
 
 
-def do_submit_many(actor: Actor, sheets: Sequence[RatingSheet]) -> None:
-    """Submit many communes' sheets at once (the demo, an import): the quota checked for every one."""
-    for sheet in sheets:
-        _require_rate(actor, sheet.commune)
-    ratings = list(TeamRating.objects.filter(sheet__in=sheets).select_related("team__unit"))
-    violations = quota_violations(ratings)
-    if violations:
-        raise ActionError({"quota": [v.message() for v in violations]})
-    now = timezone.now()
-    SHEETS.move_many([Move(s, "submit", changes={"submitted_at": now}) for s in sheets], actor=actor)
+def do_record_ratings(actor: Actor, year: int, sheets: Sequence[tuple[Unit, Sequence[RatingInput], bool]]) -> int:
+    """Many communes' ratings of ``year`` at once (the demo): for each (commune, rows, submit), a new sheet, its
+    ratings and, when ``submit``, its submission (the quota checked as on the page). Refused for a commune that
+    already has a sheet of the year. One insert of sheets, events, ratings and audit rows; returns the ratings."""
+    check_year(year)
+    for commune, rows, _submit in sheets:
+        _require_rate(actor, commune)
+        check_rows(commune, year, rows)
+    with transaction.atomic():
+        serialise("forces:ratings")
+        taken = set(RatingSheet.objects.filter(year=year, commune__in=[c for c, _r, _s in sheets])
+                    .values_list("commune_id", flat=True))
+        if taken:
+            raise ActionError(gettext("Đã có bảng đánh giá năm %(year)s của một số xã.") % {"year": year})
+        user, now = _user(actor), timezone.now()
+        made = [RatingSheet(commune=commune, year=year, status=SheetStatus.SUBMITTED if submit else SheetStatus.OPEN,
+                            submitted_at=now if submit else None) for commune, _rows, submit in sheets]
+        ratings = [TeamRating(sheet=sheet, team=row.team, year=year, saved_by=user,
+                              **{name: int(row.counts.get(name, 0)) for name, _ in RATING_FIELDS})
+                   for sheet, (_commune, rows, _submit) in zip(made, sheets, strict=True) for row in rows]
+        # A sheet sent at once is checked as on the page: the quota of every one of its teams.
+        violations = quota_violations([r for r in ratings if r.sheet.status == SheetStatus.SUBMITTED])
+        if violations:
+            raise ActionError({"quota": [v.message() for v in violations]})
+        SHEETS.created_many([m for m in made if m.status == SheetStatus.OPEN], actor=actor, action="create")
+        SHEETS.created_many([m for m in made if m.status == SheetStatus.SUBMITTED], actor=actor, action="submit")
+        TeamRating.objects.bulk_create(ratings, batch_size=1000)
+        record_many(actor, "force_rating.save", [(r, r.team.unit, None, r.snapshot()) for r in ratings])
+    return len(ratings)
 
 
 def do_return_ratings(actor: Actor, commune: Unit, year: int, *, reason: str,

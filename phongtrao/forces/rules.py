@@ -106,9 +106,11 @@ def required_for(rule: SizeRule | None, area: Unit, residents: int | None) -> in
 def seed_rules(apps: Any = None) -> int:
     """The seeded rules (idempotent: an existing code is kept as it is)."""
     if apps is None:
-        from phongtrao.forces.models import SizeRule as Model
+        from phongtrao.forces.models import SizeRule
+
+        model: Any = SizeRule
     else:
-        Model = apps.get_model("forces", "SizeRule")
+        model = apps.get_model("forces", "SizeRule")
     created = 0
     for row in SEEDED_RULES:
         _obj, made = model.objects.get_or_create(code=row["code"], defaults={k: v for k, v in row.items()
