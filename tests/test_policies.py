@@ -117,7 +117,7 @@ def test_every_permission_asked_is_declared_and_every_declared_one_is_asked() ->
     assert set(POLICIES) - asked - imports == set(), "declared but never asked: remove it or ask it"
     # Every import kind of these apps declares its own permission (none falls back to the default).
     assert {f"import.{kind}" for kind in ("units", "recognitions", "models", "model_sites", "awards",
-                                          "data_values")} <= set(POLICIES)
+                                          "data_values", "force_teams", "force_ratings")} <= set(POLICIES)
     assert {name for name in POLICIES if name.startswith("import.")} <= imports
 
 
@@ -132,15 +132,18 @@ EXPECTED: dict[str, set[str]] = {
                  "users.manage", "users.reset_totp", "accounts.totp", "import.units", "import.recognitions",
                  "import.models", "import.model_sites", "import.awards", "datasets.enter", "datasets.enter_late",
                  "datasets.province_catalogue", "datasets.national_catalogue", "import.data_values",
-                 "datasets.review"},
+                 "datasets.review", "forces.edit", "forces.rate", "forces.review", "forces.rules",
+                 "import.force_teams", "import.force_ratings"},
     Role.PROVINCE_OFFICER: {"units.edit", "data.capture", "recognition.start_review", "recognition.withdraw",
                             "models.edit", "awards.catalogue", "users.manage", "accounts.totp", "import.units",
                             "import.recognitions", "import.models", "import.model_sites", "import.awards",
                             "datasets.enter", "datasets.enter_late", "datasets.province_catalogue",
-                            "import.data_values", "datasets.review"},
+                            "import.data_values", "datasets.review", "forces.edit", "forces.rate", "forces.review",
+                            "forces.rules", "import.force_teams", "import.force_ratings"},
     Role.COMMUNE_OFFICER: {"units.edit", "data.capture", "recognition.start_review", "recognition.withdraw",
                            "models.edit", "import.units", "import.recognitions", "import.models",
-                           "import.model_sites", "datasets.enter", "import.data_values"},
+                           "import.model_sites", "datasets.enter", "import.data_values", "forces.edit",
+                           "forces.rate", "import.force_teams", "import.force_ratings"},
     Role.ORG_REPORTER: {"data.capture", "recognition.withdraw", "import.recognitions", "datasets.enter",
                         "import.data_values"},
     Role.APPROVER: {"decisions.record", "recognition.start_review", "recognition.withdraw", "import.recognitions",
