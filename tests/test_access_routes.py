@@ -54,6 +54,7 @@ from tests.personas import MARKERS, Persona, World, build_world, leaked_markers,
 from tests.test_attachments import ATTACHMENT_ROUTES, check_attachment_route
 from tests.test_awards_access import AWARDS_OBJECT_ROUTES, award_objects, check_awards_object_route
 from tests.test_datasets_access import DATASET_ROUTES, check_dataset_route
+from tests.test_forces_access import FORCES_ROUTES, check_forces_route, force_objects
 from tests.test_models_access import MODEL_ROUTES, check_model_route, model_targets
 from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
 
@@ -79,7 +80,7 @@ USER_MANAGERS = {"admin": {"X", "Y", "Z"}, "province": {"X", "Y"}, "other_provin
 OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000"}  # no such job: 404
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
-                  "models_registry:", "awards:", "recognition:", "datasets:",
+                  "models_registry:", "awards:", "recognition:", "datasets:", "forces:",
                   "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
@@ -117,6 +118,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         world = build_world()
         award_objects(world)  # made here, not lazily inside a persona's savepoint
         model_targets(world)
+        force_objects(world)
         with override_settings(MIDDLEWARE=["tests.test_access_routes.RecordQueryReads",
                                            *django_settings.MIDDLEWARE]):
             handler = ClientHandler(enforce_csrf_checks=False)  # as Client(); middleware loaded once
@@ -267,6 +269,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_attachment_route(world, persona, name)
         elif name in DATASET_ROUTES:
             check_dataset_route(world, persona, name)
+        elif name in FORCES_ROUTES:
+            check_forces_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

@@ -276,6 +276,9 @@ def _build() -> World:
     from tests.test_datasets_access import entered_for_walk
 
     entered_for_walk(world)
+    from tests.test_forces_access import force_objects
+
+    force_objects(world)
     return world
 
 
@@ -319,7 +322,8 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
         elif name.startswith("users:") and kwargs == ["user_id"]:
             yield name, reverse(name, kwargs={"user_id": world.target_users[key].pk})
         elif kwargs == ["kind"]:
-            for kind in ("units", "recognitions", "models", "model_sites", "awards", "data_values"):
+            for kind in ("units", "recognitions", "models", "model_sites", "awards", "data_values", "force_teams",
+                         "force_ratings"):
                 yield name, reverse(name, kwargs={"kind": kind})
         elif name == "datasets:dataset":
             yield name, reverse(name, args=["xa_nam"])
@@ -327,6 +331,10 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             yield name, reverse(name, args=[target.pk])
         elif name.startswith("datasets:"):  # the entry page (its POST-only actions answer 405 to a GET)
             yield name, reverse(name, args=[target.pk, "kdc_nam", dataset_period()])
+        elif name in ("forces:area", "forces:dissolve"):  # dissolve: POST only, 405 to a GET
+            yield name, reverse(name, args=[target.pk])
+        elif name.startswith("forces:"):  # a commune's ratings (submit and return: POST only)
+            yield name, reverse(name, args=[target.parent.pk, YEAR])
         elif name == "audit:history":
             yield name, reverse(name, kwargs={"object_type": "units.unit", "object_id": str(target.pk)})
         elif name == "api_tokens:revoke":

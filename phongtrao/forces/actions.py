@@ -328,6 +328,8 @@ def do_save_ratings(actor: Actor, commune: Unit, year: int, rows: Sequence[Ratin
         raise ActionError(gettext("Kết quả đánh giá tổ được lập theo xã, phường, đặc khu."))
     check_rows(commune, year, rows)
     result = SaveResult()
+    if not rows:
+        return result
     with transaction.atomic():
         sheet = _sheet(actor, commune, year, create=True)
         assert sheet is not None

@@ -31,7 +31,7 @@ SEEDED_RULES: list[dict[str, Any]] = [
         "is_default": True, "measure": "residents", "base_limit": 2700, "base_members": 3, "step": 900,
         "step_members": 1, "flat_members": {},
         "legal_basis": f"{LAW} (HĐND cấp tỉnh quyết định tiêu chí thành lập và số lượng thành viên Tổ bảo vệ an "
-                       "ninh, trật tự); mức theo ví dụ của yêu cầu #12.",
+                       "ninh, trật tự); mức theo ví dụ của yêu cầu số 12.",
         "effective_from": LAW_IN_FORCE,
         "uncertain": "Chưa đối chiếu với nghị quyết HĐND của từng tỉnh: các mức 2.700 người, 900 người và số thành "
                      "viên là ví dụ; tỉnh có nghị quyết riêng cần nhập quy mô của tỉnh. Khu dân cư chưa có số nhân "
@@ -42,7 +42,7 @@ SEEDED_RULES: list[dict[str, Any]] = [
         "name": "Cố định: 5 thành viên mỗi khu phố, 3 thành viên mỗi ấp",
         "is_default": False, "measure": "subtype", "base_limit": None, "base_members": 3, "step": None,
         "step_members": 1, "flat_members": {"khu_pho": 5, "ap": 3},
-        "legal_basis": f"{LAW}; mức theo ví dụ của yêu cầu #12 (một tỉnh quy định số thành viên cố định theo loại "
+        "legal_basis": f"{LAW}; mức theo ví dụ của yêu cầu số 12 (một tỉnh quy định số thành viên cố định theo loại "
                        "khu dân cư).",
         "effective_from": LAW_IN_FORCE,
         "uncertain": "Chưa xác định tỉnh và số hiệu nghị quyết HĐND quy định mức này; loại khu dân cư khác khu phố, "
@@ -74,7 +74,7 @@ def quota() -> QuotaRule:
               + ": số thành viên “Hoàn thành xuất sắc nhiệm vụ” không quá 20% số được xếp loại “Hoàn thành tốt "
               "nhiệm vụ”",
         effective_from=LAW_IN_FORCE,
-        uncertain="Số hiệu văn bản hướng dẫn chưa được xác minh; tỷ lệ 20% theo yêu cầu #12 (tương tự cách tính "
+        uncertain="Số hiệu văn bản hướng dẫn chưa được xác minh; tỷ lệ 20% theo yêu cầu số 12 (tương tự cách tính "
                   "của Nghị định 90/2020/NĐ-CP về đánh giá cán bộ, công chức).")
 
 
