@@ -138,7 +138,7 @@ def do_establish_team(actor: Actor, area: Unit, data: TeamData) -> Team:
         raise ActionError(errors)
     check_area(area, data.started_on)
     with transaction.atomic():
-        serialise(f"forces:team:{area.pk}")
+        serialise("forces:teams")  # the key of every writer that creates teams (the bulk action, the importer)
         if Team.objects.filter(unit=area, status=TeamStatus.ACTIVE).exists():
             raise ActionError(gettext("%(name)s đã có tổ bảo vệ ANTT đang hoạt động; hãy sửa tổ đó hoặc giải thể "
                                       "trước khi thành lập tổ mới.") % {"name": area.name})
@@ -291,6 +291,8 @@ def _require_rate(actor: Actor, commune: Unit) -> None:
 
 
 def _sheet(actor: Actor, commune: Unit, year: int, *, create: bool) -> RatingSheet | None:
+    """The commune's sheet of ``year``, locked (made when ``create``): writers of one sheet queue on its key."""
+    serialise(f"forces:sheet:{commune.pk}:{year}")
     sheet = RatingSheet.objects.select_for_update(of=("self",)).filter(commune=commune, year=year).first()
     if sheet is None and create:
         sheet = RatingSheet(commune=commune, year=year)
