@@ -105,7 +105,7 @@ def check_area(area: Unit, day: dt.date) -> None:
                                           % {"name": area.name, "day": date_text(day)}]})
 
 
-def _provinces(unit_ids: set[int]) -> dict[int, int]:
+def provinces_of(unit_ids: set[int]) -> dict[int, int]:
     """The province of each unit (one query over the closure table)."""
     found: dict[int, int] = {}
     for unit_id, province_id in (UnitAncestor.objects.filter(unit_id__in=unit_ids, ancestor__kind=Kind.PROVINCE)
@@ -122,7 +122,7 @@ def derive_sizes(teams: Sequence[Team], day: dt.date | None = None) -> None:
     provinces: dict[int, int] = {}
     unit_ids = {t.unit_id for t in teams}
     for start in range(0, len(unit_ids), 900):
-        provinces |= _provinces(set(sorted(unit_ids)[start:start + 900]))
+        provinces |= provinces_of(set(sorted(unit_ids)[start:start + 900]))
     for team in teams:
         team.refresh_total()
         rule = rule_for(provinces.get(team.unit_id), day, rules)
