@@ -17,6 +17,7 @@ from phongtrao.audit.history import history_maintenance
 from phongtrao.awards.models import AwardDecision, AwardRecipient
 from phongtrao.core.management.commands.generate import PREFIX
 from phongtrao.datasets.models import DataSetReport, DataValue, ReportEvent
+from phongtrao.forces.models import RatingSheet, SheetEvent, Team, TeamEvent, TeamRating
 from phongtrao.models_registry.models import Evaluation, Model, ModelEvent, Site
 from phongtrao.recognition.models import Recognition, Status
 from phongtrao.units.models import Kind, Unit, UnitAncestor
@@ -53,6 +54,11 @@ def wipe() -> None:
         DataValue.objects.all().delete()
         ReportEvent.objects.all().delete()
         DataSetReport.objects.all().delete()
+        TeamRating.objects.all().delete()
+        SheetEvent.objects.all().delete()
+        RatingSheet.objects.all().delete()
+        TeamEvent.objects.all().delete()
+        Team.objects.all().delete()
         Unit.objects.filter(code__startswith=PREFIX).delete()
 
 
