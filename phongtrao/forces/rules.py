@@ -88,6 +88,12 @@ def rating_period(year: int) -> tuple[dt.date, dt.date]:
     return start, dt.date(year, month, day) - dt.timedelta(days=1)
 
 
+def current_rating_year(today: dt.date) -> int:
+    """The latest rating year whose period has ended by ``today`` (on 2/12/2026: 2026; on 1/11/2026: 2025)."""
+    _start, end = rating_period(today.year)
+    return today.year if today > end else today.year - 1
+
+
 def rule_for(province_id: int | None, day: dt.date, rules: list[SizeRule]) -> SizeRule | None:
     """The rule a province's areas follow on ``day``: its own in force (the latest), else the default."""
     own = [r for r in rules if r.province_id == province_id and province_id is not None

@@ -36,7 +36,7 @@ from phongtrao.forces.models import (
     TeamRating,
     TeamStatus,
 )
-from phongtrao.forces.rules import quota, rating_period
+from phongtrao.forces.rules import current_rating_year, quota, rating_period
 from phongtrao.lib.workflow import ActionError
 from phongtrao.units.models import Kind, Unit
 
@@ -64,12 +64,25 @@ def _filtered(request: HttpRequest, *, below: bool = False) -> tuple[TeamListFor
     return form, teams.order_by(*SORTS.get(sort, SORTS["area"])), within
 
 
+def rating_commune(request: HttpRequest, within: Unit | None = None) -> Unit | None:
+    """The commune whose ratings the tabs link to: the one filtered on, else the user's own commune."""
+    if within is not None and within.kind == Kind.COMMUNE:
+        return within
+    home = getattr(request.user, "unit", None)
+    return home if isinstance(home, Unit) and home.kind == Kind.COMMUNE else None
+
+
+def _nav(request: HttpRequest, within: Unit | None = None) -> dict[str, Any]:
+    return {"rating_commune": rating_commune(request, within), "rating_year": current_rating_year(timezone.localdate())}
+
+
 @require_GET
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     form, teams, within = _filtered(request)
     page = Paginator(teams, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "forces/list.html", {"form": form, "page": page, "within": within, "below": False})
+    return render(request, "forces/list.html", {"form": form, "page": page, "within": within, "below": False,
+                                                **_nav(request, within)})
 
 
 @require_GET
@@ -78,7 +91,8 @@ def below_rule(request: HttpRequest) -> HttpResponse:
     """Active teams with fewer members than their size rule asks, the largest shortfall first."""
     form, teams, within = _filtered(request, below=True)
     page = Paginator(teams, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "forces/list.html", {"form": form, "page": page, "within": within, "below": True})
+    return render(request, "forces/list.html", {"form": form, "page": page, "within": within, "below": True,
+                                                **_nav(request, within)})
 
 
 @require_GET
@@ -126,7 +140,7 @@ def rules(request: HttpRequest) -> HttpResponse:
              | SizeRule.objects.filter(province__in=visible_units(request.user).of_kind(Kind.PROVINCE)))
     return render(request, "forces/rules.html", {
         "rules": shown.select_related("province").order_by("province__sort_key", "-is_default", "-effective_from"),
-        "quota": quota(), "form": form, "provinces": provinces})
+        "quota": quota(), "form": form, "provinces": provinces, **_nav(request)})
 
 
 def _area(request: HttpRequest, pk: int) -> Unit:
@@ -165,7 +179,8 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
               .order_by("-at", "-pk")[:50])
     return render(request, "forces/area.html", {
         "unit": unit, "teams": teams, "active": active, "form": form, "can_edit": can_edit, "events": events,
-        "dissolve_form": DissolveForm(initial={"version": active.version if active else None})})
+        "dissolve_form": DissolveForm(initial={"version": active.version if active else None}),
+        "rating_year": current_rating_year(timezone.localdate())})
 
 
 @require_POST
