@@ -345,11 +345,19 @@ def _import_ratings(result: ImportResult, table: Table, *, actor: Actor, dry_run
     return outcome
 
 
-def _label(key: str) -> Any:
-    return {"force_teams": gettext_lazy("Tổ bảo vệ an ninh, trật tự"),
-            "force_ratings": gettext_lazy("Đánh giá Tổ bảo vệ an ninh, trật tự")}[key]
+@dataclass(frozen=True)
+class DescribedKind(ImportKind):
+    """An import kind with its own description on the import pages (``imports.guide.description``)."""
+
+    description: Any = ""
 
 
-register(ImportKind(key="force_teams", label=_label("force_teams"), columns=TEAM_COLUMNS, run=import_force_teams))
-register(ImportKind(key="force_ratings", label=_label("force_ratings"), columns=RATING_COLUMNS,
-                    run=import_force_ratings))
+register(DescribedKind(
+    key="force_teams", label=gettext_lazy("Tổ bảo vệ an ninh, trật tự"), columns=TEAM_COLUMNS, run=import_force_teams,
+    description=gettext_lazy("Tổ bảo vệ an ninh, trật tự: mỗi dòng một tổ (khu dân cư, quyết định thành lập, số tổ "
+                             "trưởng, tổ phó, tổ viên). Dòng cùng khu dân cư và số quyết định thì cập nhật tổ đó.")))
+register(DescribedKind(
+    key="force_ratings", label=gettext_lazy("Đánh giá Tổ bảo vệ an ninh, trật tự"), columns=RATING_COLUMNS,
+    run=import_force_ratings,
+    description=gettext_lazy("Kết quả đánh giá, xếp loại hằng năm Tổ bảo vệ an ninh, trật tự (kỳ từ 15/11 năm trước "
+                             "đến 14/11): mỗi dòng một tổ và năm, số thành viên theo từng mức xếp loại.")))

@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = "Nhập dữ liệu từ tệp CSV/XLSX (tất cả hoặc không gì cả)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", help="units | recognitions | models | model_sites | awards | data_values")
+        parser.add_argument("kind", help="units | recognitions | models | model_sites | awards | data_values | "
+                                         "force_teams | force_ratings")
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Kiểm tra mà không ghi gì.")
         parser.add_argument("--user", help="Tên đăng nhập của người thực hiện (ghi vào nhật ký).")
