@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from phongtrao.accounts.models import Role, User
 from phongtrao.core.demo import DEMO_DAY, DEMO_PASSWORD, LOGINS, select_communes
@@ -188,6 +189,28 @@ class TestOneSmallBuild:
         output = demo(*SMALL)
         assert (snapshot(), User.objects.count()) == before
         assert "nothing added" in output
+
+    def test_the_force_teams_ratings_and_one_open_sheet_over_the_quota(self, small_demo: str) -> None:
+        from phongtrao.audit.models import AuditEntry
+        from phongtrao.forces.actions import quota_violations
+        from phongtrao.forces.models import RatingSheet, SheetStatus, Team, TeamRating, TeamStatus
+        from phongtrao.forces.rules import current_rating_year
+
+        areas = demo_units().filter(kind=Kind.RESIDENTIAL_AREA)
+        teams = Team.objects.filter(unit__in=areas)
+        assert 0.8 * areas.count() <= teams.count() <= areas.count()
+        assert AuditEntry.objects.filter(action="force_team.establish").count() == teams.count()
+        assert teams.filter(status=TeamStatus.ACTIVE).below_rule().exists()
+        years = sorted(set(TeamRating.objects.values_list("year", flat=True)))
+        assert years == list(range(2025, current_rating_year(timezone.localdate()) + 1))
+        home = User.objects.get(username="xa").unit
+        last = years[-1]
+        open_sheet = RatingSheet.objects.get(commune=home, year=last)
+        assert open_sheet.status == SheetStatus.OPEN
+        assert quota_violations(list(open_sheet.ratings.select_related("team__unit")))
+        others = RatingSheet.objects.exclude(pk=open_sheet.pk)
+        assert others.exists() and set(others.values_list("status", flat=True)) == {SheetStatus.SUBMITTED}
+        assert not quota_violations(list(TeamRating.objects.filter(sheet__in=others).select_related("team__unit")))
 
     def test_demo_logins_are_scoped_to_their_home_units(self, small_demo: str) -> None:
         from phongtrao.accounts.access import can_change, visible_units

@@ -55,8 +55,9 @@ def counts_for(rng: random.Random, team: Team, year: int, *, over_quota: bool = 
     not_completed = 1 if rated > 2 and rng.random() < 0.05 else 0
     good = max(0, round((rated - not_completed) * rng.uniform(0.5, 0.8)))
     excellent = quota().limit(good)
-    if over_quota:
-        good, excellent = max(1, good), max(1, good)
+    if over_quota:  # one "excellent" more than the quota allows, within the team's members
+        good = max(1, min(good, rated - not_completed - 1))
+        excellent = quota().limit(good) + 1
     completed = max(0, rated - not_completed - good - excellent)
     return {"excellent": excellent, "good": good, "completed": completed, "not_completed": not_completed,
             "not_rated": not_rated}
