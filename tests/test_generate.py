@@ -8,9 +8,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from phongtrao.audit.history import history_maintenance
@@ -93,6 +95,46 @@ def test_province_scale_counts_and_report(official_register: None) -> None:
     assert figures["organisation"]["total"] == organisations.filter(subject_to_standard=True).count()
     assert figures["residential_area"]["recognised"] == Recognition.objects.filter(
         year=2025, status=Status.RECOGNISED, unit__kind=Kind.RESIDENTIAL_AREA).count()
+    check_generated_forces(province, communes, areas)
+
+
+def check_generated_forces(province: Unit, communes: Any, areas: Any) -> None:
+    """The force's hook: a team for most generated areas with its size rule derived as the actions derive it,
+    a submitted sheet per commune, a rating per team within the quota; the section reads them; the same seed
+    makes the same rows."""
+    from phongtrao.core.management.commands.generate import GenerateContext
+    from phongtrao.forces.figures import build_forces_section
+    from phongtrao.forces.generate import generate_forces
+    from phongtrao.forces.models import SizeRule
+    from phongtrao.forces.rules import quota
+
+    teams = Team.objects.filter(unit__in=areas)
+    assert 0.9 * areas.count() <= teams.count() < areas.count()
+    default = SizeRule.objects.get(is_default=True)
+    for team in teams.select_related("unit")[:50]:
+        assert team.size_rule_id == default.pk and team.total_members == team.leaders + team.deputies + team.members
+        assert team.required_members == default.required(residents=team.residents, households=team.unit.households,
+                                                         subtype=team.unit.subtype)
+    assert TeamRating.objects.filter(year=2025).count() == teams.count()
+    assert RatingSheet.objects.filter(year=2025, status="submitted").count() == communes.filter(
+        children__code__startswith=PREFIX).distinct().count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM forces_teamrating WHERE excellent * 100 > good * %s", [quota().percent])
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT COUNT(*), SUM(leaders + deputies + members) FROM forces_team")
+        count, members = cursor.fetchone()
+    section = build_forces_section(province, 2025)
+    assert (section["teams"], section["members"]) == (count, members)
+
+    def fingerprint() -> list[Any]:
+        return list(TeamRating.objects.order_by("team__unit__code").values_list(
+            "team__unit__code", "team__started_on", "team__total_members", "team__required_members", "excellent",
+            "good", "completed", "not_completed", "not_rated"))
+
+    first = fingerprint()
+    generate_forces(GenerateContext(communes=list(communes.order_by("code")), years=[2025], seed=7,
+                                    say=lambda _message: None))  # the hook again: its rows replaced, the same
+    assert fingerprint() == first
 
 
 def test_same_seed_same_data(official_register: None) -> None:
