@@ -25,7 +25,7 @@ from phongtrao.units.models import Unit
 pytestmark = pytest.mark.usefixtures("example_units")
 
 TABLES = ["audit_auditentry", "recognition_recognitionevent", "models_registry_modelevent",
-          "awards_proposalevent", "datasets_reportevent"]
+          "awards_proposalevent", "datasets_reportevent", "forces_sheetevent", "forces_teamevent"]
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_province_figures_match_expected_json(example_recognitions: None, exampl
 
 def test_json_has_the_contract_sections_in_order(example_recognitions: None) -> None:
     data = annual_json("T99", 2025)
-    assert list(data) == ["unit", "year", "recognition", "models", "awards", "activities", "completeness"]
+    assert list(data) == ["unit", "year", "recognition", "models", "awards", "activities", "completeness", "forces"]
 
 
 @pytest.fixture
@@ -219,16 +219,18 @@ def test_figures_are_one_query_each(example_recognitions: None, django_assert_nu
     with django_assert_num_queries(1):
         recognition_by_child(province, 2025)
     from phongtrao.datasets.completeness import COMPLETENESS_QUERIES
+    from phongtrao.forces.figures import FORCES_QUERIES
 
-    # one query per section; the completeness section three (its catalogue, expected units, reports)
-    with django_assert_num_queries(len(annual.SECTIONS) - 1 + COMPLETENESS_QUERIES):
+    # one query per section; the completeness section three (its catalogue, expected units, reports), the
+    # forces section three (teams, residential areas covered, ratings), whatever the size of the subtree
+    with django_assert_num_queries(len(annual.SECTIONS) - 2 + COMPLETENESS_QUERIES + FORCES_QUERIES):
         build_annual(province, 2025)
 
 
 def test_other_apps_add_sections(example_recognitions: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(annual, "SECTIONS", dict(annual.SECTIONS))
-    register_section("extra", lambda unit, year: {"year_again": year}, order=50)
+    register_section("extra", lambda unit, year: {"year_again": year}, order=90)
     data = annual_json("T99", 2025)
-    assert list(data)[-1] == "extra"  # order 50: after recognition, models and awards
+    assert list(data)[-1] == "extra"  # order 90: after every section of the installed apps (forces is 70)
     assert list(data).index("recognition") < list(data).index("extra")
     assert data["extra"] == {"year_again": 2025}

@@ -66,6 +66,9 @@ def rating_figures(root: Unit, year: int) -> dict[str, Any]:
             "quota_percent": rule.percent}
 
 
+FORCES_QUERIES = 3  # the teams, the residential areas covered, the ratings
+
+
 def build_forces_section(unit: Unit, year: int) -> dict[str, Any]:
     return {**team_figures(unit, year), "residential_areas": coverage(unit, year),
             "ratings": rating_figures(unit, year)}
