@@ -44,8 +44,17 @@ def history(example_units: None, example_dir: Path) -> None:
     from phongtrao.lib.periods import Period
 
     do_complete_report(system, commune, DataSet.objects.get(code="xa_nam"), Period.year_of(2025))
+    from phongtrao.forces.actions import RatingInput, TeamData, do_establish_team, do_save_ratings, do_submit_ratings
+    from phongtrao.forces.models import SheetEvent, TeamEvent
+    from phongtrao.units.models import Kind
+
+    area = Unit.objects.filter(parent=commune, kind=Kind.RESIDENTIAL_AREA).order_by("code").first()
+    assert area is not None
+    team = do_establish_team(system, area, TeamData("1/QĐ-UBND", dt.date(2024, 1, 5), dt.date(2024, 1, 10), 1, 1, 3))
+    do_save_ratings(system, commune, 2025, [RatingInput(team, {"good": 4})])
+    do_submit_ratings(system, commune, 2025, expected_version=None)
     assert RecognitionEvent.objects.exists() and ModelEvent.objects.exists() and ProposalEvent.objects.exists()
-    assert ReportEvent.objects.exists()
+    assert ReportEvent.objects.exists() and TeamEvent.objects.exists() and SheetEvent.objects.exists()
 
 
 def first_id(table: str) -> int:

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -135,6 +136,9 @@ def test_serve_answers_with_granian_starts_the_task_worker_and_logs_json(tmp_pat
                WEB_WORKERS="2", LOG_LEVEL="INFO")
     server = subprocess.Popen([sys.executable, "-m", "phongtrao", "serve", "--port", str(port)],  # noqa: S603
                               env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    printed: list[str] = []  # the server's output, read as it comes (a full pipe would block the server)
+    reader = threading.Thread(target=lambda: printed.extend(server.stdout or ()), daemon=True)
+    reader.start()
     try:
         body = None
         for _ in range(200):
@@ -147,10 +151,14 @@ def test_serve_answers_with_granian_starts_the_task_worker_and_logs_json(tmp_pat
         assert body == {"status": "ok", "checks": {"database": "ok", "tasks": "ok", "disk": "ok"}}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/core/js/site.js", timeout=5) as response:
             assert response.status == 200  # WhiteNoise
-        time.sleep(1.5)  # the task worker's start-up line
+        deadline = time.monotonic() + 60  # the task worker's start-up line (late on a loaded machine)
+        while time.monotonic() < deadline and not any("Starting worker" in line for line in list(printed)):
+            time.sleep(0.1)
     finally:
         server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(printed)
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert server.returncode == 0 and lines, output
     assert sum(1 for line in lines if line["message"].startswith("Spawning worker-")) == 2
