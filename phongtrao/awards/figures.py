@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from phongtrao.awards.models import AwardRecipient, AwardType, RecipientKind
 from phongtrao.lib.vnformat import localized_number, number
-from phongtrao.units.models import Unit
+from phongtrao.units.models import Kind, Unit
 
 AwardRow = dict[str, Any]
 
@@ -18,11 +18,14 @@ AwardRow = dict[str, Any]
 def build_awards_section(unit: Unit, year: int) -> list[AwardRow]:
     """``[{"award_type": code, "collective": n, "individual": m}, ...]`` in catalogue order.
 
-    Counts recipients of the year's decisions whose unit lies in ``unit``'s subtree (closure join),
-    in one GROUP BY; award forms without recipients are left out.
+    Counts recipients of the year's decisions whose unit lies in ``unit``'s subtree (closure join; none for
+    the country, which holds every unit), in one GROUP BY; award forms without recipients are left out.
     """
+    recipients = AwardRecipient.objects.for_year(year)
+    if unit.kind != Kind.COUNTRY:
+        recipients = recipients.in_subtree(unit)
     rows = (
-        AwardRecipient.objects.for_year(year).in_subtree(unit)
+        recipients
         .values("decision__award_type__code", "decision__award_type__order")
         .annotate(collective=Count("pk", filter=Q(kind=RecipientKind.COLLECTIVE)),
                   individual=Count("pk", filter=Q(kind=RecipientKind.INDIVIDUAL)))
