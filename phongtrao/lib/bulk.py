@@ -90,7 +90,13 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             # Django keeps datetimes in SQLite as naive UTC text (``adapt_datetimefield_value``).
             stamps = [i for i, name in enumerate(columns) if isinstance(_field(model, name), models.DateTimeField)]
             if stamps:
-                adapt = connection.ops.adapt_datetimefield_value
+                adapted: dict[Any, Any] = {}  # a batch mostly shares one moment: adapt each value once
+
+                def adapt(value: Any) -> Any:
+                    if value not in adapted:
+                        adapted[value] = connection.ops.adapt_datetimefield_value(value)
+                    return adapted[value]
+
                 rows = [tuple(adapt(v) if i in stamps else v for i, v in enumerate(row)) for row in rows]
             cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names from _meta
                                f"VALUES ({', '.join(['%s'] * len(names))})", rows)

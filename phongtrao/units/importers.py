@@ -101,8 +101,11 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
 
     def cell(key: str, parse: Any) -> None:
         nonlocal bad
+        text = raw.get(key, "")
+        if not text or text.isspace():  # every parser reads an empty cell as "not given"
+            return
         try:
-            value = parse(raw.get(key, ""))
+            value = parse(text)
         except CellError as exc:
             errors.append(RowError(number, key, str(exc)))
             bad = True
@@ -126,7 +129,9 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
         errors.append(RowError(number, "kind", required_cell()))
         bad = True
     else:
-        cell("kind", lambda t: parse_choice(t, KIND_WORDS, gettext("loại đơn vị")))
+        # The usual case without translating the label a refusal would name.
+        cell("kind", lambda t: KIND_WORDS.get(t.strip().casefold())
+             or parse_choice(t, KIND_WORDS, gettext("loại đơn vị")))
     cell("managed_by", lambda t: parse_choice(t, LEVEL_WORDS, gettext("cấp quản lý")))
     cell("size", lambda t: parse_choice(t, SIZE_WORDS, gettext("quy mô")))
     cell("school_level", lambda t: parse_choice(t, SCHOOL_WORDS, gettext("cấp học")))
