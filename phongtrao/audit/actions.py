@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from phongtrao.audit.models import AuditEntry, Channel
+from phongtrao.lib.bulk import insert_rows
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -63,12 +66,21 @@ def record(
     )
 
 
+AUDIT_COLUMNS = ("at", "user_id", "channel", "action", "object_type", "object_id", "object_repr", "unit_id",
+                 "before", "after")
+
+
 def record_many(actor: Actor, action: str, rows: list[tuple[Any, Unit | None, dict | None, dict | None]]) -> None:
-    """Bulk variant for imports: one audit row per changed object, one INSERT per batch."""
-    user = actor.user if actor.user is not None and actor.user.pk else None
-    for start in range(0, len(rows), 2000):  # build and insert one batch at a time (bounded memory)
-        AuditEntry.objects.bulk_create([
-            AuditEntry(user=user, channel=actor.channel, action=action, object_type=obj._meta.label_lower,
-                       object_id=str(obj.pk), object_repr=str(obj)[:255], unit=unit, before=before, after=after)
-            for obj, unit, before, after in rows[start:start + 2000]
+    """Bulk variant for imports and the demo: one audit row per changed object, written set-based
+    (``lib.bulk.insert_rows``: COPY on PostgreSQL, one prepared INSERT on SQLite), one batch at a time.
+    The rows are what ``record`` writes (before/after as JSON, the same moment for the whole batch)."""
+    user_id = actor.user.pk if actor.user is not None and actor.user.pk else None
+    now = timezone.now()
+    dumps = json.dumps
+    for start in range(0, len(rows), 5000):  # build and insert one batch at a time (bounded memory)
+        insert_rows(AuditEntry, AUDIT_COLUMNS, [
+            (now, user_id, actor.channel, action, obj._meta.label_lower, str(obj.pk), str(obj)[:255],
+             unit.pk if unit is not None else None,
+             None if before is None else dumps(before), None if after is None else dumps(after))
+            for obj, unit, before, after in rows[start:start + 5000]
         ])

@@ -31,6 +31,8 @@ UNIT_FIELDS = (
     "armed_forces", "households", "valid_from", "valid_to",
 )
 
+KIND_VALUES = frozenset(Kind.values)  # read once: ``Kind.values`` builds a new list on every call
+
 
 def snapshot(unit: Unit) -> dict[str, Any]:
     data: dict[str, Any] = {}
@@ -60,7 +62,7 @@ def validate_unit(unit: Unit, *, check_overlap: bool = True) -> dict[str, list[s
         add("households", gettext("Số hộ phải từ 0 đến %(max)s.") % {"max": number(MAX_HOUSEHOLDS)})
     if not unit.name.strip():
         add("name", gettext("Tên không được để trống."))
-    if unit.kind not in Kind.values:
+    if unit.kind not in KIND_VALUES:
         add("kind", gettext("Loại đơn vị “%(kind)s” không hợp lệ.") % {"kind": unit.kind})
         return errors
     if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:

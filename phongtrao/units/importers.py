@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -27,6 +27,7 @@ from phongtrao.lib.importing import (
     unit_not_found,
     waiting_rows,
 )
+from phongtrao.lib.bulk import insert_rows
 from phongtrao.lib.locks import REGISTER, serialise
 from phongtrao.lib.tabular import (
     CellError,
@@ -46,7 +47,7 @@ from phongtrao.units.models import (
     ManagingLevel,
     SchoolLevel,
     Unit,
-    rebuild_closure,
+    add_closure,
 )
 
 COLUMNS = [
@@ -100,8 +101,11 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
 
     def cell(key: str, parse: Any) -> None:
         nonlocal bad
+        text = raw.get(key, "")
+        if not text or text.isspace():  # every parser reads an empty cell as "not given"
+            return
         try:
-            value = parse(raw.get(key, ""))
+            value = parse(text)
         except CellError as exc:
             errors.append(RowError(number, key, str(exc)))
             bad = True
@@ -125,7 +129,9 @@ def _parse_row(number: int, raw: dict[str, str], errors: list[RowError], today: 
         errors.append(RowError(number, "kind", required_cell()))
         bad = True
     else:
-        cell("kind", lambda t: parse_choice(t, KIND_WORDS, gettext("loại đơn vị")))
+        # The usual case without translating the label a refusal would name.
+        cell("kind", lambda t: KIND_WORDS.get(t.strip().casefold())
+             or parse_choice(t, KIND_WORDS, gettext("loại đơn vị")))
     cell("managed_by", lambda t: parse_choice(t, LEVEL_WORDS, gettext("cấp quản lý")))
     cell("size", lambda t: parse_choice(t, SIZE_WORDS, gettext("quy mô")))
     cell("school_level", lambda t: parse_choice(t, SCHOOL_WORDS, gettext("cấp học")))
@@ -361,12 +367,17 @@ def _sync_parent_id(unit: Unit) -> None:
         unit.parent = unit.parent
 
 
+# The columns a new unit is written with (every concrete column but the key, which ``insert_rows`` adds).
+NEW_UNIT_COLUMNS = [f.attname for f in Unit._meta.concrete_fields if not f.primary_key]
+
+
 def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -> None:
     audit_rows: list[tuple[Any, Unit | None, dict | None, dict | None]] = []
     exclusions = Exclusions.on()  # read once for the whole import
-    # Create level by level so that every parent has its primary key before its children.
+    now = timezone.now()
+    # Create level by level so that every parent has its primary key before its children: each level is
+    # one set-based insert of its units (keys allocated first), one of their closure rows, one of audit rows.
     pending = [p.unit for p in creates if p.unit is not None]
-    created_ids: set[int] = set()
     while pending:
         ready = [u for u in pending if u.parent is None or u.parent.pk is not None]
         if not ready:
@@ -374,9 +385,14 @@ def _write(creates: list[PlannedRow], updates: list[PlannedRow], actor: Actor) -
         for new_unit in ready:
             _sync_parent_id(new_unit)
             new_unit.refresh_derived(exclusions)
-        Unit.objects.bulk_create(ready, batch_size=1000)
-        rebuild_closure(ready)
-        created_ids.update(u.pk for u in ready)
+            new_unit.created_at = new_unit.updated_at = now
+        ids = insert_rows(Unit, NEW_UNIT_COLUMNS,
+                          ([getattr(u, name) for name in NEW_UNIT_COLUMNS] for u in ready), ids=True)
+        for new_unit, pk in zip(ready, ids, strict=True):
+            new_unit.pk = pk
+            new_unit._state.adding = False
+            new_unit._state.db = connection.alias
+        add_closure(ids)
         # Audit each level as it is written: holding every snapshot until the end costs ~1 KB a row.
         record_many(actor, "unit.import", [(u, u, None, snapshot(u)) for u in ready])
         pending = [u for u in pending if u.pk is None]

@@ -9,18 +9,19 @@ closure table (one row per unit and each of its ancestors, itself included), so
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from phongtrao.lib.vntext import fold, sort_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 
 class Kind(models.TextChoices):
@@ -443,3 +444,26 @@ def rebuild_closure(units: Iterable[Unit]) -> None:
             UnitAncestor.objects.bulk_create(rows)
             rows = []
     UnitAncestor.objects.bulk_create(rows)
+
+
+def add_closure(ids: Sequence[int]) -> None:
+    """Closure rows for new units ``ids`` whose parents already have theirs, in one set-based statement:
+    each unit itself at distance 0, then its parent's ancestors one step further. The set-based twin of
+    ``rebuild_closure`` for writers that insert whole levels at a time (imports, the demo)."""
+    if not ids:
+        return
+    quote = connection.ops.quote_name
+    ua, u = quote(UnitAncestor._meta.db_table), quote(Unit._meta.db_table)
+    if connection.vendor == "postgresql":
+        new, param = "unnest(%s::bigint[]) AS n (id)", list(ids)
+    else:
+        new, param = "json_each(%s) AS n", json.dumps(list(ids))
+    new_id = "n.id" if connection.vendor == "postgresql" else "n.value"
+    sql = (
+        f"INSERT INTO {ua} (unit_id, ancestor_id, distance) "  # noqa: S608 - table names from _meta
+        f"SELECT u.id, u.id, 0 FROM {new} JOIN {u} u ON u.id = {new_id} "
+        f"UNION ALL SELECT u.id, a.ancestor_id, a.distance + 1 FROM {new} JOIN {u} u ON u.id = {new_id} "
+        f"JOIN {ua} a ON a.unit_id = u.parent_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param, param])
