@@ -144,7 +144,7 @@ def floor(path: Path) -> tuple[float, int]:
                            is_subject_to_standard(r["kind"], armed_forces=False, size="", school_level=""),
                            fold(r["name"])[:255], sort_key(r["name"])[:600], 1, now, now))
         cursor.executemany(
-            f"INSERT INTO {u} (code, name, kind, subtype, parent_id, managed_by, size, school_level, "  # noqa: S608
+            f"INSERT INTO {u} (code, name, kind, subtype, parent_id, managed_by, size, school_level, "
             "armed_forces, households, valid_from, valid_to, source, depth, subject_to_standard, search_name, "
             "sort_key, version, created_at, updated_at) VALUES (" + ", ".join(["%s"] * 20) + ")", values)
         ids = dict(Unit.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", "id"))
@@ -162,10 +162,10 @@ def floor(path: Path) -> tuple[float, int]:
                      "households": int(r["households"]), "valid_from": None, "valid_to": None}
             audit.append((now, None, "command", "unit.import", "units.unit", str(pk), r["name"], pk, None,
                           json.dumps(after, ensure_ascii=False)))
-        cursor.executemany(f"INSERT INTO {ua} (unit_id, ancestor_id, distance) VALUES (%s, %s, %s)",  # noqa: S608
+        cursor.executemany(f"INSERT INTO {ua} (unit_id, ancestor_id, distance) VALUES (%s, %s, %s)",
                            closure)
         cursor.executemany(
-            f"INSERT INTO {au} (at, user_id, channel, action, object_type, object_id, object_repr, unit_id, "  # noqa: S608
+            f"INSERT INTO {au} (at, user_id, channel, action, object_type, object_id, object_repr, unit_id, "
             "before, after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", audit)
     del dt
     return time.perf_counter() - started, len(rows)

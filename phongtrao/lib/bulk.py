@@ -12,7 +12,6 @@ These bypass ``save()``, signals and field defaults: callers compute every colum
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,7 +24,9 @@ def table_and_columns(model: type[models.Model], columns: Sequence[str]) -> tupl
     opts = model._meta
     names = []
     for name in columns:
-        names.append(quote(_field(model, name).column))
+        column = _field(model, name).column
+        assert column is not None
+        names.append(quote(column))
     return quote(opts.db_table), names
 
 
@@ -51,7 +52,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         raise RuntimeError("allocate_ids() must run inside a transaction")
     table = model._meta.db_table
     pk = model._meta.pk
-    assert pk is not None
+    assert pk is not None and pk.column is not None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

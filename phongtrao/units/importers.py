@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from phongtrao.accounts.access import CaptureScope
 from phongtrao.audit.actions import Actor, record_many
+from phongtrao.lib.bulk import insert_rows
 from phongtrao.lib.importing import (
     DryRunRollback,
     ImportKind,
@@ -27,7 +28,6 @@ from phongtrao.lib.importing import (
     unit_not_found,
     waiting_rows,
 )
-from phongtrao.lib.bulk import insert_rows
 from phongtrao.lib.locks import REGISTER, serialise
 from phongtrao.lib.tabular import (
     CellError,

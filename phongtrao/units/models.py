@@ -454,6 +454,7 @@ def add_closure(ids: Sequence[int]) -> None:
         return
     quote = connection.ops.quote_name
     ua, u = quote(UnitAncestor._meta.db_table), quote(Unit._meta.db_table)
+    param: list[int] | str
     if connection.vendor == "postgresql":
         new, param = "unnest(%s::bigint[]) AS n (id)", list(ids)
     else:
