@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
-from phongtrao.accounts.access import may
+from phongtrao.accounts.access import may, visible_units
 from phongtrao.audit.actions import Actor
 from phongtrao.classification import actions
 from phongtrao.classification.export import grid_workbook, list_workbook
@@ -96,8 +96,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("classification:overview", code=home.code, year=year)
     if home is not None and home.kind in SCORED_KINDS:
         return redirect("classification:unit", code=home.code, year=year)
-    country = Unit.objects.filter(kind=Kind.COUNTRY).first()
-    if country is not None and request.user.is_superuser:
+    country = visible_units(request.user).filter(kind=Kind.COUNTRY).first()
+    if country is not None:
         return redirect("classification:overview", code=country.code, year=year)
     return redirect("classification:scorecards")
 
@@ -211,6 +211,8 @@ def unit_page(request: HttpRequest, code: str, year: int) -> HttpResponse:
     posted: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if not (can_score or can_review):
+            return HttpResponse(gettext("Bạn không có quyền thực hiện thao tác này."), status=403)
         if action not in SCORING_ACTIONS:
             return HttpResponseBadRequest(gettext("Thao tác không hợp lệ."))
         if not (can_score if action in ("score", "submit") else can_review):
