@@ -319,3 +319,30 @@ def test_pages_list_filter_export_and_refuse_out_of_scope(world: dict[str, Any])
     assert xa.get("/xep-loai-phong-trao/bang-diem/").status_code == 200
     assert xa.get("/xep-loai-phong-trao/").status_code == 302
     assert io.BytesIO(excel.content).read(2) == b"PK"
+
+
+def test_the_bench_floor_agrees_with_the_app(world: dict[str, Any]) -> None:
+    """bench/floors/classification.py's SQL over the same rows (copied to an in-memory SQLite) gives the section."""
+    import sqlite3
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.floors import classification as floor
+
+    memory = sqlite3.connect(":memory:")
+    copies = {"unit": ("SELECT id FROM units_unit", "id"),
+              "unit_ancestor": ("SELECT unit_id, ancestor_id FROM units_unitancestor", "unit_id, ancestor_id"),
+              **{name: (query, "unit_id, year, status, level, late, kind") for name, query in floor.TABLES.items()}}
+    for name, (query, columns) in copies.items():
+        rows = _sql(query, [])
+        memory.execute(f"CREATE TABLE {name} ({columns})")
+        marks = ", ".join("?" * len(columns.split(",")))
+        memory.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)  # noqa: S608 (our names)
+    for root, subtree in ((world["province"], f"JOIN unit_ancestor a ON a.unit_id = {floor.ALIAS}.unit_id "
+                                              "AND a.ancestor_id = $root"),
+                          (world["commune"], f"JOIN unit_ancestor a ON a.unit_id = {floor.ALIAS}.unit_id "
+                                             "AND a.ancestor_id = $root")):
+        rows = memory.execute(floor.SQL.format(subtree=subtree), {"year": YEAR, "root": root.pk}).fetchall()
+        assert floor.shape(rows) == floor.from_app(build_classification_section(root, YEAR))
+        assert floor.shape(rows)["classified"] + floor.shape(rows)["in_progress"] > 0
