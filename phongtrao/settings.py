@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "phongtrao.awards",
     "phongtrao.datasets",
     "phongtrao.forces",
+    "phongtrao.classification",
     "phongtrao.reports",
     "phongtrao.api",
     "django_tasks_db",

@@ -53,6 +53,7 @@ from tests.conftest import ensure_official_register, import_example_units
 from tests.personas import MARKERS, Persona, World, build_world, leaked_markers, persona_names
 from tests.test_attachments import ATTACHMENT_ROUTES, check_attachment_route
 from tests.test_awards_access import AWARDS_OBJECT_ROUTES, award_objects, check_awards_object_route
+from tests.test_classification_access import CLASSIFICATION_ROUTES, check_classification_route
 from tests.test_datasets_access import DATASET_ROUTES, check_dataset_route
 from tests.test_forces_access import FORCES_ROUTES, check_forces_route, force_objects
 from tests.test_models_access import MODEL_ROUTES, check_model_route, model_targets
@@ -81,7 +82,7 @@ OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
                   "models_registry:", "awards:", "recognition:", "datasets:", "forces:",
-                  "set_language")
+                  "classification:", "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
                "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",),
@@ -271,6 +272,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_dataset_route(world, persona, name)
         elif name in FORCES_ROUTES:
             check_forces_route(world, persona, name)
+        elif name in CLASSIFICATION_ROUTES:
+            check_classification_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

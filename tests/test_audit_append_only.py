@@ -25,7 +25,8 @@ from phongtrao.units.models import Unit
 pytestmark = pytest.mark.usefixtures("example_units")
 
 TABLES = ["audit_auditentry", "recognition_recognitionevent", "models_registry_modelevent",
-          "awards_proposalevent", "datasets_reportevent", "forces_sheetevent", "forces_teamevent"]
+          "awards_proposalevent", "classification_classificationevent", "datasets_reportevent", "forces_sheetevent",
+          "forces_teamevent"]
 
 
 @pytest.fixture

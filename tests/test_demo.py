@@ -212,6 +212,28 @@ class TestOneSmallBuild:
         assert others.exists() and set(others.values_list("status", flat=True)) == {SheetStatus.SUBMITTED}
         assert not quota_violations(list(TeamRating.objects.filter(sheet__in=others).select_related("team__unit")))
 
+    def test_the_classification_years_at_their_stages(self, small_demo: str) -> None:
+        from phongtrao.audit.models import AuditEntry
+        from phongtrao.classification.models import Classification, ClassificationEvent, Score, Status
+
+        home = User.objects.get(username="xa").unit
+        assert home is not None
+        rows = Classification.objects.all()
+        this_year = timezone.localdate().year
+        assert set(rows.values_list("year", flat=True)) == {y for y in range(this_year - 2, this_year + 1)
+                                                            if y >= 2025}
+        earlier = rows.exclude(year=this_year)
+        assert earlier.filter(status=Status.CLASSIFIED).count() >= 0.9 * earlier.count() > 0
+        classified = rows.filter(status=Status.CLASSIFIED)
+        for c in classified.select_related("scorecard")[:200]:  # the level is the one the cut-offs give
+            assert c.level == c.scorecard.level_for(c.points)
+        assert classified.filter(late=True).exists() and Score.objects.exclude(reason="").exists()
+        mine = rows.filter(year=this_year, unit__in=Unit.objects.in_subtree(home))
+        assert set(mine.values_list("status", flat=True)) <= {Status.SCORING, Status.SUBMITTED, Status.REVIEWED}
+        assert mine.filter(status=Status.SCORING).exists() and mine.exclude(status=Status.SCORING).exists()
+        assert ClassificationEvent.objects.count() == rows.count()
+        assert AuditEntry.objects.filter(action__startswith="classification.").count() == rows.count()
+
     def test_demo_logins_are_scoped_to_their_home_units(self, small_demo: str) -> None:
         from phongtrao.accounts.access import can_change, visible_units
 

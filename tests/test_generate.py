@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from phongtrao.audit.history import history_maintenance
 from phongtrao.awards.models import AwardDecision, AwardRecipient
@@ -61,6 +61,10 @@ def wipe() -> None:
         RatingSheet.objects.all().delete()
         TeamEvent.objects.all().delete()
         Team.objects.all().delete()
+        from phongtrao.classification.models import Classification, ClassificationEvent
+
+        ClassificationEvent.objects.all().delete()
+        Classification.objects.all().delete()  # its scores go with it
         Unit.objects.filter(code__startswith=PREFIX).delete()
 
 
@@ -96,6 +100,42 @@ def test_province_scale_counts_and_report(official_register: None) -> None:
     assert figures["residential_area"]["recognised"] == Recognition.objects.filter(
         year=2025, status=Status.RECOGNISED, unit__kind=Kind.RESIDENTIAL_AREA).count()
     check_generated_forces(province, communes, areas)
+    check_generated_classification(province, communes)
+
+
+def check_generated_classification(province: Unit, communes: Any) -> None:
+    """The classification's hook: every commune and generated scored unit classified in 2025 on the national
+    scorecard of its kind, its points the sum of its criteria and its level the one the cut-offs give; the section
+    reads them; the same seed makes the same rows."""
+    from phongtrao.classification.figures import build_classification_section
+    from phongtrao.classification.generate import generate_classifications
+    from phongtrao.classification.models import SCORED_KINDS, Classification
+    from phongtrao.core.management.commands.generate import GenerateContext
+
+    scored = Unit.objects.filter(Q(code__startswith=PREFIX) | Q(pk__in=communes), kind__in=SCORED_KINDS).valid_on(DAY)
+    rows = Classification.objects.filter(year=2025)
+    assert rows.count() == scored.count() > 0 and set(rows.values_list("status", flat=True)) == {"classified"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM classification_classification c WHERE c.points <> "
+                       "(SELECT SUM(s.self_points) FROM classification_score s WHERE s.classification_id = c.id)")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT COUNT(*) FROM classification_classification c JOIN classification_scorecard k "
+                       "ON k.id = c.scorecard_id WHERE c.level <> CASE WHEN c.points >= k.excellent_from THEN "
+                       "'excellent' WHEN c.points >= k.good_from THEN 'good' WHEN c.points >= k.average_from "
+                       "THEN 'average' ELSE 'weak' END")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT level, COUNT(*) FROM classification_classification WHERE year = 2025 GROUP BY level")
+        counted = dict(cursor.fetchall())
+    section = build_classification_section(province, 2025)
+    assert {k: v["count"] for k, v in section["levels"].items() if v["count"]} == counted
+
+    def fingerprint() -> list[Any]:
+        return list(rows.order_by("unit__code").values_list("unit__code", "points", "level", "late", "submitted_on"))
+
+    first = fingerprint()
+    generate_classifications(GenerateContext(communes=list(communes.order_by("code")), years=[2025], seed=7,
+                                             say=lambda _message: None))
+    assert fingerprint() == first
 
 
 def check_generated_forces(province: Unit, communes: Any, areas: Any) -> None:

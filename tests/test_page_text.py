@@ -279,6 +279,9 @@ def _build() -> World:
     from tests.test_forces_access import force_objects
 
     force_objects(world)
+    from tests.test_classification_access import classification_objects
+
+    classification_objects(world)
     return world
 
 
@@ -323,7 +326,7 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             yield name, reverse(name, kwargs={"user_id": world.target_users[key].pk})
         elif kwargs == ["kind"]:
             for kind in ("units", "recognitions", "models", "model_sites", "awards", "data_values", "force_teams",
-                         "force_ratings"):
+                         "force_ratings", "classifications"):
                 yield name, reverse(name, kwargs={"kind": kind})
         elif name == "datasets:dataset":
             yield name, reverse(name, args=["xa_nam"])
@@ -335,6 +338,10 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             yield name, reverse(name, args=[target.pk])
         elif name.startswith("forces:"):  # a commune's ratings (submit and return: POST only)
             yield name, reverse(name, args=[target.parent.pk, YEAR])
+        elif name.startswith("classification:"):  # a commune's grid, a unit's scoring page, a province's figures
+            from tests.test_classification_access import address
+
+            yield name, address(name, target)
         elif name == "audit:history":
             yield name, reverse(name, kwargs={"object_type": "units.unit", "object_id": str(target.pk)})
         elif name == "api_tokens:revoke":
