@@ -26,16 +26,16 @@ import io
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from annual_report import postgres  # the same throwaway PostgreSQL cluster (bench/ is on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -59,35 +59,6 @@ def engine_env(url: str) -> dict[str, str]:
 # --- PostgreSQL: a throwaway cluster (as bench/annual_report.py and ./test start it) -------------------
 
 
-@contextlib.contextmanager
-def postgres() -> Iterator[str]:
-    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    if not bins or not (bins[-1] / "initdb").exists():
-        raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql-15)")
-    pg_bin = bins[-1]
-    tmp = Path(tempfile.mkdtemp(prefix="phongtrao-bench-pg."))
-    tmp.chmod(0o755)
-    as_pg: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = tmp / "data"
-    subprocess.run([*as_pg, str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
-    options = (f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c shared_buffers=512MB -c work_mem=64MB")
-    subprocess.run([*as_pg, str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w", "-o", options,
-                    "start"], check=True, stdout=subprocess.DEVNULL)
-    try:
-        subprocess.run([*as_pg, str(pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                        "phongtrao"], check=True)
-        yield f"postgres://postgres@127.0.0.1:{port}/phongtrao"
-    finally:
-        subprocess.run([*as_pg, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       check=False, stdout=subprocess.DEVNULL)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- the worker: one import or one floor run inside Django against one database ------------------------
