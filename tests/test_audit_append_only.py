@@ -54,8 +54,17 @@ def history(example_units: None, example_dir: Path) -> None:
     team = do_establish_team(system, area, TeamData("1/QĐ-UBND", dt.date(2024, 1, 5), dt.date(2024, 1, 10), 1, 1, 3))
     do_save_ratings(system, commune, 2025, [RatingInput(team, {"good": 4})])
     do_submit_ratings(system, commune, 2025, expected_version=None)
+    from phongtrao.classification.actions import do_score, scorecard_for
+    from phongtrao.classification.models import ClassificationEvent
+
+    card = scorecard_for(commune, 2025)
+    assert card is not None
+    first = card.criteria.order_by("order").first()
+    assert first is not None
+    do_score(system, commune, 2025, {first.pk: first.points}, expected_version=0)
     assert RecognitionEvent.objects.exists() and ModelEvent.objects.exists() and ProposalEvent.objects.exists()
     assert ReportEvent.objects.exists() and TeamEvent.objects.exists() and SheetEvent.objects.exists()
+    assert ClassificationEvent.objects.exists()
 
 
 def first_id(table: str) -> int:

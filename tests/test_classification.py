@@ -330,6 +330,17 @@ def test_the_bench_floor_agrees_with_the_app(world: dict[str, Any]) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.floors import classification as floor
 
+    rows: list[BulkYear] = []  # a year for some of the commune's units: classified, still submitted, late
+    for index, u in enumerate(Unit.objects.in_subtree(world["commune"]).valid_on(DAY).order_by("code")[:8]):
+        card = scorecard_for(u, YEAR)
+        if card is None or Classification.objects.filter(unit=u, year=YEAR).exists():
+            continue
+        points = {c.code: p for c, p in zip(card.criteria.order_by("order"),
+                                            full_points(card, 9 * index).values(), strict=True)}
+        rows.append(BulkYear(u, points, submitted_on=dt.date(YEAR, 11, 15 + index),
+                             classified_on=dt.date(YEAR, 12, 5) if index % 3 else None))
+    assert rows
+    do_record_years(SYSTEM, YEAR, rows)
     memory = sqlite3.connect(":memory:")
     copies = {"unit": ("SELECT id FROM units_unit", "id"),
               "unit_ancestor": ("SELECT unit_id, ancestor_id FROM units_unitancestor", "unit_id, ancestor_id"),
