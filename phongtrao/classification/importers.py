@@ -26,11 +26,10 @@ from phongtrao.lib.importing import (
     ImportResult,
     RefusedRows,
     RowError,
-    ambiguous_code,
     open_table,
     register,
     required_cell,
-    unit_not_found,
+    resolve_unit,
     write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
@@ -108,15 +107,9 @@ def _import(result: ImportResult, table: Table, *, actor: Actor, dry_run: bool) 
     cards: dict[tuple[int, int], Any] = {}
     for row in rows:
         day = year_end(row.year)
-        valid = [u for u in candidates.get(row.code, []) if u.kind in SCORED_KINDS and u.is_valid_on(day)
-                 and u.pk in scope]
-        if not valid:
-            errors.append(RowError(row.number, "unit_code", unit_not_found(row.code, day)))
+        unit = resolve_unit(row.code, day, candidates, scope, row.number, errors, kinds=SCORED_KINDS)
+        if unit is None:
             continue
-        if len(valid) > 1:
-            errors.append(RowError(row.number, "unit_code", ambiguous_code(row.code, day)))
-            continue
-        unit = valid[0]
         key = (unit.pk, row.year)
         if key in seen:
             errors.append(RowError(row.number, "unit_code", gettext("trùng đơn vị và năm với dòng %(row)s")

@@ -32,12 +32,11 @@ from phongtrao.lib.importing import (
     ImportResult,
     RefusedRows,
     RowError,
-    ambiguous_code,
     open_table,
     register,
     required_cell,
+    resolve_unit,
     too_long,
-    unit_not_found,
     write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
@@ -110,15 +109,7 @@ class _Cells:
 
 def _resolve(code: str, day: dt.date, candidates: dict[str, list[Unit]], scope: CaptureScope, number: int,
              errors: list[RowError]) -> Unit | None:
-    valid = [u for u in candidates.get(code, []) if u.kind == Kind.RESIDENTIAL_AREA and u.is_valid_on(day)
-             and u.pk in scope]
-    if not valid:
-        errors.append(RowError(number, "unit_code", unit_not_found(code, day)))
-        return None
-    if len(valid) > 1:
-        errors.append(RowError(number, "unit_code", ambiguous_code(code, day)))
-        return None
-    return valid[0]
+    return resolve_unit(code, day, candidates, scope, number, errors, kinds={Kind.RESIDENTIAL_AREA})
 
 
 # --- force_teams ------------------------------------------------------------------------------------

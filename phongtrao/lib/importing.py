@@ -8,10 +8,10 @@ call the same ``run_import``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.db import transaction
 from django.utils.functional import Promise
@@ -195,6 +195,31 @@ def too_long(limit: int) -> str:
 def ambiguous_code(code: str, day: dt.date) -> str:
     """A code that matches more than one unit on ``day``."""
     return _("mã “%(code)s” ứng với nhiều đơn vị ngày %(date)s") % {"code": code, "date": date_text(day)}
+
+
+class DatedUnit(Protocol):
+    """What ``resolve_unit`` reads of a unit (``phongtrao.units.models.Unit`` is one)."""
+
+    pk: Any
+    kind: Any
+
+    def is_valid_on(self, day: dt.date) -> bool: ...
+
+
+def resolve_unit[U: DatedUnit](code: str, day: dt.date, candidates: dict[str, list[U]], scope: Container[Any],
+                               number: int, errors: list[RowError], *,
+                               kinds: Container[str] | None = None) -> U | None:
+    """The one unit holding ``code`` on ``day`` inside ``scope`` (of ``kinds`` when given), or ``None`` with the
+    row's error: outside the scope reads exactly like an unknown code; more than one is ambiguous."""
+    valid = [u for u in candidates.get(code, []) if (kinds is None or u.kind in kinds) and u.is_valid_on(day)
+             and u.pk in scope]
+    if not valid:
+        errors.append(RowError(number, "unit_code", unit_not_found(code, day)))
+        return None
+    if len(valid) > 1:
+        errors.append(RowError(number, "unit_code", ambiguous_code(code, day)))
+        return None
+    return valid[0]
 
 
 def code_taken(code: str) -> str:
