@@ -191,8 +191,8 @@ def test_commune_grid_is_usable_at_390_px(
     expect(page.locator("#grid-saved")).to_have_text("Đã lưu 1 dòng.")
     expect(page.locator("#row-KDC-T99000-01 td").nth(5)).to_contain_text("Đã đăng ký")
     assert page.evaluate("window.stillTheSamePage") is True
-    assert page.evaluate("document.querySelector('#row-KDC-T99000-01 td:nth-child(8)').dataset.label") \
-        == "Bước tiếp theo"
+    # the labels are re-applied once htmx has settled the swap: wait for them rather than read at once
+    expect(page.locator("#row-KDC-T99000-01 td:nth-child(8)")).to_have_attribute("data-label", "Bước tiếp theo")
     # Registered: the next step (the self-assessment) shows beside the status, inside the screen.
     inside_the_screen(page.locator("#row-KDC-T99000-01 td").nth(5), next_step)
     expect(next_step).to_contain_text("Tự đánh giá")
