@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -145,23 +146,40 @@ def import_example_units(example_dir: Path = EXAMPLES) -> None:
     assert result.ok, [str(e) for e in result.errors]
 
 
-@pytest.fixture
-def make_user(db: None) -> Any:
+def create_user(username: str = "officer", role: str | None = None, unit: Any = None, *,
+                view: Any = None, **extra: Any) -> Any:
+    """A user of ``role`` (default: administrator); with ``unit``, a capture scope on it (and a view scope on
+    ``view``). The ``make_user`` fixture's function, for module-scoped worlds built with ``built_once``."""
     from phongtrao.accounts.actions import do_grant_scope
     from phongtrao.accounts.models import Role, ScopeKind, User
     from phongtrao.audit.actions import Actor
 
-    def make(username: str = "officer", role: str = Role.ADMIN, unit: Any = None, *,
-             view: Any = None, **extra: Any) -> User:
-        """A user of ``role``; with ``unit``, a capture scope on it (and a view scope on ``view``)."""
-        user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, **extra)
-        if unit is not None:
-            do_grant_scope(Actor.system(), user, unit, ScopeKind.VIEW if role in (Role.VIEWER,) else ScopeKind.CAPTURE)
-        if view is not None:
-            do_grant_scope(Actor.system(), user, view, ScopeKind.VIEW)
-        return user
+    role = role or Role.ADMIN
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role, unit=unit, **extra)
+    if unit is not None:
+        do_grant_scope(Actor.system(), user, unit, ScopeKind.VIEW if role in (Role.VIEWER,) else ScopeKind.CAPTURE)
+    if view is not None:
+        do_grant_scope(Actor.system(), user, view, ScopeKind.VIEW)
+    return user
 
-    return make
+
+@pytest.fixture
+def make_user(db: None) -> Any:
+    return create_user
+
+
+@contextmanager
+def built_once(django_db_blocker: Any) -> Iterator[None]:
+    """For a module-scoped fixture: what it builds is made once, inside a transaction rolled back after the
+    module's last test; each test runs in a savepoint of it (pytest-django's ordinary test transaction), so
+    what one test writes is gone before the next. Only for modules without transactional tests (a flush
+    would empty the shared world). Keep model instances in the world read-only in tests (refresh or re-read
+    before changing one), since the same Python objects serve every test."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry, Channel
 from phongtrao.recognition.models import Recognition
 from phongtrao.units.models import Unit
+from tests.conftest import EXAMPLES, built_once, create_user, ensure_official_register, import_example_units
 from tests.test_report_annual import _contract_part
 
 pytestmark = pytest.mark.django_db
@@ -43,22 +45,31 @@ def upload(client: Client, kind: str, name: str, data: bytes, dry_run: bool = Fa
                                                    "dry_run": "true" if dry_run else "false"})
 
 
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The example province, every yearly file imported through the generic API endpoint by an admin: built
+    once for the module (``built_once``), each test in a savepoint of it."""
+    with built_once(django_db_blocker):
+        ensure_official_register()
+        import_example_units()
+        call_command("setup", stdout=StringIO())
+        admin = create_user("quantri", Role.ADMIN)
+        api = token_client(admin)
+        for kind in KINDS:
+            response = upload(api, kind, f"{kind}.csv", (EXAMPLES / f"{kind}.csv").read_bytes())
+            assert response.status_code == 200, (kind, response.content)
+            assert response.json()["kind"] == kind and response.json()["created"] > 0
+        danang = Unit.objects.with_code("48", DAY).get()
+        yield {
+            "admin": api,
+            "commune": token_client(create_user("xa", Role.COMMUNE_OFFICER, unit("T99000"))),
+            "other": token_client(create_user("tinh_khac", Role.PROVINCE_OFFICER, danang)),
+        }
+
+
 @pytest.fixture
-def loaded(example_units: None, example_dir: Path, make_user: Any) -> dict[str, Any]:
-    """The example province, every yearly file imported through the generic API endpoint by an admin."""
-    call_command("setup", stdout=StringIO())
-    admin = make_user("quantri", Role.ADMIN)
-    api = token_client(admin)
-    for kind in KINDS:
-        response = upload(api, kind, f"{kind}.csv", (example_dir / f"{kind}.csv").read_bytes())
-        assert response.status_code == 200, (kind, response.content)
-        assert response.json()["kind"] == kind and response.json()["created"] > 0
-    danang = Unit.objects.with_code("48", DAY).get()
-    return {
-        "admin": api,
-        "commune": token_client(make_user("xa", Role.COMMUNE_OFFICER, unit("T99000"))),
-        "other": token_client(make_user("tinh_khac", Role.PROVINCE_OFFICER, danang)),
-    }
+def loaded(loaded_once: dict[str, Any], db: None) -> dict[str, Any]:
+    return loaded_once
 
 
 def test_every_import_kind_goes_through_the_api_and_the_annual_json_is_the_commands(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from phongtrao.awards.figures import build_awards_section
 from phongtrao.awards.models import AwardDecision, AwardRecipient, AwardType
 from phongtrao.lib.importing import IMPORT_KINDS, run_import
 from phongtrao.reports.annual import SECTIONS
+from tests.conftest import EXAMPLES, built_once, ensure_official_register
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +34,20 @@ def annual(code: str, year: int, fmt: str = "json") -> Any:
     return json.loads(out) if fmt == "json" else out
 
 
+@pytest.fixture(scope="module")
+def set_up_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[Path]:
+    """``phongtrao setup`` (schema, register, seeds), then the example province's units, as the contract says:
+    once for the module (``built_once``), each test in a savepoint of it."""
+    with built_once(django_db_blocker):
+        ensure_official_register()
+        _run("setup")
+        _run("import", "units", str(EXAMPLES / "units.csv"))
+        yield EXAMPLES
+
+
 @pytest.fixture
-def set_up(official_register: None, example_dir: Path) -> Path:
-    """``phongtrao setup`` (schema, register, seeds), then the example province's units, as the contract says."""
-    _run("setup")
-    _run("import", "units", str(example_dir / "units.csv"))
-    return example_dir
+def set_up(set_up_once: Path, db: None) -> Path:
+    return set_up_once
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:

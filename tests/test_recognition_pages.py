@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -31,6 +32,7 @@ from phongtrao.recognition.actions import (
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.recognition.models import Recognition, RecognitionEvent, Status
 from phongtrao.units.models import Kind, Unit
+from tests.conftest import built_once, create_user, ensure_official_register, import_example_units
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system()
@@ -48,20 +50,29 @@ def unit(code: str) -> Unit:
     return Unit.objects.with_code(code, DAY).get()
 
 
+@pytest.fixture(scope="module")
+def people_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Province T99 (communes T99000 Xã An Bình, T99001 ...) and one account per persona: built once for the
+    module (``built_once``), each test in a savepoint of it."""
+    with built_once(django_db_blocker):
+        ensure_official_register()
+        import_example_units()
+        seed_criteria_sets()
+        da_nang = Unit.objects.with_code("48", DAY).get()
+        yield {
+            "province": create_user("tinh", Role.PROVINCE_OFFICER, unit("T99")),
+            "commune": create_user("xa", Role.COMMUNE_OFFICER, unit("T99000")),
+            "other_province": create_user("tinh_khac", Role.PROVINCE_OFFICER, da_nang),
+            "approver": create_user("chutich", Role.APPROVER, unit("T99000")),
+            "province_approver": create_user("chutichtinh", Role.APPROVER, unit("T99")),
+            "reporter": create_user("coquan", Role.ORG_REPORTER, unit("AG-T99000-006")),
+            "viewer": create_user("xem", Role.VIEWER, unit("T99")),
+        }
+
+
 @pytest.fixture
-def people(example_units: None, make_user: Any) -> dict[str, Any]:
-    """Province T99 (communes T99000 Xã An Bình, T99001 ...) and one account per persona."""
-    seed_criteria_sets()
-    da_nang = Unit.objects.with_code("48", DAY).get()
-    return {
-        "province": make_user("tinh", Role.PROVINCE_OFFICER, unit("T99")),
-        "commune": make_user("xa", Role.COMMUNE_OFFICER, unit("T99000")),
-        "other_province": make_user("tinh_khac", Role.PROVINCE_OFFICER, da_nang),
-        "approver": make_user("chutich", Role.APPROVER, unit("T99000")),
-        "province_approver": make_user("chutichtinh", Role.APPROVER, unit("T99")),
-        "reporter": make_user("coquan", Role.ORG_REPORTER, unit("AG-T99000-006")),
-        "viewer": make_user("xem", Role.VIEWER, unit("T99")),
-    }
+def people(people_once: dict[str, Any], db: None) -> dict[str, Any]:
+    return people_once
 
 
 def client(user: Any = None) -> Client:
