@@ -92,6 +92,7 @@ def test_commune_scores_province_adjusts_and_classifies_and_the_distribution_fol
     page.get_by_role("link", name="Xếp loại phong trào").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{commune.name}: xếp loại phong trào năm {year}")
     expect(page.locator(f"#row-{area.code}")).to_contain_text("Chưa chấm điểm")
+    expect(page.locator("#grid tbody tr").first).to_have_id(f"row-{commune.code}")  # the commune heads its grid
     page.screenshot(path=str(screenshots / "classification-grid.png"), full_page=True)
 
     def self_score(unit: Unit, card: Scorecard) -> None:
@@ -104,6 +105,11 @@ def test_commune_scores_province_adjusts_and_classifies_and_the_distribution_fol
         expect(page.locator("#self-points")).to_have_text(str(sum(c.points for c in card.criteria.all())))
         page.get_by_role("button", name="Gửi kết quả tự chấm lên cấp trên").click()
         expect(page.locator(".alert-success")).to_contain_text("Đã gửi kết quả tự chấm lên cấp trên.")
+        history = page.locator("#history li")
+        expect(history).to_have_count(3)  # newest first: sent, scored, opened
+        expect(history.nth(0)).to_contain_text("Đã gửi, chờ thẩm định")
+        expect(history.nth(1)).to_contain_text("Lưu điểm tự chấm phong trào")
+        expect(history.nth(2)).to_contain_text("Mở bảng chấm điểm phong trào")
         expect(page.locator("#status")).to_contain_text("Đã gửi, chờ thẩm định")
         page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name=commune.name).click()
 
