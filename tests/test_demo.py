@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from io import StringIO
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from phongtrao.accounts.models import Role, User
 from phongtrao.core.demo import DEMO_DAY, DEMO_PASSWORD, LOGINS, select_communes
-from phongtrao.units.models import ORGANISATION_KINDS, Kind, Source, Unit
+from phongtrao.units.models import ORGANISATION_KINDS, Kind, Source, Succession, Unit
 from tests.conftest import ensure_official_register
 
 pytestmark = pytest.mark.usefixtures("official_register")
@@ -220,8 +221,12 @@ class TestOneSmallBuild:
         assert home is not None
         rows = Classification.objects.all()
         this_year = timezone.localdate().year
-        assert set(rows.values_list("year", flat=True)) == {y for y in range(this_year - 2, this_year + 1)
-                                                            if y >= 2025}
+        assert set(rows.values_list("year", flat=True)) == set(range(this_year - 2, this_year + 1))
+        before = rows.filter(year__lt=2025)  # before the reform: the communes the selected ones succeeded
+        assert set(before.values_list("unit__kind", flat=True)) <= {Kind.COMMUNE}
+        assert not before.filter(unit__in=Unit.objects.valid_on(dt.date(2025, 12, 31))).exists()
+        succeeded = Succession.objects.filter(successor__in=Classification.objects.filter(year=2025).values("unit"))
+        assert set(before.values_list("unit", flat=True)) <= set(succeeded.values_list("predecessor", flat=True))
         earlier = rows.exclude(year=this_year)
         assert earlier.filter(status=Status.CLASSIFIED).count() >= 0.9 * earlier.count() > 0
         classified = rows.filter(status=Status.CLASSIFIED)

@@ -141,6 +141,35 @@ def test_a_province_rule_derives_the_teams_sizes_again(world: dict[str, Any]) ->
     assert AuditEntry.objects.filter(action="force_rule.create").count() == 1
 
 
+def test_a_province_sets_its_own_numbers_on_the_rules_page(world: dict[str, Any]) -> None:
+    """The province officer adopts the residents' rule with the province's own numbers (up to 2.000 residents 4
+    members, 2 more for each further 1.000 or part): the rule keeps its basis and date, the teams' required members
+    follow (counted here from the residents), one audit row holds the numbers; a number out of range is refused on
+    its field and nothing is saved."""
+    residents_rule = SizeRule.objects.get(code="nhan_khau_2700_900")
+    officer = client(world["tinh"])
+    form = {"province": str(world["province"].pk), "template": str(residents_rule.pk), "effective_from": "01/02/2025",
+            "legal_basis": "Nghị quyết 07/2025/NQ-HĐND tỉnh T99", "base_limit": "2000", "base_members": "4",
+            "step": "1000", "step_members": "2"}
+    refused = officer.post("/to-bao-ve-antt/quy-mo/", {**form, "base_members": "0"})
+    assert refused.status_code == 200 and "is-invalid" in refused.content.decode()
+    assert not SizeRule.objects.filter(province=world["province"]).exists()
+    assert officer.post("/to-bao-ve-antt/quy-mo/", form).status_code == 302
+    rule = SizeRule.objects.get(province=world["province"])
+    assert (rule.base_limit, rule.base_members, rule.step, rule.step_members) == (2000, 4, 1000, 2)
+    assert rule.legal_basis == form["legal_basis"] and rule.effective_from == dt.date(2025, 2, 1)
+    assert "2.000 người 4 thành viên" in rule.name and "2 thành viên cho mỗi 1.000 người" in rule.name
+    for team in Team.objects.filter(unit__in=world["areas"], status=TeamStatus.ACTIVE):
+        r = team.residents
+        wanted = None if r is None else 4 if r <= 2000 else 4 + 2 * ((r - 2000 + 999) // 1000)
+        assert (team.size_rule_id, team.required_members) == (rule.pk, wanted), team.unit.name
+    entry = AuditEntry.objects.get(action="force_rule.create")
+    assert (entry.after["base_limit"], entry.after["step_members"], entry.after["legal_basis"]) == (
+        2000, 2, form["legal_basis"])
+    page = officer.get("/to-bao-ve-antt/quy-mo/").content.decode()
+    assert rule.name in page and form["legal_basis"] in page
+
+
 # --- teams ---------------------------------------------------------------------------------------------
 
 

@@ -1,13 +1,14 @@
 """Demo data (``phongtrao demo``): three years of the movement's classification in the demo province, through the
 bulk action (``do_record_years``: the same checks as the pages, one insert per stage).
 
-For each of the last three years of ``context.years``, the units valid on 31 December (the demo units and communes
-exist from 1 July 2025, so earlier years have none): the communes, their residential areas and their agencies,
-enterprises and schools score themselves on the scorecard of their kind (most criteria near their standard points),
-send the scores (about one in twenty on or after the deadline, flagged late) and are classified by the province,
-one in ten after an adjusted criterion with its reason. In the current year the home commune's own units are left
-at their stages (some still scoring, some sent and waiting for the review) so that its officers have work to do.
-Idempotent: nothing is added when the demo units already have records of the year.
+For each of the last three years of ``context.years``, the units valid on 31 December: the communes, their
+residential areas and their agencies, enterprises and schools. The demo units and communes exist from 1 July 2025;
+for a year before, the official communes that preceded the selected ones (their ``Succession`` links, as the data
+sets' demo does; the old communes have no demo units below them). Each scores itself on the scorecard of its kind
+(most criteria near their standard points), sends the scores (about one in twenty on or after the deadline, flagged
+late) and is classified by the province, one in ten after an adjusted criterion with its reason. In the current year
+the home commune's own units are left at their stages (some still scoring, some sent and waiting for the review) so
+that its officers have work to do. Idempotent: nothing is added when the units already have records of the year.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from phongtrao.classification.actions import BulkYear, do_record_years
 from phongtrao.classification.models import CARD_KIND_OF, SCORED_KINDS, Classification, Scorecard
 from phongtrao.classification.rules import card_for
 from phongtrao.lib.periods import year_end
-from phongtrao.units.models import Unit
+from phongtrao.units.models import Kind, Succession, Unit
 
 if TYPE_CHECKING:
     from phongtrao.core.demo import DemoContext
@@ -70,6 +71,12 @@ def year_rows(context: DemoContext, rng: random.Random, year: int, units: list[U
     return rows
 
 
+def communes_before_the_reform(context: DemoContext, day: dt.date) -> list[Unit]:
+    """The official communes valid on ``day`` that the selected communes succeeded."""
+    old = Succession.objects.filter(successor__in=context.communes).values("predecessor_id")
+    return list(Unit.objects.filter(pk__in=old, kind=Kind.COMMUNE).valid_on(day).order_by("code"))
+
+
 def add_demo_classifications(context: DemoContext) -> None:
     rng = context.rng("classification")
     today = timezone.localdate()
@@ -77,7 +84,7 @@ def add_demo_classifications(context: DemoContext) -> None:
     for year in context.years[-3:]:
         day = year_end(year)
         units = [*Unit.objects.filter(pk__in=[c.pk for c in context.communes]).valid_on(day),
-                 *context.demo_units(*SCORED_KINDS).valid_on(day)]
+                 *context.demo_units(*SCORED_KINDS).valid_on(day)] or communes_before_the_reform(context, day)
         if not units or Classification.objects.filter(year=year, unit__in=units).exists():
             continue
         cards = list(Scorecard.objects.in_force(day))

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -56,8 +56,9 @@ KINDS_OF_CARD = {card: tuple(k for k, c in CARD_KIND_OF.items() if c == card) fo
 
 STATUS_CHOICES = [("", gettext_lazy("Mọi trạng thái")), (NONE, gettext_lazy("Chưa chấm điểm")), *Status.choices,
                   (LATE, gettext_lazy("Gửi quá hạn"))]
+COMMUNE_FIRST = Case(When(kind=Kind.COMMUNE, then=Value(0)), default=Value(1))
 GRID_SORTS: dict[str, tuple[Any, ...]] = {
-    "name": ("sort_key", "pk"), "-points": (F("c_points").desc(nulls_last=True), "sort_key"),
+    "name": (COMMUNE_FIRST, "sort_key", "pk"), "-points": (F("c_points").desc(nulls_last=True), "sort_key"),
     "points": (F("c_points").asc(nulls_first=True), "sort_key"), "status": ("c_status", "sort_key")}
 LIST_SORTS = {"name": ("unit__sort_key", "pk"), "-points": ("-final", "unit__sort_key"),
               "points": ("final", "unit__sort_key"), "status": ("status", "unit__sort_key")}

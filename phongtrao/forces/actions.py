@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from phongtrao.accounts import access
@@ -36,11 +36,11 @@ from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.workflow import ActionError, Move, StaleVersion
-from phongtrao.units.models import Kind, Unit, UnitAncestor
+from phongtrao.units.models import SUBTYPES, Kind, Unit, UnitAncestor
 
-__all__ = ["ActionError", "RatingInput", "StaleVersion", "TeamData", "derive_sizes", "do_add_province_rule",
-           "do_dissolve_team", "do_dissolve_teams", "do_establish_team", "do_establish_teams", "do_record_ratings",
-           "do_return_ratings", "do_save_ratings", "do_submit_ratings", "do_update_team",
+__all__ = ["ActionError", "RatingInput", "RuleNumbers", "StaleVersion", "TeamData", "derive_sizes",
+           "do_add_province_rule", "do_dissolve_team", "do_dissolve_teams", "do_establish_team", "do_establish_teams",
+           "do_record_ratings", "do_return_ratings", "do_save_ratings", "do_submit_ratings", "do_update_team",
            "quota_violations"]
 
 MAX_COUNT = 999
@@ -230,10 +230,71 @@ def do_dissolve_teams(actor: Actor, rows: Sequence[tuple[Team, dt.date, str]]) -
     TEAMS.move_many(moves, actor=actor)
 
 
+@dataclass
+class RuleNumbers:
+    """A province's own numbers for a size rule (None: the template's). ``flat_members``: members per subtype of
+    area (``{"khu_pho": 5, "ap": 3}``) for a rule by subtype."""
+
+    base_limit: int | None = None
+    base_members: int | None = None
+    step: int | None = None
+    step_members: int | None = None
+    flat_members: dict[str, int] | None = None
+
+
+MAX_RULE_MEMBERS, MAX_RULE_SIZE = 50, 1_000_000
+
+
+def rule_name(measure: str, base_limit: int | None, base_members: int, step: int | None, step_members: int,
+              flat_members: dict[str, int]) -> str:
+    """The Vietnamese name of a rule from its numbers (stored with the rule: documents are Vietnamese)."""
+    if measure == "subtype":
+        with translation.override("vi"):
+            words = {value: str(label).lower() for value, label in SUBTYPES[Kind.RESIDENTIAL_AREA]}
+        parts = [f"{n} thành viên mỗi {words.get(k, k)}" for k, n in sorted(flat_members.items())]
+        return "Cố định: " + ", ".join([*parts, f"{base_members} thành viên ở khu dân cư khác"])
+    what = "nhân khẩu" if measure == "residents" else "hộ"
+    unit_word = "người" if measure == "residents" else "hộ"
+    name = f"Theo số {what}: đến {base_limit:,} {unit_word} {base_members} thành viên".replace(",", ".")
+    if step:
+        name += f", thêm {step_members} thành viên cho mỗi {step:,} {unit_word} tiếp theo".replace(",", ".")
+    return name
+
+
+def _rule_numbers(template: SizeRule, numbers: RuleNumbers) -> dict[str, Any]:
+    """The rule's numbers (the template's, with the province's own), checked; refused with the field's error."""
+    values: dict[str, Any] = {
+        "base_limit": numbers.base_limit if numbers.base_limit is not None else template.base_limit,
+        "base_members": numbers.base_members if numbers.base_members is not None else template.base_members,
+        "step": numbers.step if numbers.step is not None else template.step,
+        "step_members": numbers.step_members if numbers.step_members is not None else template.step_members,
+        "flat_members": dict(template.flat_members or {}) | dict(numbers.flat_members or {}),
+    }
+    errors: dict[str, list[str]] = {}
+    members_error = gettext("Số thành viên phải từ 1 đến %(max)s.") % {"max": MAX_RULE_MEMBERS}
+    for name in ("base_members", "step_members"):
+        if not 1 <= values[name] <= MAX_RULE_MEMBERS:
+            errors[name] = [members_error]
+    if template.measure == "subtype":
+        bad = [k for k, n in values["flat_members"].items() if not 1 <= n <= MAX_RULE_MEMBERS]
+        if bad:
+            errors["flat_members"] = [members_error]
+    else:
+        for name in ("base_limit", "step"):
+            if values[name] is None or not 1 <= values[name] <= MAX_RULE_SIZE:
+                errors[name] = [gettext("Nhập một số từ 1 đến %(max)s.")
+                                % {"max": f"{MAX_RULE_SIZE:,}".replace(",", ".")}]
+    if errors:
+        raise ActionError(errors)
+    return values
+
+
 def do_add_province_rule(actor: Actor, province: Unit, *, template: SizeRule, effective_from: dt.date,
-                         legal_basis: str, uncertain: str = "") -> SizeRule:
-    """A province adopts a size rule (a copy of ``template`` with its own basis and date); its active teams'
-    required members are derived again (one bulk update, one audit row for the rule)."""
+                         legal_basis: str, uncertain: str = "", numbers: RuleNumbers | None = None) -> SizeRule:
+    """A province adopts a size rule from ``effective_from``: the way of counting of ``template`` with the template's
+    numbers or its own (``numbers``), its own basis and date; its latest rule in force applies, so a new one
+    replaces an older one from its date. Its active teams' required members are derived again (one bulk update,
+    one audit row for the rule with its numbers)."""
     access.require(_user(actor), "forces.rules", province, error=ActionError,
                    message=gettext("Bạn không có quyền quy định quy mô Tổ bảo vệ ANTT của %(name)s.")
                    % {"name": province.name})
@@ -242,6 +303,9 @@ def do_add_province_rule(actor: Actor, province: Unit, *, template: SizeRule, ef
         raise ActionError({"province": [gettext("Quy mô tổ do cấp tỉnh quy định.")]})
     if not legal_basis:
         raise ActionError({"legal_basis": [gettext("Nhập căn cứ pháp lý (số nghị quyết, quyết định của tỉnh).")]})
+    values = _rule_numbers(template, numbers or RuleNumbers())
+    same = all(values[k] == getattr(template, k) for k in values)
+    name = template.name if same else rule_name(template.measure, **values)
     with transaction.atomic():
         serialise(f"forces:rules:{province.pk}")
         code = f"{template.code}-{province.code}-{effective_from:%Y%m%d}"[:60]
@@ -249,9 +313,7 @@ def do_add_province_rule(actor: Actor, province: Unit, *, template: SizeRule, ef
             raise ActionError({"effective_from": [gettext("Tỉnh đã có quy mô này từ ngày %(day)s.")
                                                   % {"day": date_text(effective_from)}]})
         rule = SizeRule.objects.create(
-            code=code, name=template.name, province=province, measure=template.measure,
-            base_limit=template.base_limit, base_members=template.base_members, step=template.step,
-            step_members=template.step_members, flat_members=template.flat_members, legal_basis=legal_basis,
+            code=code, name=name, province=province, measure=template.measure, **values, legal_basis=legal_basis,
             effective_from=effective_from, uncertain=uncertain.strip())
         teams = list(Team.objects.in_subtree(province).filter(status=TeamStatus.ACTIVE).select_related("unit")
                      .select_for_update(of=("self",)))

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from phongtrao.forces.actions import TeamData
+from phongtrao.forces.actions import MAX_RULE_MEMBERS, MAX_RULE_SIZE, RuleNumbers, TeamData
 from phongtrao.forces.models import SizeRule, Team, TeamStatus
 from phongtrao.lib.forms import BootstrapForm, date_field
 
@@ -84,12 +84,36 @@ class ProvinceRuleForm(BootstrapForm):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     uncertain = forms.CharField(label=gettext_lazy("Điểm chưa chắc chắn"), max_length=1000, required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
+    # The province's own numbers; an empty box keeps the chosen way's number.
+    base_limit = forms.IntegerField(label=gettext_lazy("Đến mức (người hoặc hộ)"), min_value=1,
+                                    max_value=MAX_RULE_SIZE, required=False)
+    base_members = forms.IntegerField(label=gettext_lazy("Số thành viên ở mức đầu (hoặc ở khu dân cư khác)"),
+                                      min_value=1, max_value=MAX_RULE_MEMBERS, required=False)
+    step = forms.IntegerField(label=gettext_lazy("Mỗi mức tăng thêm (người hoặc hộ)"), min_value=1,
+                              max_value=MAX_RULE_SIZE, required=False)
+    step_members = forms.IntegerField(label=gettext_lazy("Thành viên thêm mỗi mức"), min_value=1,
+                                      max_value=MAX_RULE_MEMBERS, required=False)
+    flat_khu_pho = forms.IntegerField(label=gettext_lazy("Thành viên mỗi khu phố"), min_value=1,
+                                      max_value=MAX_RULE_MEMBERS, required=False)
+    flat_ap = forms.IntegerField(label=gettext_lazy("Thành viên mỗi ấp"), min_value=1, max_value=MAX_RULE_MEMBERS,
+                                 required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["template"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = SizeRule.objects.filter(province__isnull=True).order_by("-is_default", "code")
+        for name in NUMBER_FIELDS:
+            self.fields[name].help_text = gettext_lazy("Để trống: theo cách tính đã chọn.")
+
+    def numbers(self) -> RuleNumbers:
+        c = self.cleaned_data
+        flat = {k: c[f"flat_{k}"] for k in ("khu_pho", "ap") if c.get(f"flat_{k}") is not None}
+        return RuleNumbers(base_limit=c.get("base_limit"), base_members=c.get("base_members"), step=c.get("step"),
+                           step_members=c.get("step_members"), flat_members=flat or None)
+
+
+NUMBER_FIELDS = ("base_limit", "base_members", "step", "step_members", "flat_khu_pho", "flat_ap")
 
 
 class ReturnForm(BootstrapForm):

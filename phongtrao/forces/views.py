@@ -130,7 +130,7 @@ def rules(request: HttpRequest) -> HttpResponse:
                                              template=form.cleaned_data["template"],
                                              effective_from=form.cleaned_data["effective_from"],
                                              legal_basis=form.cleaned_data["legal_basis"],
-                                             uncertain=form.cleaned_data["uncertain"])
+                                             uncertain=form.cleaned_data["uncertain"], numbers=form.numbers())
             except ActionError as exc:
                 form.add_action_error(exc)
             else:
