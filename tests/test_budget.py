@@ -298,3 +298,55 @@ def test_report_annual_has_the_budget_section_in_json_and_md(world: dict[str, An
     out = io.StringIO()
     call_command("report", "annual", "--unit", "T99", "--year", str(YEAR), "--format", "md", stdout=out)
     assert "## Kinh phí phong trào" in out.getvalue()
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def test_the_unit_page_refuses_an_over_cap_entry_without_a_reason_and_saves_it_with_one(
+        world: dict[str, Any]) -> None:
+    xa, commune, model = client(world["xa"]), world["commune"], world["models"][0]
+    url = f"/kinh-phi/don-vi/{commune.pk}/{YEAR}/"
+    assert xa.get(url).status_code == 200
+    line = {"form": "line", "line-category": cat("models").pk, "line-source": src("nsx").pk,
+            "line-estimate": "40000000", "line-allocated": "30000000", "line-version": "0"}
+    assert xa.post(url, line).status_code == 302
+    entry = {"form": "spending", "spend-spent_on": f"10/03/{YEAR}", "spend-category": cat("models").pk,
+             "spend-source": src("nsx").pk, "spend-amount": "25000000", "spend-purpose": "Mua camera cho mô hình",
+             "spend-model": model.pk}
+    refused = xa.post(url, entry)
+    assert refused.status_code == 200 and "Lý do chi vượt mức" in refused.content.decode()
+    assert "25.000.000" in refused.content.decode() and not Spending.objects.filter(unit=commune).exists()
+    saved = xa.post(url, entry | {"spend-override_reason": "Theo Nghị quyết HĐND xã"})
+    assert saved.status_code == 302
+    assert Spending.objects.get(unit=commune).over_cap
+    page = xa.get(url).content.decode()
+    assert "30.000.000" in page and "25.000.000" in page  # allocated, spent
+    listed = xa.get("/kinh-phi/vuot-muc/").content.decode()
+    assert "Theo Nghị quyết HĐND xã" in listed
+    # another commune's officer sees the page only where it is in view, and may not write
+    other = client(world["other"])
+    assert other.get(url).status_code == 404
+    lines = xa.get("/kinh-phi/", {"year": YEAR, "category": cat("models").pk})
+    assert lines.status_code == 200 and lines.context["totals"]["total"]["allocated"] == 30_000_000
+    assert lines.context["totals"]["total"]["spent"] == 25_000_000
+    for path in ("/kinh-phi/xuat-excel/", "/kinh-phi/khoan-chi/xuat-excel/"):
+        response = xa.get(path, {"year": YEAR})
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    for path in ("/kinh-phi/khoan-chi/", "/kinh-phi/muc-chi/"):
+        assert xa.get(path, {"q": "camera", "sort": "-amount", "year": "x", "page": "9"}).status_code == 200
+
+
+def test_the_fund_page_warns_and_asks_a_reason_below_zero(world: dict[str, Any]) -> None:
+    tinh, province = client(world["tinh"]), world["province"]
+    url = f"/kinh-phi/quy/{province.pk}/{YEAR}/"
+    assert tinh.post(url, {"quarter": "1", "flow": "income", "purpose": "donation", "amount": "1000000"}).status_code \
+        == 302
+    refused = tinh.post(url, {"quarter": "2", "flow": "spending", "purpose": "support", "amount": "3000000"})
+    assert refused.status_code == 200 and FundEntry.objects.filter(province=province).count() == 1
+    assert tinh.post(url, {"quarter": "2", "flow": "spending", "purpose": "support", "amount": "3000000",
+                           "negative_reason": "Khen thưởng đột xuất"}).status_code == 302
+    page = tinh.get(url)
+    assert page.context["closing"] == -2_000_000 and "negative-balance" in page.content.decode()
+    assert client(world["xa"]).post(url, {"quarter": "3", "flow": "income", "purpose": "donation",
+                                          "amount": "5"}).status_code == 404  # the province is out of their view

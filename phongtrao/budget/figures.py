@@ -24,7 +24,7 @@ from phongtrao.units.models import Kind, Unit
 BUDGET_QUERIES = 4  # the lines, the spending, the per-model average, the fund
 
 
-def _scoped(qs: QuerySet[Any], root: Unit) -> QuerySet[Any]:
+def _scoped(qs: Any, root: Unit) -> QuerySet[Any]:
     return qs if root.kind == Kind.COUNTRY else qs.in_subtree(root)
 
 

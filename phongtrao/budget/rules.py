@@ -23,7 +23,8 @@ FUND_BASIS = ("Luật Phòng, chống tội phạm; quy chế quản lý, sử d
               "bản của từng tỉnh chưa được xác minh)")
 
 CATEGORIES: list[dict[str, Any]] = [
-    {"code": "legal", "name": gettext_noop("Xây dựng, hoàn thiện văn bản, hướng dẫn về phong trào"), "clause": "Điều 3"},
+    {"code": "legal", "name": gettext_noop("Xây dựng, hoàn thiện văn bản, hướng dẫn về phong trào"),
+     "clause": "Điều 3"},
     {"code": "propaganda", "name": gettext_noop("Tuyên truyền, vận động quần chúng"), "clause": "Điều 3"},
     {"code": "training", "name": gettext_noop("Tập huấn, bồi dưỡng nghiệp vụ"), "clause": "Điều 3"},
     {"code": "conferences", "name": gettext_noop("Hội nghị, hội thảo nhân rộng mô hình"), "clause": "Điều 3"},
@@ -44,8 +45,8 @@ SOURCES: list[dict[str, Any]] = [
     {"code": "dong_gop", "name": gettext_noop("Đóng góp tự nguyện"), "level": "other"},
 ]
 
-UNCERTAIN_CIRCULAR = ("Ngày hiệu lực 01/8/2023 và nội dung điều, khoản chưa đối chiếu với bản gốc của Thông tư; mức chi "
-                      "theo mô tả của yêu cầu số 12.")
+UNCERTAIN_CIRCULAR = ("Ngày hiệu lực 01/8/2023 và nội dung điều, khoản chưa đối chiếu với bản gốc của Thông tư; "
+                      "mức chi theo mô tả của yêu cầu số 12.")
 
 CAPS: list[dict[str, Any]] = [
     {"code": "mo_hinh_20tr", "name": gettext_noop("Xây dựng, duy trì mô hình: tối đa 20.000.000 đồng/mô hình/xã/năm"),
