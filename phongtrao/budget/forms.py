@@ -69,9 +69,12 @@ def amount_field(label: Any, *, minimum: int = 0) -> forms.IntegerField:
                               help_text=gettext_lazy("Số nguyên, đơn vị đồng."))
 
 
+CHOOSE = gettext_lazy("— Chọn —")
+
+
 class LineForm(BootstrapForm):
-    category = CatalogueChoice(label=gettext_lazy("Nội dung chi"), queryset=Category.objects.all())
-    source = CatalogueChoice(label=gettext_lazy("Nguồn kinh phí"), queryset=Source.objects.all())
+    category = CatalogueChoice(label=gettext_lazy("Nội dung chi"), queryset=Category.objects.all(), empty_label=CHOOSE)
+    source = CatalogueChoice(label=gettext_lazy("Nguồn kinh phí"), queryset=Source.objects.all(), empty_label=CHOOSE)
     estimate = amount_field(gettext_lazy("Dự toán (đồng)"))
     allocated = amount_field(gettext_lazy("Được giao (đồng)"))
     note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
@@ -90,8 +93,8 @@ class ModelChoice(forms.ModelChoiceField):
 
 class SpendingForm(BootstrapForm):
     spent_on = date_field(gettext_lazy("Ngày chi"), required=True)
-    category = CatalogueChoice(label=gettext_lazy("Nội dung chi"), queryset=Category.objects.all())
-    source = CatalogueChoice(label=gettext_lazy("Nguồn kinh phí"), queryset=Source.objects.all())
+    category = CatalogueChoice(label=gettext_lazy("Nội dung chi"), queryset=Category.objects.all(), empty_label=CHOOSE)
+    source = CatalogueChoice(label=gettext_lazy("Nguồn kinh phí"), queryset=Source.objects.all(), empty_label=CHOOSE)
     amount = amount_field(gettext_lazy("Số tiền (đồng)"), minimum=1)
     purpose = forms.CharField(label=gettext_lazy("Chi cho việc gì"), max_length=500)
     model = ModelChoice(label=gettext_lazy("Mô hình được hỗ trợ"), required=False,
