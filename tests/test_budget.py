@@ -350,3 +350,48 @@ def test_the_fund_page_warns_and_asks_a_reason_below_zero(world: dict[str, Any])
     assert page.context["closing"] == -2_000_000 and "negative-balance" in page.content.decode()
     assert client(world["xa"]).post(url, {"quarter": "3", "flow": "income", "purpose": "donation",
                                           "amount": "5"}).status_code == 404  # the province is out of their view
+
+
+# --- importers ------------------------------------------------------------------------------------
+
+LINES_HEADER = "unit_code,year,category,source,estimate,allocated,note\n"
+SPENDING_HEADER = "unit_code,spent_on,category,source,amount,purpose,model_code,km,visits,override_reason\n"
+
+
+def test_the_budget_lines_import_creates_replaces_and_refuses_whole(world: dict[str, Any]) -> None:
+    good = LINES_HEADER + f"T99001,{YEAR},models,nsx,30000000,20000000,\nT99,{YEAR},festival,nst,5000000,5000000,\n"
+    result = load("budget_lines", good, Actor(world["tinh"]))
+    assert result.ok and result.created == 2, [str(e) for e in result.errors]
+    again = load("budget_lines", good, Actor(world["tinh"]))
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    changed = load("budget_lines", LINES_HEADER + f"T99001,{YEAR},models,nsx,30000000,25000000,\n",
+                   Actor(world["tinh"]))
+    assert changed.ok and changed.updated == 1
+    bad = load("budget_lines", LINES_HEADER + f"T99001,{YEAR},models,nsx,1,1,\nT99001,{YEAR},khong_co,nsx,1,1,\n"
+               f"T99002,{YEAR},models,nsx,-5,1,\n", Actor(world["tinh"]))
+    assert not bad.ok and {e.row for e in bad.errors} == {3, 4}
+    assert sql_one("SELECT allocated FROM budget_budgetline l JOIN budget_category c ON c.id = l.category_id "
+                   "WHERE l.unit_id = %s AND l.year = %s AND c.code = 'models'",
+                   [world["commune"].pk, YEAR])[0] == 25_000_000  # the refused file wrote nothing
+    # a commune officer: the other commune reads like an unknown code
+    outside = load("budget_lines", LINES_HEADER + f"T99002,{YEAR},models,nsx,1,1,\n", Actor(world["xa"]))
+    assert not outside.ok
+
+
+def test_the_spending_import_checks_the_caps_row_by_row(world: dict[str, Any]) -> None:
+    model = world["models"][0]
+    rows = (f"T99001,15/03/{YEAR},models,nsx,12000000,Sơn tường,{model.code},,,\n"
+            f"T99001,16/03/{YEAR},models,nsx,9000000,Mua biển báo,{model.code},,,\n")
+    refused = load("spending", SPENDING_HEADER + rows, Actor(world["xa"]))
+    assert not refused.ok and {e.row for e in refused.errors} == {3}
+    assert "20.000.000" in str(refused.errors[0]) and not Spending.objects.filter(unit=world["commune"]).exists()
+    rows = rows.replace("Mua biển báo,BUDGET-MH-0,,,", "Mua biển báo,BUDGET-MH-0,,,Bổ sung theo kế hoạch")
+    saved = load("spending", SPENDING_HEADER + rows, Actor(world["xa"]))
+    assert saved.ok and saved.created == 2, [str(e) for e in saved.errors]
+    assert Spending.objects.filter(unit=world["commune"], over_cap=True).count() == 1
+    again = load("spending", SPENDING_HEADER + rows, Actor(world["xa"]))
+    assert again.ok and (again.created, again.unchanged) == (0, 2)
+    unknown = load("spending", SPENDING_HEADER + f"T99001,1/4/{YEAR},models,nsx,1,x,KHONG-CO,,,\n",
+                   Actor(world["xa"]))
+    assert not unknown.ok and unknown.errors[0].column == "model_code"
+    assert AuditEntry.objects.filter(action="spending.import").count() == 2
