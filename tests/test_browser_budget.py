@@ -17,8 +17,8 @@ from phongtrao.budget.actions import SpendingData, do_record_spending
 from phongtrao.budget.models import Category, Source, Spending
 from phongtrao.budget.rules import seed_catalogues
 from phongtrao.models_registry import actions as model_actions
-from phongtrao.models_registry.models import Field, Initiator, Status
 from phongtrao.models_registry.catalogue import seed_catalogues as seed_model_catalogues
+from phongtrao.models_registry.models import Field, Initiator, Status
 from phongtrao.units.models import Unit
 from tests.conftest import browser_sign_in
 
