@@ -22,6 +22,7 @@ from phongtrao.budget.actions import (
     do_record_funds,
     do_record_spendings,
     do_save_lines,
+    fund_balance,
 )
 from phongtrao.budget.models import BudgetLine, Category, Source
 from phongtrao.models_registry.models import Model as MovementModel
@@ -57,6 +58,7 @@ def add_demo_budget(context: DemoContext) -> None:
     lines: list[tuple[Unit, LineData]] = []
     entries: list[tuple[Unit, SpendingData, str]] = []
     funds: list[tuple[Unit, FundData, str]] = []
+    balance = fund_balance(province)
 
     def day(year: int, month: int) -> dt.date | None:
         when = dt.date(year, month, rng.randint(1, 28))
@@ -99,14 +101,16 @@ def add_demo_budget(context: DemoContext) -> None:
         for quarter in (1, 2, 3, 4):
             if dt.date(year, 3 * quarter, 1) > today:
                 continue
-            funds.append((province, FundData(year, quarter, "income", "auction",
-                                             vnd(rng.uniform(50, 200) * 1_000_000, -5)), ""))
-            funds.append((province, FundData(year, quarter, "income", "donation",
-                                             vnd(rng.uniform(10, 40) * 1_000_000, -5)), ""))
-            funds.append((province, FundData(year, quarter, "spending", "reward_collective",
-                                             vnd(rng.uniform(30, 80) * 1_000_000, -5)), ""))
-            funds.append((province, FundData(year, quarter, "spending", "reward_individual",
-                                             vnd(rng.uniform(10, 40) * 1_000_000, -5)), ""))
+            for purpose, low, high in (("auction", 50, 200), ("donation", 10, 40)):
+                amount = vnd(rng.uniform(low, high) * 1_000_000)
+                balance += amount
+                funds.append((province, FundData(year, quarter, "income", purpose, amount), ""))
+            for purpose, share in (("reward_collective", rng.uniform(0.3, 0.5)), ("reward_individual",
+                                                                                   rng.uniform(0.1, 0.3))):
+                amount = vnd(balance * share)  # the fund spends within what it holds
+                if amount > 0:
+                    balance -= amount
+                    funds.append((province, FundData(year, quarter, "spending", purpose, amount), ""))
     created, _updated = do_save_lines(context.actor, [(u, d) for u, d in lines])
     made = do_record_spendings(context.actor, entries)
     fund = do_record_funds(context.actor, funds)
