@@ -58,8 +58,8 @@ LINE_COLUMNS = [
     Column("year", "Năm", required=True),
     Column("category", "Mã nội dung chi", required=True),
     Column("source", "Mã nguồn kinh phí", required=True),
-    Column("estimate", "Dự toán (đồng)"),
-    Column("allocated", "Được giao (đồng)"),
+    Column("estimate", "Dự toán"),
+    Column("allocated", "Được giao"),
     Column("note", "Ghi chú"),
 ]
 SPENDING_COLUMNS = [
@@ -67,12 +67,12 @@ SPENDING_COLUMNS = [
     Column("spent_on", "Ngày chi", required=True),
     Column("category", "Mã nội dung chi", required=True),
     Column("source", "Mã nguồn kinh phí", required=True),
-    Column("amount", "Số tiền (đồng)", required=True),
-    Column("purpose", "Chi cho việc gì", required=True),
+    Column("amount", "Số tiền", required=True),
+    Column("purpose", "Nội dung khoản chi", required=True),
     Column("model_code", "Mã mô hình"),
     Column("km", "Số km"),
-    Column("visits", "Số lượt thăm"),
-    Column("override_reason", "Lý do chi vượt mức"),
+    Column("visits", "Lượt thăm"),
+    Column("override_reason", "Lý do vượt mức"),
 ]
 
 
