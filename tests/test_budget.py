@@ -395,3 +395,37 @@ def test_the_spending_import_checks_the_caps_row_by_row(world: dict[str, Any]) -
                    Actor(world["xa"]))
     assert not unknown.ok and unknown.errors[0].column == "model_code"
     assert AuditEntry.objects.filter(action="spending.import").count() == 2
+
+
+def test_the_bench_floor_agrees_with_the_app(world: dict[str, Any]) -> None:
+    """bench/floors/budget.py's SQL over the same rows (copied to an in-memory SQLite) gives the section."""
+    import sqlite3
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.floors import budget as floor
+
+    write_year(world)
+    do_record_fund(Actor(world["tinh"]), world["province"], FundData(YEAR - 1, 4, "income", "auction", 9_000_000))
+    do_record_fund(Actor(world["tinh"]), world["province"], FundData(YEAR, 1, "spending", "support", 4_000_000))
+    memory = sqlite3.connect(":memory:")
+    copies = {"unit": ("SELECT id FROM units_unit", "id"),
+              "unit_ancestor": ("SELECT unit_id, ancestor_id FROM units_unitancestor", "unit_id, ancestor_id"),
+              "budget_line": (floor.TABLES["budget_line"], "unit_id, year, category, source, estimate, allocated"),
+              "budget_spending": (floor.TABLES["budget_spending"],
+                                  "unit_id, year, category, source, amount, model_id, over_cap"),
+              "budget_fund": (floor.TABLES["budget_fund"], "unit_id, year, flow, amount")}
+    for name, (query, columns) in copies.items():
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            rows = cursor.fetchall()
+        memory.execute(f"CREATE TABLE {name} ({columns})")
+        marks = ", ".join("?" * len(columns.split(",")))
+        plain = [tuple(int(v) if isinstance(v, bool) else v for v in row) for row in rows]
+        memory.executemany(f"INSERT INTO {name} VALUES ({marks})", plain)  # noqa: S608 (our names)
+    for root in (world["province"], world["commune"]):
+        subtree = f"JOIN unit_ancestor a ON a.unit_id = {floor.ALIAS}.unit_id AND a.ancestor_id = $root"
+        rows = memory.execute(floor.SQL.replace("{subtree}", subtree), {"year": YEAR, "root": root.pk}).fetchall()
+        assert floor.shape(rows) == floor.from_app(build_budget_section(root, YEAR))
+    assert floor.shape(rows)["spent"] > 0
