@@ -53,6 +53,7 @@ from tests.conftest import ensure_official_register, import_example_units
 from tests.personas import MARKERS, Persona, World, build_world, leaked_markers, persona_names
 from tests.test_attachments import ATTACHMENT_ROUTES, check_attachment_route
 from tests.test_awards_access import AWARDS_OBJECT_ROUTES, award_objects, check_awards_object_route
+from tests.test_budget_access import BUDGET_ROUTES, budget_objects, check_budget_route
 from tests.test_classification_access import CLASSIFICATION_ROUTES, check_classification_route
 from tests.test_datasets_access import DATASET_ROUTES, check_dataset_route
 from tests.test_forces_access import FORCES_ROUTES, check_forces_route, force_objects
@@ -82,7 +83,7 @@ OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
                   "models_registry:", "awards:", "recognition:", "datasets:", "forces:",
-                  "classification:", "set_language")
+                  "classification:", "budget:", "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
                "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",),
@@ -91,7 +92,8 @@ LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "w
 # things, dates, formats, where to go next).
 OTHER_PARAMS = {"page", "sort", "export", "year", "as_of", "all_dates", "kind", "status", "role", "field",
                 "initiator", "award_type", "action", "channel", "start", "end", "user", "object_type",
-                "object_id", "proposal", "from", "prefix", "next", "period_type", "dataset", "period", "format"}
+                "object_id", "proposal", "from", "prefix", "next", "period_type", "dataset", "period", "format",
+                "category", "source"}
 ALL = "*"  # a read of the query as a whole
 ADMIN_SITE = re.compile(r"^admin:")
 
@@ -120,6 +122,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         award_objects(world)  # made here, not lazily inside a persona's savepoint
         model_targets(world)
         force_objects(world)
+        budget_objects(world)
         with override_settings(MIDDLEWARE=["tests.test_access_routes.RecordQueryReads",
                                            *django_settings.MIDDLEWARE]):
             handler = ClientHandler(enforce_csrf_checks=False)  # as Client(); middleware loaded once
@@ -274,6 +277,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_forces_route(world, persona, name)
         elif name in CLASSIFICATION_ROUTES:
             check_classification_route(world, persona, name)
+        elif name in BUDGET_ROUTES:
+            check_budget_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from phongtrao.accounts.models import Role, User
@@ -212,6 +212,28 @@ class TestOneSmallBuild:
         others = RatingSheet.objects.exclude(pk=open_sheet.pk)
         assert others.exists() and set(others.values_list("status", flat=True)) == {SheetStatus.SUBMITTED}
         assert not quota_violations(list(TeamRating.objects.filter(sheet__in=others).select_related("team__unit")))
+
+    def test_the_budget_years_through_the_actions(self, small_demo: str) -> None:
+        from phongtrao.audit.models import AuditEntry
+        from phongtrao.budget.models import BudgetLine, FundEntry, Spending
+
+        province = User.objects.get(username="xem").unit
+        assert province is not None
+        this_year = timezone.localdate().year
+        years = set(range(this_year - 2, this_year + 1))
+        assert set(BudgetLine.objects.values_list("year", flat=True)) == years
+        assert set(Spending.objects.values_list("year", flat=True)) == years
+        assert AuditEntry.objects.filter(action="budget_line.save").count() == BudgetLine.objects.count()
+        assert AuditEntry.objects.filter(action="spending.record").count() == Spending.objects.count()
+        over = Spending.objects.filter(over_cap=True)
+        assert over.exists() and not over.filter(override_reason="").exists()
+        assert set(over.values_list("cap__code", flat=True)) == {"mo_hinh_20tr"}
+        with connection.cursor() as cursor:  # every model within 20M a year but the entries saved over it
+            cursor.execute("SELECT COUNT(*) FROM (SELECT model_id, year FROM budget_spending WHERE model_id IS NOT "
+                           "NULL GROUP BY unit_id, model_id, year, category_id HAVING SUM(amount) > 20000000 AND "
+                           "SUM(CASE WHEN over_cap THEN 1 ELSE 0 END) = 0) t")
+            assert cursor.fetchone()[0] == 0
+        assert FundEntry.objects.filter(province=province).count() >= 4 * 2 * 4
 
     def test_the_classification_years_at_their_stages(self, small_demo: str) -> None:
         from phongtrao.audit.models import AuditEntry

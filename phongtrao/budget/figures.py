@@ -1,0 +1,139 @@
+"""Figures of the movement's money for any subtree and year, and the ``budget`` section of ``report annual``. Each
+figure is one set-based query (the closure table for the subtree, none for the country):
+
+- the estimate (dự toán) and allocation of the year's lines, by category and source;
+- the year's spending by category and source, and the entries saved over a cap;
+- the average spent per model (kinh phí bình quân trên mỗi mô hình): the year's entries tied to a model, divided
+  by the number of models they supported (rounded half up to the đồng);
+- the crime-prevention fund of the provinces in the subtree: the year's income by source and spending by purpose,
+  and the balance at the end of the year (everything received less everything spent up to it), with the number of
+  provinces whose balance is below zero (a warning).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from phongtrao.budget.models import BudgetLine, Flow, FundEntry, FundPurpose, Spending
+from phongtrao.lib.vnformat import number, percent, percent_text
+from phongtrao.units.models import Kind, Unit
+
+BUDGET_QUERIES = 4  # the lines, the spending, the per-model average, the fund
+
+
+def _scoped(qs: Any, root: Unit) -> QuerySet[Any]:
+    return qs if root.kind == Kind.COUNTRY else qs.in_subtree(root)
+
+
+def _add(into: dict[str, dict[str, Any]], code: str, name: str, sort: int, **values: int) -> None:
+    row = into.setdefault(code, {"name": name, "sort": sort, "estimate": 0, "allocated": 0, "spent": 0,
+                                 "entries": 0})
+    for key, value in values.items():
+        row[key] += int(value or 0)
+
+
+def _ordered(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {code: {k: v for k, v in row.items() if k != "sort"}
+            for code, row in sorted(rows.items(), key=lambda item: (item[1]["sort"], item[0]))}
+
+
+def money_figures(root: Unit, year: int) -> dict[str, Any]:
+    """Estimate, allocated and spent of the year, by category and source (two queries)."""
+    by_category: dict[str, dict[str, Any]] = {}
+    by_source: dict[str, dict[str, Any]] = {}
+    lines = (_scoped(BudgetLine.objects.filter(year=year), root)
+             .values_list("category__code", "category__name", "category__sort", "source__code", "source__name",
+                          "source__sort")
+             .annotate(estimate=Coalesce(Sum("estimate"), 0), allocated=Coalesce(Sum("allocated"), 0)))
+    for c_code, c_name, c_sort, s_code, s_name, s_sort, estimate, allocated in lines:
+        _add(by_category, c_code, c_name, c_sort, estimate=estimate, allocated=allocated)
+        _add(by_source, s_code, s_name, s_sort, estimate=estimate, allocated=allocated)
+    over = {"entries": 0, "amount": 0}
+    spent = (_scoped(Spending.objects.filter(year=year), root)
+             .values_list("category__code", "category__name", "category__sort", "source__code", "source__name",
+                          "source__sort")
+             .annotate(spent=Coalesce(Sum("amount"), 0), entries=Count("pk"),
+                       over=Count("pk", filter=Q(over_cap=True)),
+                       over_amount=Coalesce(Sum("amount", filter=Q(over_cap=True)), 0)))
+    for c_code, c_name, c_sort, s_code, s_name, s_sort, total, entries, n_over, over_amount in spent:
+        _add(by_category, c_code, c_name, c_sort, spent=total, entries=entries)
+        _add(by_source, s_code, s_name, s_sort, spent=total, entries=entries)
+        over["entries"] += n_over
+        over["amount"] += int(over_amount)
+    estimate = sum(r["estimate"] for r in by_category.values())
+    allocated = sum(r["allocated"] for r in by_category.values())
+    total_spent = sum(r["spent"] for r in by_category.values())
+    return {"estimate": estimate, "allocated": allocated, "spent": total_spent,
+            "spent_percent_of_allocated": percent(total_spent, allocated),
+            "entries": sum(r["entries"] for r in by_category.values()),
+            "by_category": _ordered(by_category), "by_source": _ordered(by_source), "over_cap": over}
+
+
+def per_model(root: Unit, year: int) -> dict[str, Any]:
+    """What the year's entries tied to a model came to, the models they supported and the average per model."""
+    row = (_scoped(Spending.objects.filter(year=year, model__isnull=False), root)
+           .aggregate(spent=Coalesce(Sum("amount"), 0), models=Count("model", distinct=True)))
+    spent, models = int(row["spent"]), int(row["models"])
+    return {"models": models, "spent": spent, "average": (2 * spent + models) // (2 * models) if models else 0}
+
+
+def fund_figures(root: Unit, year: int) -> dict[str, Any]:
+    """The fund of the provinces in ``root``'s subtree: the year's flows by purpose, the balance at the year's end."""
+    rows = (_scoped(FundEntry.objects.filter(year__lte=year), root)
+            .values_list("province_id", "flow", "purpose")
+            .annotate(in_year=Coalesce(Sum("amount", filter=Q(year=year)), 0), to_date=Coalesce(Sum("amount"), 0)))
+    income = {p.value: 0 for p in FundPurpose if p.value in ("auction", "donation", "other_income")}
+    spending = {p.value: 0 for p in FundPurpose if p.value not in income}
+    balances: dict[int, int] = {}
+    for province_id, flow, purpose, in_year, to_date in rows:
+        (income if flow == Flow.INCOME else spending)[purpose] += int(in_year)
+        balances[province_id] = balances.get(province_id, 0) + (int(to_date) if flow == Flow.INCOME
+                                                                else -int(to_date))
+    return {"provinces": len(balances), "income": sum(income.values()), "spending": sum(spending.values()),
+            "income_by_source": income, "spending_by_purpose": spending, "balance": sum(balances.values()),
+            "negative_provinces": sum(1 for b in balances.values() if b < 0)}
+
+
+def build_budget_section(unit: Unit, year: int) -> dict[str, Any]:
+    return {**money_figures(unit, year), "per_model": per_model(unit, year), "fund": fund_figures(unit, year)}
+
+
+# Vietnamese labels of the Markdown report (documents are always Vietnamese).
+FUND_WORDS = {"auction": "bán đấu giá tài sản tịch thu", "donation": "tài trợ, ủng hộ",
+              "other_income": "nguồn hợp pháp khác", "reward_collective": "khen thưởng tập thể",
+              "reward_individual": "khen thưởng cá nhân", "support": "hỗ trợ, động viên", "other_spending": "chi khác"}
+
+
+def budget_markdown(unit: Unit, year: int, section: dict[str, Any]) -> str:
+    lines = ["## Kinh phí phong trào (Thông tư 40/2023/TT-BTC) và Quỹ phòng, chống tội phạm", ""]
+    lines.append(f"Năm {year}, {unit.name}: dự toán {number(section['estimate'])} đồng, được giao "
+                 f"{number(section['allocated'])} đồng, đã chi {number(section['spent'])} đồng "
+                 f"({percent_text(section['spent_percent_of_allocated'])} kinh phí được giao) qua "
+                 f"{number(section['entries'])} khoản chi.")
+    lines += ["", "| Nội dung chi | Dự toán | Được giao | Đã chi |", "|---|---:|---:|---:|"]
+    for row in section["by_category"].values():
+        lines.append(f"| {row['name']} | {number(row['estimate'])} | {number(row['allocated'])} | "
+                     f"{number(row['spent'])} |")
+    lines += ["", "| Nguồn kinh phí | Dự toán | Được giao | Đã chi |", "|---|---:|---:|---:|"]
+    for row in section["by_source"].values():
+        lines.append(f"| {row['name']} | {number(row['estimate'])} | {number(row['allocated'])} | "
+                     f"{number(row['spent'])} |")
+    model = section["per_model"]
+    lines += ["", f"Kinh phí bình quân trên mỗi mô hình: {number(model['average'])} đồng "
+                  f"({number(model['spent'])} đồng cho {number(model['models'])} mô hình)."]
+    over = section["over_cap"]
+    if over["entries"]:
+        lines += ["", f"{number(over['entries'])} khoản chi vượt mức chi tối đa (có lý do), tổng "
+                      f"{number(over['amount'])} đồng."]
+    fund = section["fund"]
+    income = "; ".join(f"{FUND_WORDS[k]} {number(v)}" for k, v in fund["income_by_source"].items())
+    spent = "; ".join(f"{FUND_WORDS[k]} {number(v)}" for k, v in fund["spending_by_purpose"].items())
+    lines += ["", f"Quỹ phòng, chống tội phạm ({number(fund['provinces'])} tỉnh): thu {number(fund['income'])} đồng "
+                  f"({income}); chi {number(fund['spending'])} đồng ({spent}); số dư cuối năm "
+                  f"{number(fund['balance'])} đồng."]
+    if fund["negative_provinces"]:
+        lines += ["", f"Cảnh báo: {number(fund['negative_provinces'])} tỉnh có số dư Quỹ âm."]
+    return "\n".join(lines) + "\n"
