@@ -41,6 +41,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from phongtrao.lib.bulk import update_rows
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
@@ -416,7 +418,8 @@ class Workflow[M: models.Model]:
     def move_many(self, moves: Sequence[Move], *, actor: Actor) -> None:
         """Many moves at once (an import, one decision for many records), all or nothing: the checks of
         ``move`` for every record, then one bulk update, one insert of events, one of audit rows per move
-        name. Refusals are raised together, keyed by the move's position in ``moves`` (as text)."""
+        name (the update is one prepared statement for all records: ``lib.bulk.update_rows``). Refusals are raised
+        together, keyed by the move's position in ``moves`` (as text)."""
         _record, record_many = _recorders()
         if not moves:
             return
@@ -445,7 +448,7 @@ class Workflow[M: models.Model]:
                                          reason=move.reason, **move.event_fields))
                 audits.setdefault(move.action, []).append(
                     (move.obj, self.unit_of(move.obj), before, self.snapshot(move.obj)))
-            self.model._default_manager.bulk_update([m.obj for m in moves], sorted(fields), batch_size=1000)
+            update_rows(self.model, sorted(fields), [m.obj for m in moves])
             self.event_model._default_manager.bulk_create(events, batch_size=1000)
             for action, rows in audits.items():
                 record_many(actor, f"{self.name}.{action}", rows)
