@@ -12,6 +12,7 @@ These bypass ``save()``, signals and field defaults: callers compute every colum
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -123,3 +124,28 @@ def update_rows(model: type[models.Model], columns: Sequence[str], objs: Iterabl
         cursor.executemany(f"UPDATE {table} SET {sets} "  # noqa: S608 - names from _meta
                            f"WHERE {connection.ops.quote_name(pk.column)} = %s", rows)
     return len(objs)
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """``bulk_create`` for plain rows (history, values) without its SQL compiler: every concrete field's
+    value as ``save()`` would write it (``pre_save``: auto_now_add moments, then ``get_prep_value``; JSON as
+    text), written by ``insert_rows`` (COPY / one prepared INSERT) under new primary keys, which are set on
+    the objects. No signals, as ``bulk_create``."""
+    if not objs:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = []
+    for obj in objs:
+        row = []
+        for f in fields:
+            value = f.pre_save(obj, True)
+            if isinstance(f, models.JSONField):
+                row.append(None if value is None and f.null else json.dumps(value, cls=f.encoder))
+            else:
+                row.append(f.get_prep_value(value))
+        rows.append(row)
+    ids = insert_rows(model, [f.attname for f in fields], rows, ids=True)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias

@@ -41,7 +41,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from phongtrao.lib.bulk import update_rows
+from phongtrao.lib.bulk import insert_objects, update_rows
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -449,7 +449,7 @@ class Workflow[M: models.Model]:
                 audits.setdefault(move.action, []).append(
                     (move.obj, self.unit_of(move.obj), before, self.snapshot(move.obj)))
             update_rows(self.model, sorted(fields), [m.obj for m in moves])
-            self.event_model._default_manager.bulk_create(events, batch_size=1000)
+            insert_objects(self.event_model, events)
             for action, rows in audits.items():
                 record_many(actor, f"{self.name}.{action}", rows)
 
@@ -479,9 +479,7 @@ class Workflow[M: models.Model]:
                     self.prepare(obj)
             self.model._default_manager.bulk_create(objs, batch_size=1000)
             extra = event_fields or [{} for _ in objs]
-            self.event_model._default_manager.bulk_create(
-                [self.event(obj, action, actor=actor, from_status="", **fields) for obj, fields in zip(objs, extra,
-                                                                                                     strict=True)],
-                batch_size=1000)
+            insert_objects(self.event_model, [self.event(obj, action, actor=actor, from_status="", **fields)
+                                              for obj, fields in zip(objs, extra, strict=True)])
             record_many(actor, f"{self.name}.{action}", [(obj, self.unit_of(obj), None, self.snapshot(obj))
                                                          for obj in objs])
