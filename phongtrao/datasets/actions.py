@@ -33,6 +33,7 @@ from phongtrao.datasets.models import (
     ReportStatus,
 )
 from phongtrao.datasets.values import InvalidValue, check_comment, check_value
+from phongtrao.lib.bulk import insert_objects
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
@@ -383,7 +384,7 @@ def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Seque
                               updated_by=user)
             value.set_period(period)
             values.append(value)
-    DataValue.objects.bulk_create(values, batch_size=1000)
+    insert_objects(DataValue, values)
     record_many(actor, "datavalue.save", [(v, v.unit, None, v.snapshot()) for v in values])
     reports = {}
     for fill in fills:

@@ -133,9 +133,11 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
     the objects. No signals, as ``bulk_create``."""
     if not objs:
         return
+    assert not model._meta.parents, "insert_objects() writes one table: no multi-table inheritance"
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     rows = []
     for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_objects")  # type: ignore[attr-defined]  # as bulk_create
         row = []
         for f in fields:
             value = f.pre_save(obj, True)

@@ -477,7 +477,7 @@ class Workflow[M: models.Model]:
             if self.prepare is not None:
                 for obj in objs:
                     self.prepare(obj)
-            self.model._default_manager.bulk_create(objs, batch_size=1000)
+            insert_objects(self.model, objs)
             extra = event_fields or [{} for _ in objs]
             insert_objects(self.event_model, [self.event(obj, action, actor=actor, from_status="", **fields)
                                               for obj, fields in zip(objs, extra, strict=True)])
