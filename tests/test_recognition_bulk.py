@@ -22,6 +22,8 @@ from phongtrao.recognition.actions import (
     Assessment,
     Registration,
     StepOn,
+    do_decide,
+    do_not_recognise_many,
     do_register,
     do_register_many,
     do_self_assess,
@@ -136,7 +138,8 @@ def written() -> dict[str, Any]:
                                                 object_id__in=[str(pk) for pk in keys]).order_by("pk")]
     return {"records": records, "events": events,
             "audit": sorted(audit, key=lambda row: (row[0], ["recognition.register", "recognition.self_assess",
-                                                             "recognition.submit", "recognition.start_review"]
+                                                             "recognition.submit", "recognition.start_review",
+                                                             "recognition.decide"]
                                                     .index(row[1])))}
 
 
@@ -167,6 +170,32 @@ def test_bulk_actions_write_exactly_what_the_per_unit_actions_write(cycle: None)
     line = next(x for x in by_code["KDC-T99000-03"]["answers"] if x["criterion"].endswith("kiem-che-toi-pham"))
     assert line["value"] == {"current": 2, "previous": 1}  # last year's "current"
     assert bulk == one_by_one
+
+
+@pytest.mark.django_db
+def test_not_recognising_many_writes_what_do_decide_writes(cycle: None) -> None:
+    codes = [code for code in CODES if STAGES[code] == 4]
+    in_bulk([unit(code) for code in codes])
+    recs = list(Recognition.objects.filter(year=Y, unit__code__in=codes).order_by("unit__code"))
+    decided_on = {rec.pk: dt.date(Y, 12, 10) if rec.unit.kind == Kind.RESIDENTIAL_AREA else None for rec in recs}
+    one_by_one = rolled_back(lambda: [do_decide(ACTOR, rec.pk, recognised=False, decision_date=decided_on[rec.pk])
+                                      for rec in recs])
+    bulk = rolled_back(lambda: do_not_recognise_many(ACTOR, [StepOn(rec.pk, decided_on[rec.pk]) for rec in recs]))
+    decided = [r for r in one_by_one["records"].values() if r["status"] == Status.NOT_RECOGNISED]
+    assert len(decided) == len(codes) == 5
+    # A dated decision names the commune's People's Committee of the area; an undated one none.
+    area = one_by_one["records"][(unit("KDC-T99000-01").pk, Y)]
+    assert area["authority_id"] == unit("T99000").pk and area["decision_date"] == dt.date(Y, 12, 10)
+    assert one_by_one["records"][(unit("T99000").pk, Y)]["authority_id"] is None
+    assert bulk == one_by_one
+    # A record no longer under review refuses the batch with do_decide's message.
+    do_decide(ACTOR, recs[0].pk, recognised=False)
+    with pytest.raises(ActionError) as refused, transaction.atomic():
+        do_decide(ACTOR, recs[0].pk, recognised=False)
+    with pytest.raises(ActionError) as bulk_refused:
+        do_not_recognise_many(ACTOR, [StepOn(rec.pk) for rec in recs])
+    assert bulk_refused.value.errors == {str(recs[0].unit_id): [m for ms in refused.value.errors.values()
+                                                                 for m in ms]}
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from enum import Enum
 from typing import Any
 
 from django.db import connection, models
@@ -129,22 +130,33 @@ def update_rows(model: type[models.Model], columns: Sequence[str], objs: Iterabl
 def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """``bulk_create`` for plain rows (history, values) without its SQL compiler: every concrete field's
     value as ``save()`` would write it (``pre_save``: auto_now_add moments, then ``get_prep_value``; JSON as
-    text), written by ``insert_rows`` (COPY / one prepared INSERT) under new primary keys, which are set on
-    the objects. No signals, as ``bulk_create``."""
+    text; a foreign key's id, or the id of the saved object it was given), written by ``insert_rows`` (COPY /
+    one prepared INSERT) under new primary keys, which are set on the objects. No signals, as ``bulk_create``."""
     if not objs:
         return
     assert not model._meta.parents, "insert_objects() writes one table: no multi-table inheritance"
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plan: list[tuple[Any, str]] = [
+        (f, "fk" if f.many_to_one else "json" if isinstance(f, models.JSONField) else "value") for f in fields]
     rows = []
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="insert_objects")  # type: ignore[attr-defined]  # as bulk_create
-        row = []
-        for f in fields:
+        row: list[Any] = []
+        for f, how in plan:
+            if how == "fk":
+                value = getattr(obj, f.attname)
+                if value is None and f.is_cached(obj) and (related := f.get_cached_value(obj)) is not None:
+                    if related.pk is None:  # as bulk_create: an unsaved related object is refused
+                        raise ValueError(f"insert_objects(): {f.name} of {model._meta.label} is not saved")
+                    value = related.pk
+                    setattr(obj, f.attname, value)
+                row.append(value)
+                continue
             value = f.pre_save(obj, True)
-            if isinstance(f, models.JSONField):
+            if how == "json":
                 row.append(None if value is None and f.null else json.dumps(value, cls=f.encoder))
-            else:
-                row.append(f.get_prep_value(value))
+                continue
+            value = f.get_prep_value(value)
+            row.append(value.value if isinstance(value, Enum) else value)  # TextChoices: the stored text
         rows.append(row)
     ids = insert_rows(model, [f.attname for f in fields], rows, ids=True)
     for obj, pk in zip(objs, ids, strict=True):

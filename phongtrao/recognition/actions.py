@@ -56,9 +56,9 @@ from phongtrao.recognition.models import (
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [
-    "MOVES", "Assessment", "GridRow", "Registration", "StepOn", "do_decide", "do_recognise_many", "do_register",
-    "do_register_many", "do_self_assess", "do_self_assess_many", "do_start_review", "do_start_review_many",
-    "do_submit", "do_submit_many", "do_update_grid", "do_withdraw", "may",
+    "MOVES", "Assessment", "GridRow", "Registration", "StepOn", "do_decide", "do_not_recognise_many",
+    "do_recognise_many", "do_register", "do_register_many", "do_self_assess", "do_self_assess_many",
+    "do_start_review", "do_start_review_many", "do_submit", "do_submit_many", "do_update_grid", "do_withdraw", "may",
 ]
 
 # The moves a user makes on the pages (the table's "import" is the importer's).
@@ -660,6 +660,55 @@ def do_submit_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognition]:
 def do_start_review_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognition]:
     """``do_start_review`` for many records; returns them (as saved) in ``rows``' order."""
     return _step_many(actor, "start_review", "review_started_on", rows)
+
+
+@transaction.atomic
+def do_not_recognise_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognition]:
+    """``do_decide(..., recognised=False)`` for many records under review (``on``: the decision's date, if
+    any: then its authority is named and checked as ``do_decide`` does); returns them in ``rows``' order."""
+    refused = _Refusals()
+    found = _lock_many([row.recognition for row in rows])
+    pks = [row.recognition if isinstance(row.recognition, int) else row.recognition.pk for row in rows]
+    if missing := [pk for pk in pks if pk not in found]:
+        raise ActionError({str(pk): [gettext(RECOGNITIONS.missing)] for pk in missing})
+    recs = [found[pk] for pk in pks]
+    moves = allowed_moves(acting_user(actor), [rec.unit for rec in recs])
+    authorities = {day: competent_authorities([r.unit for r, w in zip(recs, rows, strict=True) if w.on == day], day)
+                   for day in {row.on for row in rows if row.on is not None}}
+    steps: list[Move] = []
+    for rec, row in zip(recs, rows, strict=True):
+        if "decide" not in moves[rec.unit_id]:
+            refused.add(rec.unit_id, [_role_message("decide", rec.unit)])
+            continue
+        try:
+            RECOGNITIONS.refuse(rec, "decide", row.expected_version)
+        except ActionError as exc:
+            refused.add(rec.unit_id, exc)
+            continue
+        before = rec.snapshot()
+        _recheck_live(rec)
+        errors: list[str] = []
+        authority = None
+        if row.on is not None:
+            errors += _date_order_errors(rec, gettext("Ngày quyết định"), row.on, DECISION_AFTER)
+            found_authority = authorities[row.on][rec.unit_id]
+            if isinstance(found_authority, NoAuthority):
+                errors.append(str(found_authority))
+            else:
+                authority = found_authority
+                if message := _authority_error(actor, authority):
+                    errors.append(message)
+        if errors:
+            refused.add(rec.unit_id, errors)
+            continue
+        steps.append(Move(rec, "decide", before=before, changes={
+            "status": Status.NOT_RECOGNISED, "decision_no": "", "decision_date": row.on, "signer_name": "",
+            "authority_level": authority.level if authority else "", "authority": authority.unit if authority else None,
+            "answers": rec.answers, "checklist_met": rec.checklist_met,
+        }, event_fields={"details": {"authority": authority.official_label if authority else ""}}))
+    refused.raise_any()
+    RECOGNITIONS.move_many(steps, actor=actor)
+    return recs
 
 
 # --- the commune's grid: many rows saved at once ---------------------------------------------------

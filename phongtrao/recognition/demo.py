@@ -25,7 +25,7 @@ from phongtrao.recognition.actions import (
     Assessment,
     Registration,
     StepOn,
-    do_decide,
+    do_not_recognise_many,
     do_recognise_many,
     do_register_many,
     do_self_assess_many,
@@ -162,6 +162,7 @@ def _decide(context: DemoContext, year: int, recs: list[Recognition], first_numb
     day = min(dt.date(year, 12, 10), timezone.localdate())
     authorities = competent_authorities([r.unit for r in recs], day)
     groups: dict[int, list[Recognition]] = defaultdict(list)
+    failed: list[StepOn] = []
     for rec in recs:
         authority = authorities.get(rec.unit_id)
         passes = rec.checklist_met is True
@@ -170,7 +171,8 @@ def _decide(context: DemoContext, year: int, recs: list[Recognition], first_numb
         if passes and not isinstance(authority, NoAuthority) and authority is not None:
             groups[authority.unit.pk].append(rec)
         else:
-            do_decide(context.actor, rec, recognised=False)
+            failed.append(StepOn(rec))
+    do_not_recognise_many(context.actor, failed)
     for number, (_authority, members) in enumerate(sorted(groups.items()), start=first_number):
         rng = context.rng("recognition-decision", year, members[0].unit.code)
         do_recognise_many(context.actor, [r.unit for r in members], year, decision_no=f"{number}/QĐ-UBND",
