@@ -100,7 +100,13 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                         adapted[value] = connection.ops.adapt_datetimefield_value(value)
                     return adapted[value]
 
-                rows = [tuple(adapt(v) if i in stamps else v for i, v in enumerate(row)) for row in rows]
+                adapted_rows = []
+                for row in rows:
+                    values = list(row)
+                    for i in stamps:
+                        values[i] = adapt(values[i])
+                    adapted_rows.append(values)
+                rows = adapted_rows
             cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names from _meta
                                f"VALUES ({', '.join(['%s'] * len(names))})", rows)
     return new_ids

@@ -42,7 +42,7 @@ from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.workflow import ActionError, Move, StaleVersion, acting_user
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
-from phongtrao.recognition.criteria import AnswerError, evaluate
+from phongtrao.recognition.criteria import AnswerError, ShareCounts, evaluate, residential_counts
 from phongtrao.recognition.models import (
     RECOGNITIONS,
     CriteriaSet,
@@ -228,9 +228,11 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
 
 
 def _assessment(rec: Recognition, criteria: list[Criterion], answers: dict[str, Any],
-                review_meeting_on: dt.date | None, previous: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+                review_meeting_on: dt.date | None, previous: dict[str, Any],
+                counts: ShareCounts | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The checklist of ``rec`` from ``answers`` against ``criteria`` (its sets' criteria in order): the
-    changes and event fields of the ``self_assess`` move, or ``ActionError``."""
+    changes and event fields of the ``self_assess`` move, or ``ActionError``. ``counts``: the communes'
+    residential areas read for a batch (``criteria.residential_counts``)."""
     by_key = {c.key: c for c in criteria}
     by_code: dict[str, list[Any]] = {}
     for c in criteria:
@@ -247,7 +249,7 @@ def _assessment(rec: Recognition, criteria: list[Criterion], answers: dict[str, 
     lines = []
     for criterion in criteria:
         try:
-            lines.append(evaluate(criterion, given.get(criterion.key), rec, previous))
+            lines.append(evaluate(criterion, given.get(criterion.key), rec, previous, counts))
         except AnswerError as exc:
             errors.append(str(exc))
     if review_meeting_on is None:
@@ -283,7 +285,7 @@ def do_start_review(actor: Actor, recognition: Recognition | int, *, started_on:
                              changes={"review_started_on": started_on or default_step_day(rec.unit, rec.year)})
 
 
-def _recheck_live(rec: Recognition) -> list[str]:
+def _recheck_live(rec: Recognition, counts: ShareCounts | None = None) -> list[str]:
     """Re-evaluate the criteria computed from the register (the commune's share of recognised
     residential areas) and return the keys of unmet criteria."""
     if any(line.get("type") == CriterionType.SHARE_RECOGNISED for line in rec.answers):
@@ -293,7 +295,7 @@ def _recheck_live(rec: Recognition) -> list[str]:
         for line in rec.answers:
             criterion = criteria.get(line["criterion"])
             if criterion is not None and criterion.type == CriterionType.SHARE_RECOGNISED:
-                line = evaluate(criterion, None, rec, previous)
+                line = evaluate(criterion, None, rec, previous, counts)
             lines.append(line)
         rec.answers = lines
         rec.checklist_met = all(line["met"] for line in lines)
@@ -384,13 +386,14 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         if unit.pk not in by_unit:
             errors.append(gettext("%(name)s chưa đăng ký năm %(year)s.") % {"name": unit.name, "year": year})
     authorities = competent_authorities([r.unit for r in recs], decision_date)
+    counts = residential_counts([r.unit for r in recs if r.unit.kind == Kind.COMMUNE], year)
     for rec in recs:
         message = RECOGNITIONS.refusal(rec, "decide")
         if message:
             errors.append(message)
             continue
         errors += _date_order_errors(rec, gettext("Ngày quyết định"), decision_date, DECISION_AFTER)
-        unmet = _recheck_live(rec)
+        unmet = _recheck_live(rec, counts)
         if unmet or rec.checklist_met is not True:
             errors.append(gettext("%(name)s: chưa đạt các tiêu chí %(criteria)s.")
                           % {"name": rec.unit.name, "criteria": ", ".join(unmet)} if unmet
@@ -600,6 +603,8 @@ def do_self_assess_many(actor: Actor, rows: Sequence[Assessment]) -> list[Recogn
     for year in sorted({rec.year for rec in open_recs}):
         sets |= CriteriaSet.objects.for_units([r.unit for r in open_recs if r.year == year], _window_end(year))
     criteria_of = _criteria_of(sets)
+    counts = {year: residential_counts([r.unit for r in open_recs if r.year == year and r.unit.kind == Kind.COMMUNE],
+                                       year) for year in {rec.year for rec in open_recs}}
     previous: dict[tuple[int, int], Any] = {}
     for year in sorted({rec.year for rec in open_recs}):
         units = [r.unit_id for r in open_recs if r.year == year]
@@ -615,7 +620,8 @@ def do_self_assess_many(actor: Actor, rows: Sequence[Assessment]) -> list[Recogn
                 _applicable_sets(rec)  # raises its message
             criteria = [c for s in sets[rec.unit_id] for c in criteria_of[s.pk]]
             changes, event_fields = _assessment(rec, criteria, row.answers, row.review_meeting_on,
-                                                _answers_by_key(previous.get((rec.unit_id, rec.year))))
+                                                _answers_by_key(previous.get((rec.unit_id, rec.year))),
+                                                counts[rec.year])
         except ActionError as exc:
             refused.add(rec.unit_id, exc)
             continue
@@ -675,6 +681,8 @@ def do_not_recognise_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognit
     moves = allowed_moves(acting_user(actor), [rec.unit for rec in recs])
     authorities = {day: competent_authorities([r.unit for r, w in zip(recs, rows, strict=True) if w.on == day], day)
                    for day in {row.on for row in rows if row.on is not None}}
+    counts = {year: residential_counts([r.unit for r in recs if r.year == year and r.unit.kind == Kind.COMMUNE], year)
+              for year in {rec.year for rec in recs}}
     steps: list[Move] = []
     for rec, row in zip(recs, rows, strict=True):
         if "decide" not in moves[rec.unit_id]:
@@ -686,7 +694,7 @@ def do_not_recognise_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognit
             refused.add(rec.unit_id, exc)
             continue
         before = rec.snapshot()
-        _recheck_live(rec)
+        _recheck_live(rec, counts[rec.year])
         errors: list[str] = []
         authority = None
         if row.on is not None:

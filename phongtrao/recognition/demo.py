@@ -33,7 +33,7 @@ from phongtrao.recognition.actions import (
     do_submit_many,
 )
 from phongtrao.recognition.authority import NoAuthority, competent_authorities
-from phongtrao.recognition.criteria import residential_share, seed_criteria_sets
+from phongtrao.recognition.criteria import residential_counts, residential_share, seed_criteria_sets
 from phongtrao.recognition.models import CriteriaSet, Criterion, CriterionType, Derivation, Recognition, Status
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
@@ -161,13 +161,14 @@ def _decide(context: DemoContext, year: int, recs: list[Recognition], first_numb
         return
     day = min(dt.date(year, 12, 10), timezone.localdate())
     authorities = competent_authorities([r.unit for r in recs], day)
+    counts = residential_counts([r.unit for r in recs if r.unit.kind == Kind.COMMUNE], year)
     groups: dict[int, list[Recognition]] = defaultdict(list)
     failed: list[StepOn] = []
     for rec in recs:
         authority = authorities.get(rec.unit_id)
         passes = rec.checklist_met is True
         if rec.unit.kind == Kind.COMMUNE and passes:
-            passes = residential_share(rec.unit, year).met
+            passes = residential_share(rec.unit, year, counts=counts).met
         if passes and not isinstance(authority, NoAuthority) and authority is not None:
             groups[authority.unit.pk].append(rec)
         else:
