@@ -316,3 +316,22 @@ def test_two_batches_submitting_the_same_records_one_wins_the_other_is_stale(wor
     assert days == {saved[0][0].submitted_on}  # all three from the winner, none from the other
     assert RecognitionEvent.objects.filter(recognition__year=Y, action="submit").count() == 3
     assert set(Recognition.objects.filter(year=Y).values_list("version", flat=True)) == {4}
+
+
+@pytest.mark.django_db
+def test_residential_counts_agree_with_residential_share(cycle: None) -> None:
+    from phongtrao.recognition.actions import do_recognise_many
+    from phongtrao.recognition.criteria import residential_counts, residential_share
+
+    areas = [unit(code) for code in ("KDC-T99000-01", "KDC-T99000-02", "KDC-T99001-03")]
+    in_bulk(areas)  # the first two reach review; the third is submitted
+    do_recognise_many(ACTOR, [areas[0]], Y, decision_no="1/QĐ-UBND", decision_date=dt.date(Y, 12, 10),
+                      signer_name="Nguyễn Văn A")
+    communes = list(Unit.objects.filter(kind=Kind.COMMUNE, code__startswith="T99").order_by("code"))
+    counts = residential_counts(communes, Y)
+    for commune in communes:
+        share = residential_share(commune, Y)
+        assert counts[commune.pk] == (share.recognised, share.total), commune.code
+        areas_of = Unit.objects.filter(parent=commune, kind=Kind.RESIDENTIAL_AREA, subject_to_standard=True)
+        assert share.total == len([a for a in areas_of if a.is_valid_on(dt.date(Y, 12, 31))])
+    assert counts[unit("T99000").pk][0] == 1 and counts[unit("T99001").pk][0] == 0
