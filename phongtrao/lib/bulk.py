@@ -143,7 +143,8 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
     assert not model._meta.parents, "insert_objects() writes one table: no multi-table inheritance"
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     plan: list[tuple[Any, str]] = [
-        (f, "fk" if f.many_to_one else "json" if isinstance(f, models.JSONField) else "value") for f in fields]
+        (f, "fk" if f.many_to_one else "json" if isinstance(f, models.JSONField)
+         else "value" if type(f).pre_save is not models.Field.pre_save else "plain") for f in fields]
     rows = []
     for obj in objs:
         row: list[Any] = []
@@ -157,7 +158,7 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> N
                     setattr(obj, f.attname, value)
                 row.append(value)
                 continue
-            value = f.pre_save(obj, True)
+            value = getattr(obj, f.attname) if how == "plain" else f.pre_save(obj, True)  # "plain": Field's own
             if how == "json":
                 row.append(None if value is None and f.null else json.dumps(value, cls=f.encoder))
                 continue
