@@ -22,6 +22,11 @@ Each move's permission is ``policies.RECOGNITION_MOVES`` (``phongtrao/accounts/p
 
 Forms pass the ``version`` they were read at as ``expected_version``: a record saved by
 someone else in between is refused with ``StaleVersion``, never silently overwritten.
+
+Bulk variants (``do_register_many``, ``do_self_assess_many``, ``do_submit_many``, ``do_start_review_many``,
+``do_not_recognise_many``; ``do_recognise_many`` is one decision) take many records in one call, all or
+nothing, with the same checks and messages (keyed by unit id) and one ``move_many`` for the writes: the demo
+uses them; pages and importers may.
 """
 
 from __future__ import annotations
