@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -33,6 +34,7 @@ from phongtrao.classification.models import (
     Status,
 )
 from phongtrao.classification.rules import card_for, total_problem
+from phongtrao.lib.bulk import insert_objects
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
 from phongtrao.lib.vnformat import date_text
@@ -260,6 +262,7 @@ def do_record_years(actor: Actor, year: int, rows: Sequence[BulkYear]) -> list[C
     provinces: dict[int, int] = dict(UnitAncestor.objects.filter(
         unit__in=[r.unit for r in rows], ancestor__kind=Kind.PROVINCE).values_list("unit_id", "ancestor_id"))
     criteria: dict[int, dict[str, ScorecardCriterion]] = {}
+    prefetch_related_objects([r.unit for r in rows], "parent")  # may_review reads each unit's parent
     made: list[tuple[BulkYear, Classification, Scorecard]] = []
     errors: dict[str, list[str]] = {}
     for index, row in enumerate(rows):
@@ -316,7 +319,7 @@ def do_record_years(actor: Actor, year: int, rows: Sequence[BulkYear]) -> list[C
                 scores.append(Score(classification=classification, criterion=by_code[code], self_points=value,
                                     reviewed_points=adjusted[0] if adjusted else None,
                                     reason=adjusted[1] if adjusted else ""))
-        Score.objects.bulk_create(scores, batch_size=2000)
+        insert_objects(Score, scores)
     return [c for _r, c, _card in made]
 
 

@@ -33,6 +33,7 @@ from phongtrao.datasets.models import (
     ReportStatus,
 )
 from phongtrao.datasets.values import InvalidValue, check_comment, check_value
+from phongtrao.lib.bulk import insert_objects
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
@@ -85,9 +86,11 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def check_form(actor: Actor, unit: Unit, dataset: DataSet, period: Period, *, entering: bool = True) -> DataSetVersion:
+def check_form(actor: Actor, unit: Unit, dataset: DataSet, period: Period, *, entering: bool = True,
+               version: DataSetVersion | None = None) -> DataSetVersion:
     """The form in force for ``period``, after the checks every write of ``unit``'s report makes: the actor may
-    enter for the unit, the data set applies to it and has this period type, and entry is open."""
+    enter for the unit, the data set applies to it and has this period type, and entry is open. ``version``: the
+    form in force, when the caller read it already (a bulk load checks many units against one form)."""
     user = _user(actor)
     if not policy.may_enter(user, unit):
         raise ActionError(gettext("Bạn không có quyền nhập số liệu cho %(name)s.") % {"name": unit.name})
@@ -101,7 +104,7 @@ def check_form(actor: Actor, unit: Unit, dataset: DataSet, period: Period, *, en
     if not period.overlaps(unit.valid_from, unit.valid_to):
         raise ActionError({"period": [gettext("%(unit)s không tồn tại trong %(period)s.")
                                       % {"unit": unit.name, "period": in_sentence(period.label)}]})
-    version = dataset.version_for(period)
+    version = version or dataset.version_for(period)
     if version is None:
         raise ActionError({"period": [gettext("Biểu “%(name)s” chưa có mẫu áp dụng cho %(period)s.")
                                       % {"name": dataset.name, "period": in_sentence(period.label)}]})
@@ -361,7 +364,7 @@ def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Seque
     checked like a saved one; a unit that already has a report of the period is left as it is. Values: one
     insert and one audit insert; reports: ``created_many``, then one ``move_many`` per step (the workflow's
     event and audit rows)."""
-    from phongtrao.datasets.validation import check_unit
+    from phongtrao.datasets.validation import check_units
 
     have = set(DataSetReport.objects.filter(dataset=dataset, period=period.id,
                                             unit__in=[f.unit.pk for f in fills]).values_list("unit_id", flat=True))
@@ -370,8 +373,9 @@ def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Seque
     fills = [f for f in fills if f.unit.pk not in have]
     user = _user(actor)
     values: list[DataValue] = []
+    form = dataset.version_for(period)  # one form for every unit of the load
     for fill in fills:
-        check_form(actor, fill.unit, dataset, period, entering=False)
+        check_form(actor, fill.unit, dataset, period, entering=False, version=form)
         for item in fill.inputs:
             try:
                 check_value(item.element, item.value)
@@ -383,7 +387,7 @@ def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Seque
                               updated_by=user)
             value.set_period(period)
             values.append(value)
-    DataValue.objects.bulk_create(values, batch_size=1000)
+    insert_objects(DataValue, values)
     record_many(actor, "datavalue.save", [(v, v.unit, None, v.snapshot()) for v in values])
     reports = {}
     for fill in fills:
@@ -392,7 +396,9 @@ def do_fill_reports(actor: Actor, dataset: DataSet, period: Period, fills: Seque
         reports[fill.unit.pk] = report
     REPORTS.created_many(list(reports.values()), actor=actor, action="create")
     done = {"values": len(values), "reports": len(reports)}
-    completing = [f for f in fills if f.completed_at is not None and not check_unit(f.unit, dataset, period)]
+    closing = [f for f in fills if f.completed_at is not None]
+    violations = check_units([f.unit for f in closing], dataset, period)
+    completing = [f for f in closing if not violations[f.unit.pk]]
     REPORTS.move_many([Move(reports[f.unit.pk], "complete", changes={"completed_at": f.completed_at})
                        for f in completing], actor=actor)
     for step in range(max((len(f.moves) for f in completing), default=0)):

@@ -12,7 +12,9 @@ These bypass ``save()``, signals and field defaults: callers compute every colum
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from enum import Enum
 from typing import Any
 
 from django.db import connection, models
@@ -98,7 +100,73 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                         adapted[value] = connection.ops.adapt_datetimefield_value(value)
                     return adapted[value]
 
-                rows = [tuple(adapt(v) if i in stamps else v for i, v in enumerate(row)) for row in rows]
+                adapted_rows = []
+                for row in rows:
+                    values = list(row)
+                    for i in stamps:
+                        values[i] = adapt(values[i])
+                    adapted_rows.append(values)
+                rows = adapted_rows
             cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names from _meta
                                f"VALUES ({', '.join(['%s'] * len(names))})", rows)
     return new_ids
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], objs: Iterable[models.Model]) -> int:
+    """Write the fields ``columns`` of ``objs`` (saved model objects) back to their rows: one prepared
+    ``UPDATE ... WHERE pk = %s`` run by ``executemany`` (``bulk_update`` builds a ``CASE WHEN`` per object
+    and field, which costs more to compile than the update takes to run). Values are prepared by each
+    field (``get_db_prep_save``) as ``save()`` prepares them; auto_now fields are not touched here: the
+    caller sets them. Returns the number of objects written."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    pk = model._meta.pk
+    assert pk is not None and pk.column is not None
+    fields = [_field(model, name) for name in columns]
+    table, names = table_and_columns(model, columns)
+    sets = ", ".join(f"{name} = %s" for name in names)
+    rows = [[*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields), obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {sets} "  # noqa: S608 - names from _meta
+                           f"WHERE {connection.ops.quote_name(pk.column)} = %s", rows)
+    return len(objs)
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """``bulk_create`` for plain rows (history, values) without its SQL compiler: every concrete field's
+    value as ``save()`` would write it (``pre_save``: auto_now_add moments, then ``get_prep_value``; JSON as
+    text; a foreign key's id, or the id of the saved object it was given), written by ``insert_rows`` (COPY /
+    one prepared INSERT) under new primary keys, which are set on the objects. No signals, as ``bulk_create``."""
+    if not objs:
+        return
+    assert not model._meta.parents, "insert_objects() writes one table: no multi-table inheritance"
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plan: list[tuple[Any, str]] = [
+        (f, "fk" if f.many_to_one else "json" if isinstance(f, models.JSONField)
+         else "value" if type(f).pre_save is not models.Field.pre_save else "plain") for f in fields]
+    rows = []
+    for obj in objs:
+        row: list[Any] = []
+        for f, how in plan:
+            if how == "fk":
+                value = getattr(obj, f.attname)
+                if value is None and f.is_cached(obj) and (related := f.get_cached_value(obj)) is not None:
+                    if related.pk is None:  # as bulk_create: an unsaved related object is refused
+                        raise ValueError(f"insert_objects(): {f.name} of {model._meta.label} is not saved")
+                    value = related.pk
+                    setattr(obj, f.attname, value)
+                row.append(value)
+                continue
+            value = getattr(obj, f.attname) if how == "plain" else f.pre_save(obj, True)  # "plain": Field's own
+            if how == "json":
+                row.append(None if value is None and f.null else json.dumps(value, cls=f.encoder))
+                continue
+            value = f.get_prep_value(value)
+            row.append(value.value if isinstance(value, Enum) else value)  # TextChoices: the stored text
+        rows.append(row)
+    ids = insert_rows(model, [f.attname for f in fields], rows, ids=True)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias

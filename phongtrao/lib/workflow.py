@@ -41,6 +41,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from phongtrao.lib.bulk import insert_objects, update_rows
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
@@ -416,7 +418,8 @@ class Workflow[M: models.Model]:
     def move_many(self, moves: Sequence[Move], *, actor: Actor) -> None:
         """Many moves at once (an import, one decision for many records), all or nothing: the checks of
         ``move`` for every record, then one bulk update, one insert of events, one of audit rows per move
-        name. Refusals are raised together, keyed by the move's position in ``moves`` (as text)."""
+        name (the update is one prepared statement for all records: ``lib.bulk.update_rows``). Refusals are raised
+        together, keyed by the move's position in ``moves`` (as text)."""
         _record, record_many = _recorders()
         if not moves:
             return
@@ -445,8 +448,8 @@ class Workflow[M: models.Model]:
                                          reason=move.reason, **move.event_fields))
                 audits.setdefault(move.action, []).append(
                     (move.obj, self.unit_of(move.obj), before, self.snapshot(move.obj)))
-            self.model._default_manager.bulk_update([m.obj for m in moves], sorted(fields), batch_size=1000)
-            self.event_model._default_manager.bulk_create(events, batch_size=1000)
+            update_rows(self.model, sorted(fields), [m.obj for m in moves])
+            insert_objects(self.event_model, events)
             for action, rows in audits.items():
                 record_many(actor, f"{self.name}.{action}", rows)
 
@@ -474,11 +477,9 @@ class Workflow[M: models.Model]:
             if self.prepare is not None:
                 for obj in objs:
                     self.prepare(obj)
-            self.model._default_manager.bulk_create(objs, batch_size=1000)
+            insert_objects(self.model, objs)
             extra = event_fields or [{} for _ in objs]
-            self.event_model._default_manager.bulk_create(
-                [self.event(obj, action, actor=actor, from_status="", **fields) for obj, fields in zip(objs, extra,
-                                                                                                     strict=True)],
-                batch_size=1000)
+            insert_objects(self.event_model, [self.event(obj, action, actor=actor, from_status="", **fields)
+                                              for obj, fields in zip(objs, extra, strict=True)])
             record_many(actor, f"{self.name}.{action}", [(obj, self.unit_of(obj), None, self.snapshot(obj))
                                                          for obj in objs])

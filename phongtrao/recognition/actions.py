@@ -22,6 +22,11 @@ Each move's permission is ``policies.RECOGNITION_MOVES`` (``phongtrao/accounts/p
 
 Forms pass the ``version`` they were read at as ``expected_version``: a record saved by
 someone else in between is refused with ``StaleVersion``, never silently overwritten.
+
+Bulk variants (``do_register_many``, ``do_self_assess_many``, ``do_submit_many``, ``do_start_review_many``,
+``do_not_recognise_many``; ``do_recognise_many`` is one decision) take many records in one call, all or
+nothing, with the same checks and messages (keyed by unit id) and one ``move_many`` for the writes: the demo
+uses them; pages and importers may.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from phongtrao.lib.periods import Period
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.workflow import ActionError, Move, StaleVersion, acting_user
 from phongtrao.recognition.authority import NoAuthority, competent_authorities, competent_authority
-from phongtrao.recognition.criteria import AnswerError, evaluate
+from phongtrao.recognition.criteria import AnswerError, ShareCounts, evaluate, residential_counts
 from phongtrao.recognition.models import (
     RECOGNITIONS,
     CriteriaSet,
@@ -56,8 +61,9 @@ from phongtrao.recognition.models import (
 from phongtrao.units.models import Kind, Unit
 
 __all__ = [
-    "MOVES", "GridRow", "do_decide", "do_recognise_many", "do_register", "do_self_assess", "do_start_review",
-    "do_submit", "do_update_grid", "do_withdraw", "may",
+    "MOVES", "Assessment", "GridRow", "Registration", "StepOn", "do_decide", "do_not_recognise_many",
+    "do_recognise_many", "do_register", "do_register_many", "do_self_assess", "do_self_assess_many",
+    "do_start_review", "do_start_review_many", "do_submit", "do_submit_many", "do_update_grid", "do_withdraw", "may",
 ]
 
 # The moves a user makes on the pages (the table's "import" is the importer's).
@@ -117,6 +123,29 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
     ``expected_version`` 0 means "there was no record when the form was read".
     """
     _refuse_role(actor, "register", unit)
+    if errors := _registration_errors(unit, year, households_committed):
+        raise ActionError(errors)
+    rec = RECOGNITIONS.locking().filter(unit=unit, year=year).first()
+    if rec is not None and expected_version == 0:  # there was no record when the form was read
+        raise StaleVersion(RECOGNITIONS.stale_message(rec))
+    if rec is None:
+        try:
+            with transaction.atomic():
+                rec = Recognition.objects.create(unit=unit, year=year)
+        except IntegrityError:  # created meanwhile by someone else: lock theirs
+            rec = RECOGNITIONS.locking().get(unit=unit, year=year)
+            RECOGNITIONS.refuse(rec, "register", expected_version)
+    RECOGNITIONS.refuse(rec, "register", expected_version or None)
+    if (households_committed is None or not unit.households) and unit.kind == Kind.RESIDENTIAL_AREA \
+            and (needing := _household_criterion(unit, year)) is not None:
+        raise ActionError({"households_committed": [_households_message(unit, needing, households_committed)]})
+    return RECOGNITIONS.move(rec, "register", actor=actor, changes={
+        "registered_on": registered_on or default_step_day(unit, year, opening=True),
+        "households_committed": households_committed})
+
+
+def _registration_errors(unit: Unit, year: int, households_committed: int | None) -> dict[str, list[str]]:
+    """What refuses registering ``unit`` in ``year`` before its record is read (the unit and the households)."""
     errors: dict[str, list[str]] = {}
     if not unit.subject_to_standard:
         errors.setdefault("unit", []).append(
@@ -133,30 +162,16 @@ def do_register(actor: Actor, unit: Unit, year: int, *, households_committed: in
             errors.setdefault("households_committed", []).append(
                 gettext("Số hộ ký cam kết (%(committed)s) lớn hơn số hộ của khu dân cư (%(households)s).")
                 % {"committed": households_committed, "households": unit.households})
-    if errors:
-        raise ActionError(errors)
-    rec = RECOGNITIONS.locking().filter(unit=unit, year=year).first()
-    if rec is not None and expected_version == 0:  # there was no record when the form was read
-        raise StaleVersion(RECOGNITIONS.stale_message(rec))
-    if rec is None:
-        try:
-            with transaction.atomic():
-                rec = Recognition.objects.create(unit=unit, year=year)
-        except IntegrityError:  # created meanwhile by someone else: lock theirs
-            rec = RECOGNITIONS.locking().get(unit=unit, year=year)
-            RECOGNITIONS.refuse(rec, "register", expected_version)
-    RECOGNITIONS.refuse(rec, "register", expected_version or None)
-    if (households_committed is None or not unit.households) and unit.kind == Kind.RESIDENTIAL_AREA \
-            and (needing := _household_criterion(unit, year)) is not None:
-        names = {"name": unit.name, "order": needing.order, "code": needing.code}
-        raise ActionError({"households_committed": [gettext(
-            "Phải nhập số hộ ký cam kết của %(name)s: tiêu chí %(order)s (%(code)s) được tính từ số hộ này.") % names
-            if households_committed is None else gettext(
-            "%(name)s chưa có tổng số hộ trong danh mục đơn vị: tiêu chí %(order)s (%(code)s) cần số này; "
-            "cập nhật đơn vị trước khi đăng ký.") % names]})
-    return RECOGNITIONS.move(rec, "register", actor=actor, changes={
-        "registered_on": registered_on or default_step_day(unit, year, opening=True),
-        "households_committed": households_committed})
+    return errors
+
+
+def _households_message(unit: Unit, needing: Criterion, households_committed: int | None) -> str:
+    names = {"name": unit.name, "order": needing.order, "code": needing.code}
+    if households_committed is None:
+        return gettext("Phải nhập số hộ ký cam kết của %(name)s: tiêu chí %(order)s (%(code)s) được tính từ số hộ "
+                       "này.") % names
+    return gettext("%(name)s chưa có tổng số hộ trong danh mục đơn vị: tiêu chí %(order)s (%(code)s) cần số này; "
+                   "cập nhật đơn vị trước khi đăng ký.") % names
 
 
 def _household_criterion(unit: Unit, year: int) -> Criterion | None:
@@ -191,7 +206,12 @@ def _applicable_sets(rec: Recognition) -> list[CriteriaSet]:
 
 def _previous_answers(rec: Recognition) -> dict[str, Any]:
     previous = Recognition.objects.filter(unit_id=rec.unit_id, year=rec.year - 1).values_list("answers", flat=True)
-    lines = [line for line in previous.first() or [] if isinstance(line, dict)]
+    return _answers_by_key(previous.first())
+
+
+def _answers_by_key(answers: Any) -> dict[str, Any]:
+    """A year's checklist lines as {criterion key or code: value} (``_previous_answers``)."""
+    lines = [line for line in answers or [] if isinstance(line, dict)]
     # Also by criterion code alone, so a year assessed on an earlier version of the set (TT 124 before
     # TT 48) still gives "the previous year" to the next one.
     by_code = {str(line["criterion"]).rsplit("/", 1)[-1]: line.get("value") for line in lines}
@@ -208,6 +228,16 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
     RECOGNITIONS.refuse(rec, "self_assess", expected_version)
     sets = _applicable_sets(rec)
     criteria = [c for s in sets for c in s.criteria.select_related("criteria_set").order_by("order")]
+    changes, event_fields = _assessment(rec, criteria, answers, review_meeting_on, _previous_answers(rec))
+    return RECOGNITIONS.move(rec, "self_assess", actor=actor, changes=changes, event_fields=event_fields)
+
+
+def _assessment(rec: Recognition, criteria: list[Criterion], answers: dict[str, Any],
+                review_meeting_on: dt.date | None, previous: dict[str, Any],
+                counts: ShareCounts | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The checklist of ``rec`` from ``answers`` against ``criteria`` (its sets' criteria in order): the
+    changes and event fields of the ``self_assess`` move, or ``ActionError``. ``counts``: the communes'
+    residential areas read for a batch (``criteria.residential_counts``)."""
     by_key = {c.key: c for c in criteria}
     by_code: dict[str, list[Any]] = {}
     for c in criteria:
@@ -221,11 +251,10 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
             given[by_code[key][0].key] = value
         else:
             errors.append(gettext("Không có tiêu chí “%(key)s” trong bộ tiêu chí áp dụng.") % {"key": key})
-    previous = _previous_answers(rec)
     lines = []
     for criterion in criteria:
         try:
-            lines.append(evaluate(criterion, given.get(criterion.key), rec, previous))
+            lines.append(evaluate(criterion, given.get(criterion.key), rec, previous, counts))
         except AnswerError as exc:
             errors.append(str(exc))
     if review_meeting_on is None:
@@ -238,9 +267,8 @@ def do_self_assess(actor: Actor, recognition: Recognition | int, *, answers: dic
         raise ActionError(refused)
     met = all(line["met"] for line in lines)
     unmet = [line["criterion"] for line in lines if not line["met"]]
-    return RECOGNITIONS.move(rec, "self_assess", actor=actor, changes={
-        "answers": lines, "checklist_met": met, "review_meeting_on": review_meeting_on},
-        event_fields={"details": {"checklist_met": met, "unmet": unmet}})
+    return ({"answers": lines, "checklist_met": met, "review_meeting_on": review_meeting_on},
+            {"details": {"checklist_met": met, "unmet": unmet}})
 
 
 @transaction.atomic
@@ -262,7 +290,7 @@ def do_start_review(actor: Actor, recognition: Recognition | int, *, started_on:
                              changes={"review_started_on": started_on or default_step_day(rec.unit, rec.year)})
 
 
-def _recheck_live(rec: Recognition) -> list[str]:
+def _recheck_live(rec: Recognition, counts: ShareCounts | None = None) -> list[str]:
     """Re-evaluate the criteria computed from the register (the commune's share of recognised
     residential areas) and return the keys of unmet criteria."""
     if any(line.get("type") == CriterionType.SHARE_RECOGNISED for line in rec.answers):
@@ -272,7 +300,7 @@ def _recheck_live(rec: Recognition) -> list[str]:
         for line in rec.answers:
             criterion = criteria.get(line["criterion"])
             if criterion is not None and criterion.type == CriterionType.SHARE_RECOGNISED:
-                line = evaluate(criterion, None, rec, previous)
+                line = evaluate(criterion, None, rec, previous, counts)
             lines.append(line)
         rec.answers = lines
         rec.checklist_met = all(line["met"] for line in lines)
@@ -363,13 +391,14 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
         if unit.pk not in by_unit:
             errors.append(gettext("%(name)s chưa đăng ký năm %(year)s.") % {"name": unit.name, "year": year})
     authorities = competent_authorities([r.unit for r in recs], decision_date)
+    counts = residential_counts([r.unit for r in recs if r.unit.kind == Kind.COMMUNE], year)
     for rec in recs:
         message = RECOGNITIONS.refusal(rec, "decide")
         if message:
             errors.append(message)
             continue
         errors += _date_order_errors(rec, gettext("Ngày quyết định"), decision_date, DECISION_AFTER)
-        unmet = _recheck_live(rec)
+        unmet = _recheck_live(rec, counts)
         if unmet or rec.checklist_met is not True:
             errors.append(gettext("%(name)s: chưa đạt các tiêu chí %(criteria)s.")
                           % {"name": rec.unit.name, "criteria": ", ".join(unmet)} if unmet
@@ -397,6 +426,301 @@ def do_recognise_many(actor: Actor, units: Iterable[Unit], year: int, *, decisio
             "authority": rec_authority.unit, "answers": rec.answers, "checklist_met": rec.checklist_met,
         }, event_fields={"details": {"authority": rec_authority.official_label, "bulk": True}}))
     RECOGNITIONS.move_many(decisions, actor=actor)
+    return recs
+
+
+# --- bulk variants: one action call for many units (the demo; pages and importers may use them) ---------
+#
+# Each is the per-unit action for many records at once, all or nothing: the same role checks (one query
+# for all units), the same validations and messages, one lock for the batch (its rows read in a few
+# queries, ``select_for_update``), then ``RECOGNITIONS.move_many``: one update, one insert of events, one of
+# audit rows. Refusals are raised together, keyed by unit id (as text), as ``do_update_grid`` keys them;
+# a record saved by someone else since ``expected_version`` refuses the batch with ``StaleVersion``.
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One unit of ``do_register_many``: ``do_register``'s arguments."""
+
+    unit: Unit
+    households_committed: int | None = None
+    registered_on: dt.date | None = None
+    expected_version: int | None = None  # 0 = there was no record when the form was read
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One record of ``do_self_assess_many``: ``do_self_assess``'s arguments."""
+
+    recognition: Recognition | int
+    answers: dict[str, Any]
+    review_meeting_on: dt.date
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class StepOn:
+    """One record of ``do_submit_many`` / ``do_start_review_many``: the record and the step's date."""
+
+    recognition: Recognition | int
+    on: dt.date | None = None
+    expected_version: int | None = None
+
+
+class _Refusals:
+    """The messages of a bulk action by unit id (as text); ``StaleVersion`` if any of them was stale."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+        self.stale = False
+
+    def add(self, unit_id: int, error: ActionError | list[str]) -> None:
+        messages = [m for ms in error.errors.values() for m in ms] if isinstance(error, ActionError) else error
+        self.stale = self.stale or isinstance(error, StaleVersion)
+        self.errors.setdefault(str(unit_id), []).extend(messages)
+
+    def __contains__(self, unit_id: int) -> bool:
+        return str(unit_id) in self.errors
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise (StaleVersion if self.stale else ActionError)(self.errors)
+
+
+def _role_message(action: str, unit: Unit) -> str:
+    return gettext("Bạn không có quyền %(action)s đối với %(name)s.") % {
+        "action": RECOGNITIONS.transition(action).verb, "name": unit.name}
+
+
+def _lock_many(refs: Sequence[Recognition | int]) -> dict[int, Recognition]:
+    """The records ``refs`` as stored, locked, by id (one query per 900 records)."""
+    pks = [ref if isinstance(ref, int) else ref.pk for ref in refs]
+    found: dict[int, Recognition] = {}
+    for start in range(0, len(pks), 900):
+        found.update({r.pk: r for r in RECOGNITIONS.locking().filter(pk__in=pks[start:start + 900])})
+    return found
+
+
+def _criteria_of(sets_by_unit: dict[int, list[CriteriaSet]]) -> dict[int, list[Criterion]]:
+    """Each set's criteria in order (one query for all the sets named)."""
+    set_ids = {s.pk for sets in sets_by_unit.values() for s in sets}
+    out: dict[int, list[Criterion]] = {pk: [] for pk in set_ids}
+    for criterion in (Criterion.objects.filter(criteria_set__in=set_ids).select_related("criteria_set")
+                      .order_by("order", "pk")):
+        out[criterion.criteria_set_id].append(criterion)
+    return out
+
+
+def _window_end(year: int) -> Any:
+    return lambda unit: evaluation_window(unit.kind, year)[1]
+
+
+@transaction.atomic
+def do_register_many(actor: Actor, year: int, rows: Sequence[Registration]) -> list[Recognition]:
+    """``do_register`` for many units of one year; returns their records in ``rows``' order."""
+    refused = _Refusals()
+    units = [row.unit for row in rows]
+    moves = allowed_moves(acting_user(actor), units)
+    for row in rows:
+        if "register" not in moves[row.unit.pk]:
+            refused.add(row.unit.pk, [_role_message("register", row.unit)])
+        elif errors := _registration_errors(row.unit, year, row.households_committed):
+            refused.add(row.unit.pk, ActionError(errors))
+    open_rows = [row for row in rows if row.unit.pk not in refused]
+    existing: dict[int, Recognition] = {}
+    # A record created meanwhile by someone else (PostgreSQL): lock theirs and try again. Each collision is a
+    # row another transaction committed, so this ends after at most one round per unit.
+    while True:
+        for start in range(0, len(open_rows), 900):
+            chunk = [row.unit.pk for row in open_rows[start:start + 900] if row.unit.pk not in existing]
+            existing.update({r.unit_id: r for r in RECOGNITIONS.locking().filter(unit__in=chunk, year=year)})
+        fresh = [Recognition(unit=row.unit, year=year) for row in open_rows if row.unit.pk not in existing]
+        try:
+            with transaction.atomic():
+                Recognition.objects.bulk_create(fresh, batch_size=1000)
+        except IntegrityError:
+            continue
+        existing.update({r.unit_id: r for r in fresh})
+        created = {r.unit_id for r in fresh}
+        break
+    residential = [row.unit for row in open_rows if row.unit.kind == Kind.RESIDENTIAL_AREA
+                   and (row.households_committed is None or not row.unit.households)]
+    needing = _household_criteria(residential, year)
+    steps: list[Move] = []
+    for row in open_rows:
+        unit, rec = row.unit, existing[row.unit.pk]
+        try:
+            if unit.pk not in created and row.expected_version == 0:
+                raise StaleVersion(RECOGNITIONS.stale_message(rec))
+            RECOGNITIONS.refuse(rec, "register", row.expected_version or None)
+            if (criterion := needing.get(unit.pk)) is not None:
+                raise ActionError({"households_committed": [
+                    _households_message(unit, criterion, row.households_committed)]})
+        except ActionError as exc:
+            refused.add(unit.pk, exc)
+            continue
+        rec.unit = unit
+        steps.append(Move(rec, "register", changes={
+            "registered_on": row.registered_on or default_step_day(unit, year, opening=True),
+            "households_committed": row.households_committed}))
+    refused.raise_any()
+    RECOGNITIONS.move_many(steps, actor=actor)
+    return [existing[row.unit.pk] for row in rows]
+
+
+def _household_criteria(units: list[Unit], year: int) -> dict[int, Criterion]:
+    """``_household_criterion`` for many units: the first criterion of each unit's sets computed from the
+    households committed, for the units that have one."""
+    if not units:
+        return {}
+    sets = CriteriaSet.objects.for_units(units, _window_end(year))
+    set_ids = {s.pk for unit_sets in sets.values() for s in unit_sets}
+    derived = list(Criterion.objects.filter(criteria_set__in=set_ids, derived_from=Derivation.HOUSEHOLDS_COMMITTED)
+                   .order_by("order", "pk"))
+    out: dict[int, Criterion] = {}
+    for unit in units:
+        mine = {s.pk for s in sets[unit.pk]}
+        if (first := next((c for c in derived if c.criteria_set_id in mine), None)) is not None:
+            out[unit.pk] = first
+    return out
+
+
+@transaction.atomic
+def do_self_assess_many(actor: Actor, rows: Sequence[Assessment]) -> list[Recognition]:
+    """``do_self_assess`` for many records; returns them (as saved) in ``rows``' order."""
+    refused = _Refusals()
+    found = _lock_many([row.recognition for row in rows])
+    pks = [row.recognition if isinstance(row.recognition, int) else row.recognition.pk for row in rows]
+    if missing := [pk for pk in pks if pk not in found]:
+        raise ActionError({str(pk): [gettext(RECOGNITIONS.missing)] for pk in missing})
+    recs = [found[pk] for pk in pks]
+    moves = allowed_moves(acting_user(actor), [rec.unit for rec in recs])
+    for rec, row in zip(recs, rows, strict=True):
+        if "self_assess" not in moves[rec.unit_id]:
+            refused.add(rec.unit_id, [_role_message("self_assess", rec.unit)])
+            continue
+        try:
+            RECOGNITIONS.refuse(rec, "self_assess", row.expected_version)
+        except ActionError as exc:
+            refused.add(rec.unit_id, exc)
+    open_recs = [rec for rec in recs if rec.unit_id not in refused]
+    sets: dict[int, list[CriteriaSet]] = {}
+    for year in sorted({rec.year for rec in open_recs}):
+        sets |= CriteriaSet.objects.for_units([r.unit for r in open_recs if r.year == year], _window_end(year))
+    criteria_of = _criteria_of(sets)
+    counts = {year: residential_counts([r.unit for r in open_recs if r.year == year and r.unit.kind == Kind.COMMUNE],
+                                       year) for year in {rec.year for rec in open_recs}}
+    previous: dict[tuple[int, int], Any] = {}
+    for year in sorted({rec.year for rec in open_recs}):
+        units = [r.unit_id for r in open_recs if r.year == year]
+        for start in range(0, len(units), 900):
+            previous.update({(unit_id, year): answers for unit_id, answers in Recognition.objects.filter(
+                unit_id__in=units[start:start + 900], year=year - 1).values_list("unit_id", "answers")})
+    steps: list[Move] = []
+    for rec, row in zip(recs, rows, strict=True):
+        if rec.unit_id in refused:
+            continue
+        try:
+            if not sets[rec.unit_id]:
+                _applicable_sets(rec)  # raises its message
+            criteria = [c for s in sets[rec.unit_id] for c in criteria_of[s.pk]]
+            changes, event_fields = _assessment(rec, criteria, row.answers, row.review_meeting_on,
+                                                _answers_by_key(previous.get((rec.unit_id, rec.year))),
+                                                counts[rec.year])
+        except ActionError as exc:
+            refused.add(rec.unit_id, exc)
+            continue
+        steps.append(Move(rec, "self_assess", changes=changes, event_fields=event_fields))
+    refused.raise_any()
+    RECOGNITIONS.move_many(steps, actor=actor)
+    return recs
+
+
+def _step_many(actor: Actor, action: str, day_field: str, rows: Sequence[StepOn]) -> list[Recognition]:
+    refused = _Refusals()
+    found = _lock_many([row.recognition for row in rows])
+    pks = [row.recognition if isinstance(row.recognition, int) else row.recognition.pk for row in rows]
+    if missing := [pk for pk in pks if pk not in found]:
+        raise ActionError({str(pk): [gettext(RECOGNITIONS.missing)] for pk in missing})
+    recs = [found[pk] for pk in pks]
+    moves = allowed_moves(acting_user(actor), [rec.unit for rec in recs])
+    steps: list[Move] = []
+    for rec, row in zip(recs, rows, strict=True):
+        if action not in moves[rec.unit_id]:
+            refused.add(rec.unit_id, [_role_message(action, rec.unit)])
+            continue
+        try:
+            RECOGNITIONS.refuse(rec, action, row.expected_version)
+        except ActionError as exc:
+            refused.add(rec.unit_id, exc)
+            continue
+        steps.append(Move(rec, action, expected_version=row.expected_version,
+                          changes={day_field: row.on or default_step_day(rec.unit, rec.year)}))
+    refused.raise_any()
+    RECOGNITIONS.move_many(steps, actor=actor)
+    return recs
+
+
+@transaction.atomic
+def do_submit_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognition]:
+    """``do_submit`` for many records; returns them (as saved) in ``rows``' order."""
+    return _step_many(actor, "submit", "submitted_on", rows)
+
+
+@transaction.atomic
+def do_start_review_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognition]:
+    """``do_start_review`` for many records; returns them (as saved) in ``rows``' order."""
+    return _step_many(actor, "start_review", "review_started_on", rows)
+
+
+@transaction.atomic
+def do_not_recognise_many(actor: Actor, rows: Sequence[StepOn]) -> list[Recognition]:
+    """``do_decide(..., recognised=False)`` for many records under review (``on``: the decision's date, if
+    any: then its authority is named and checked as ``do_decide`` does); returns them in ``rows``' order."""
+    refused = _Refusals()
+    found = _lock_many([row.recognition for row in rows])
+    pks = [row.recognition if isinstance(row.recognition, int) else row.recognition.pk for row in rows]
+    if missing := [pk for pk in pks if pk not in found]:
+        raise ActionError({str(pk): [gettext(RECOGNITIONS.missing)] for pk in missing})
+    recs = [found[pk] for pk in pks]
+    moves = allowed_moves(acting_user(actor), [rec.unit for rec in recs])
+    authorities = {day: competent_authorities([r.unit for r, w in zip(recs, rows, strict=True) if w.on == day], day)
+                   for day in {row.on for row in rows if row.on is not None}}
+    counts = {year: residential_counts([r.unit for r in recs if r.year == year and r.unit.kind == Kind.COMMUNE], year)
+              for year in {rec.year for rec in recs}}
+    steps: list[Move] = []
+    for rec, row in zip(recs, rows, strict=True):
+        if "decide" not in moves[rec.unit_id]:
+            refused.add(rec.unit_id, [_role_message("decide", rec.unit)])
+            continue
+        try:
+            RECOGNITIONS.refuse(rec, "decide", row.expected_version)
+        except ActionError as exc:
+            refused.add(rec.unit_id, exc)
+            continue
+        before = rec.snapshot()
+        _recheck_live(rec, counts[rec.year])
+        errors: list[str] = []
+        authority = None
+        if row.on is not None:
+            errors += _date_order_errors(rec, gettext("Ngày quyết định"), row.on, DECISION_AFTER)
+            found_authority = authorities[row.on][rec.unit_id]
+            if isinstance(found_authority, NoAuthority):
+                errors.append(str(found_authority))
+            else:
+                authority = found_authority
+                if message := _authority_error(actor, authority):
+                    errors.append(message)
+        if errors:
+            refused.add(rec.unit_id, errors)
+            continue
+        steps.append(Move(rec, "decide", before=before, changes={
+            "status": Status.NOT_RECOGNISED, "decision_no": "", "decision_date": row.on, "signer_name": "",
+            "authority_level": authority.level if authority else "", "authority": authority.unit if authority else None,
+            "answers": rec.answers, "checklist_met": rec.checklist_met,
+        }, event_fields={"details": {"authority": authority.official_label if authority else ""}}))
+    refused.raise_any()
+    RECOGNITIONS.move_many(steps, actor=actor)
     return recs
 
 

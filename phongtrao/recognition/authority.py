@@ -152,9 +152,10 @@ def competent_authorities(units: list[Unit], on_date: dt.date) -> dict[int, Auth
             out[unit.pk] = exc
         else:
             levels[unit.pk], bases[unit.pk] = rule[4], rule[5]
+    # Every ancestor of the units (a few each), the level tested below: a filter on the ancestor's kind
+    # lets SQLite start from all units of that kind (every commune of the country) instead of these units.
     links = (
-        UnitAncestor.objects.filter(unit_id__in=list(levels), distance__gt=0,
-                                    ancestor__kind__in=set(levels.values()))
+        UnitAncestor.objects.filter(unit_id__in=list(levels), distance__gt=0)
         .select_related("ancestor").order_by("distance")
     )
     for link in links:

@@ -172,18 +172,44 @@ class Share:
         return not self.applicable or self.recognised >= self.needed
 
 
-def residential_share(commune: Unit, year: int, percent: Decimal | None = None) -> Share:
-    """Residential areas of ``commune`` recognised in ``year``, computed live from the register (one query)."""
+# (recognised, total) residential areas of each commune in a year: ``residential_counts``.
+ShareCounts = dict[int, tuple[int, int]]
+
+
+def residential_share(commune: Unit, year: int, percent: Decimal | None = None,
+                      counts: ShareCounts | None = None) -> Share:
+    """Residential areas of ``commune`` recognised in ``year``, computed live from the register (one query;
+    none when ``counts`` holds the commune: ``residential_counts`` read for a batch, in the same transaction)."""
     percent = share_threshold() if percent is None else percent
+    if counts is not None and commune.pk in counts:
+        recognised, total = counts[commune.pk]
+        return Share(recognised=recognised, total=total, needed=needed_for_share(total, percent), percent=percent)
     day = year_end(year)
-    counts = (
+    found = (
         Unit.objects.in_subtree(commune).valid_on(day).of_kind(Kind.RESIDENTIAL_AREA).subject_to_standard()
         .annotate(rec=FilteredRelation("recognitions", condition=Q(recognitions__year=year)))
         .aggregate(total=Count("pk"), recognised=Count("pk", filter=Q(rec__status=Status.RECOGNISED)))
     )
-    total = counts["total"] or 0
-    return Share(recognised=counts["recognised"] or 0, total=total,
+    total = found["total"] or 0
+    return Share(recognised=found["recognised"] or 0, total=total,
                  needed=needed_for_share(total, percent), percent=percent)
+
+
+def residential_counts(communes: list[Unit], year: int) -> ShareCounts:
+    """``residential_share``'s two counts for many communes of one year in one query (per 900 communes)."""
+    day = year_end(year)
+    out: ShareCounts = {c.pk: (0, 0) for c in communes}
+    for start in range(0, len(communes), 900):
+        rows = (
+            Unit.objects.valid_on(day).of_kind(Kind.RESIDENTIAL_AREA).subject_to_standard()
+            .filter(ancestor_links__ancestor__in=[c.pk for c in communes[start:start + 900]])
+            .annotate(rec=FilteredRelation("recognitions", condition=Q(recognitions__year=year)))
+            .values("ancestor_links__ancestor")
+            .annotate(total=Count("pk"), recognised=Count("pk", filter=Q(rec__status=Status.RECOGNISED)))
+            .values_list("ancestor_links__ancestor", "recognised", "total")
+        )
+        out.update({commune_id: (recognised, total) for commune_id, recognised, total in rows})
+    return out
 
 
 def _number(value: Any, what: str) -> Decimal:
@@ -206,7 +232,7 @@ def _count(value: Any, what: str) -> int:
 
 
 def evaluate(criterion: Criterion, value: Any, recognition: Recognition,
-             previous_answers: dict[str, Any]) -> dict[str, Any]:
+             previous_answers: dict[str, Any], counts: ShareCounts | None = None) -> dict[str, Any]:
     """One checklist line: the answer as recorded and whether the criterion is met.
 
     ``value`` shapes by type: yes_no -> bool; no_event -> a count; percent_threshold -> a
@@ -218,7 +244,7 @@ def evaluate(criterion: Criterion, value: Any, recognition: Recognition,
     line: dict[str, Any] = {"criterion": criterion.key, "order": criterion.order, "type": criterion.type}
     ctype = criterion.type
     if ctype == CriterionType.SHARE_RECOGNISED:
-        share = residential_share(recognition.unit, recognition.year, criterion.threshold)
+        share = residential_share(recognition.unit, recognition.year, criterion.threshold, counts)
         line |= {"value": {"recognised": share.recognised, "total": share.total, "needed": share.needed,
                            "threshold": str(share.percent)}, "met": share.met}
         if not share.applicable:  # no residential area to count: shown as not applicable, fails nothing

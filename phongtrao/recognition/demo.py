@@ -22,15 +22,18 @@ from django.utils import timezone
 
 from phongtrao.lib.periods import year_end, year_start
 from phongtrao.recognition.actions import (
-    do_decide,
+    Assessment,
+    Registration,
+    StepOn,
+    do_not_recognise_many,
     do_recognise_many,
-    do_register,
-    do_self_assess,
-    do_start_review,
-    do_submit,
+    do_register_many,
+    do_self_assess_many,
+    do_start_review_many,
+    do_submit_many,
 )
 from phongtrao.recognition.authority import NoAuthority, competent_authorities
-from phongtrao.recognition.criteria import residential_share, seed_criteria_sets
+from phongtrao.recognition.criteria import residential_counts, residential_share, seed_criteria_sets
 from phongtrao.recognition.models import CriteriaSet, Criterion, CriterionType, Derivation, Recognition, Status
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
@@ -82,7 +85,7 @@ def _year(context: DemoContext, year: int) -> int:
     communes = [u for u in units if u.kind == Kind.COMMUNE]
     created = 0
     for numbering, group in ((1, others), (500, communes)):
-        recs = [rec for unit in group if (rec := _advance(context, unit, year, plans[unit.pk], criteria))]
+        recs = _advance(context, year, [(unit, plans[unit.pk]) for unit in group], criteria)
         created += len(recs)
         ready = [r for r in recs if r.status == Status.UNDER_REVIEW and plans[r.unit_id][0] == "decided"]
         _decide(context, year, ready, numbering)
@@ -120,26 +123,36 @@ def _answers(unit: Unit, criteria: list[Criterion], met: bool, rng: random.Rando
     return answers
 
 
-def _advance(context: DemoContext, unit: Unit, year: int, plan: tuple[str, bool],
-             criteria: dict[str, list[Criterion]]) -> Recognition | None:
-    stage, met = plan
-    if stage == Status.NOT_REGISTERED:
-        return None
-    last = len(STAGE_ORDER) - 1 if stage == "decided" else STAGE_ORDER.index(stage)
-    rng = context.rng("recognition-steps", year, unit.code)
-    actor = context.actor
-    households = unit.households if unit.kind == Kind.RESIDENTIAL_AREA else None
+def _advance(context: DemoContext, year: int, plans: list[tuple[Unit, tuple[str, bool]]],
+             criteria: dict[str, list[Criterion]]) -> list[Recognition]:
+    """Take each unit to its planned stage: one bulk action per step for all the units that reach it."""
     today = timezone.localdate()  # no step of the open year is dated after today (dates stay in order)
-    rec = do_register(actor, unit, year, households_committed=households,
-                      registered_on=min(year_start(year) + dt.timedelta(days=rng.randint(10, 80)), today))
-    if last >= 2:
-        rec = do_self_assess(actor, rec, answers=_answers(unit, criteria.get(unit.kind, []), met, rng),
-                             review_meeting_on=min(dt.date(year, 10, rng.randint(5, 25)), today))
-    if last >= 3:
-        rec = do_submit(actor, rec, submitted_on=min(dt.date(year, 10, 28), timezone.localdate()))
-    if last >= 4:
-        rec = do_start_review(actor, rec, started_on=min(dt.date(year, 11, 5), timezone.localdate()))
-    return rec
+    registrations: list[Registration] = []
+    assessments: dict[int, tuple[dict[str, Any], dt.date]] = {}
+    last: dict[int, int] = {}
+    for unit, (stage, met) in plans:
+        if stage == Status.NOT_REGISTERED:
+            continue
+        last[unit.pk] = len(STAGE_ORDER) - 1 if stage == "decided" else STAGE_ORDER.index(stage)
+        rng = context.rng("recognition-steps", year, unit.code)
+        households = unit.households if unit.kind == Kind.RESIDENTIAL_AREA else None
+        registrations.append(Registration(unit, households_committed=households, registered_on=min(
+            year_start(year) + dt.timedelta(days=rng.randint(10, 80)), today)))
+        if last[unit.pk] >= 2:  # the same draws, in the same order, as one unit at a time
+            answers = _answers(unit, criteria.get(unit.kind, []), met, rng)
+            assessments[unit.pk] = (answers, min(dt.date(year, 10, rng.randint(5, 25)), today))
+    if not registrations:
+        return []
+    actor = context.actor
+    recs = do_register_many(actor, year, registrations)
+    assessed = do_self_assess_many(actor, [Assessment(rec, *assessments[rec.unit_id]) for rec in recs
+                                           if last[rec.unit_id] >= 2])
+    submitted = do_submit_many(actor, [StepOn(rec, min(dt.date(year, 10, 28), today)) for rec in assessed
+                                       if last[rec.unit_id] >= 3])
+    do_start_review_many(actor, [StepOn(rec, min(dt.date(year, 11, 5), today)) for rec in submitted
+                                 if last[rec.unit_id] >= 4])
+    by_pk = {rec.pk: rec for rec in Recognition.objects.filter(pk__in=[r.pk for r in recs]).select_related("unit")}
+    return [by_pk[rec.pk] for rec in recs]
 
 
 def _decide(context: DemoContext, year: int, recs: list[Recognition], first_number: int) -> None:
@@ -148,16 +161,19 @@ def _decide(context: DemoContext, year: int, recs: list[Recognition], first_numb
         return
     day = min(dt.date(year, 12, 10), timezone.localdate())
     authorities = competent_authorities([r.unit for r in recs], day)
+    counts = residential_counts([r.unit for r in recs if r.unit.kind == Kind.COMMUNE], year)
     groups: dict[int, list[Recognition]] = defaultdict(list)
+    failed: list[StepOn] = []
     for rec in recs:
         authority = authorities.get(rec.unit_id)
         passes = rec.checklist_met is True
         if rec.unit.kind == Kind.COMMUNE and passes:
-            passes = residential_share(rec.unit, year).met
+            passes = residential_share(rec.unit, year, counts=counts).met
         if passes and not isinstance(authority, NoAuthority) and authority is not None:
             groups[authority.unit.pk].append(rec)
         else:
-            do_decide(context.actor, rec, recognised=False)
+            failed.append(StepOn(rec))
+    do_not_recognise_many(context.actor, failed)
     for number, (_authority, members) in enumerate(sorted(groups.items()), start=first_number):
         rng = context.rng("recognition-decision", year, members[0].unit.code)
         do_recognise_many(context.actor, [r.unit for r in members], year, decision_no=f"{number}/QĐ-UBND",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Self, cast
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from phongtrao.audit.models import Channel
 from phongtrao.lib.workflow import Transition, Workflow, WorkflowEvent
-from phongtrao.units.models import Kind, ManagingLevel, Unit
+from phongtrao.units.models import Kind, ManagingLevel, Unit, UnitAncestor
 
 # --- criteria -----------------------------------------------------------------------------------
 
@@ -55,17 +56,32 @@ class CriteriaSetQuerySet(models.QuerySet["CriteriaSet"]):
     def for_unit(self, unit: Unit, day: dt.date) -> list[CriteriaSet]:
         """The sets that apply to ``unit`` on ``day``: the newest national set for its kind,
         then every set its province added (few rows: the kind test is done in Python)."""
-        province_ids = list(
-            Unit.objects.filter(descendant_links__unit=unit, kind=Kind.PROVINCE).values_list("pk", flat=True)
-        )
-        candidates: list[CriteriaSet] = [
-            s for s in self.effective_on(day).filter(Q(province__isnull=True) | Q(province_id__in=province_ids))
-            .order_by("-effective_from", "pk")
-            if unit.kind in s.kinds
-        ]
-        national = [s for s in candidates if s.province_id is None][:1]
-        added = [s for s in candidates if s.province_id is not None]
-        return national + sorted(added, key=lambda s: (s.effective_from, s.pk))
+        return self.for_units([unit], lambda _unit: day)[unit.pk]
+
+    def for_units(self, units: Sequence[Unit], day_of: Callable[[Unit], dt.date]) -> dict[int, list[CriteriaSet]]:
+        """``for_unit`` for many units, each on its own day (``day_of``): one query for the units'
+        provinces and one per distinct day (a bulk action's units share one or two)."""
+        provinces: dict[int, set[int]] = {u.pk: set() for u in units}
+        for start in range(0, len(units), 900):
+            links = UnitAncestor.objects.filter(unit_id__in=[u.pk for u in units[start:start + 900]],
+                                                ancestor__kind=Kind.PROVINCE).values_list("unit_id", "ancestor_id")
+            for unit_id, province_id in links:
+                provinces[unit_id].add(province_id)
+        every_province = set().union(*provinces.values()) if provinces else set()
+        by_day: dict[dt.date, list[CriteriaSet]] = {}
+        out: dict[int, list[CriteriaSet]] = {}
+        for unit in units:
+            day = day_of(unit)
+            if day not in by_day:
+                by_day[day] = list(self.effective_on(day)
+                                   .filter(Q(province__isnull=True) | Q(province_id__in=every_province))
+                                   .order_by("-effective_from", "pk"))
+            candidates = [s for s in by_day[day] if unit.kind in s.kinds
+                          and (s.province_id is None or s.province_id in provinces[unit.pk])]
+            national = [s for s in candidates if s.province_id is None][:1]
+            added = [s for s in candidates if s.province_id is not None]
+            out[unit.pk] = national + sorted(added, key=lambda s: (s.effective_from, s.pk))
+        return out
 
 
 class CriteriaSet(models.Model):

@@ -17,6 +17,7 @@ from django.db import connection
 from phongtrao.units.models import (
     ORGANISATION_KINDS,
     EnterpriseSize,
+    Exclusions,
     Kind,
     ManagingLevel,
     SchoolLevel,
@@ -181,10 +182,11 @@ def add_units(context: DemoContext) -> None:
         .values_list("code", flat=True)
     )
     batch: list[Unit] = []
+    exclusions = Exclusions.on()  # read once: every unit is checked against the same rules
     for commune in context.communes:
         for unit in plan_units(commune, context.rng("units", commune.code)):
             if unit.code not in existing:
-                unit.refresh_derived()
+                unit.refresh_derived(exclusions)
                 batch.append(unit)
     Unit.objects.bulk_create(batch, batch_size=1000)
     rebuild_closure(batch)
