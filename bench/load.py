@@ -64,8 +64,11 @@ LOAD_PAGES = ("recognition:province", "recognition:commune", "classification:ove
 HEAVY_PAGE = "recognition:province"
 
 
+STARTED = time.monotonic()
+
+
 def say(text: str) -> None:
-    print(f"==> {text}", flush=True)
+    print(f"==> [{time.monotonic() - STARTED:4.0f} s] {text}", flush=True)
 
 
 def app_env(url: str) -> dict[str, str]:
@@ -310,13 +313,17 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def run_clients(base: str, pages: dict[str, str], names: tuple[str, ...], clients: int,
+def sign_in_many(base: str, n: int) -> list[requests.Session]:
+    say(f"signing {n} clients in")
+    with ThreadPoolExecutor(max_workers=min(n, 8)) as pool:
+        return list(pool.map(lambda _: sign_in(base), range(n)))
+
+
+def run_clients(base: str, sessions: list[requests.Session], pages: dict[str, str], names: tuple[str, ...],
                 seconds: float) -> dict[str, Any]:
-    """``clients`` signed-in clients, each taking ``names`` in turn (starting at a different one) until the
-    deadline; a closed loop: each sends its next request when the last one answered."""
-    say(f"signing {clients} clients in")
-    with ThreadPoolExecutor(max_workers=min(clients, 8)) as pool:
-        sessions = list(pool.map(lambda _: sign_in(base), range(clients)))
+    """One client per session, each taking ``names`` in turn (starting at a different one) until the deadline;
+    a closed loop: each sends its next request when the last one answered."""
+    clients = len(sessions)
     tally = Tally()
 
     def client(i: int) -> None:
@@ -332,8 +339,6 @@ def run_clients(base: str, pages: dict[str, str], names: tuple[str, ...], client
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(client, range(clients)))
     elapsed = time.monotonic() - started
-    for session in sessions:
-        session.close()
     return {"clients": clients, "seconds": elapsed, "times": dict(tally.times), "errors": dict(tally.errors)}
 
 
@@ -364,9 +369,8 @@ def load_table(title: str, result: dict[str, Any], names: tuple[str, ...]) -> li
     return lines
 
 
-def time_pages(base: str, pages: dict[str, str], rounds: int) -> dict[str, list[float]]:
+def time_pages(base: str, session: requests.Session, pages: dict[str, str], rounds: int) -> dict[str, list[float]]:
     """One client: a warm-up visit to every page, then ``rounds`` rounds of one visit each."""
-    session = sign_in(base)
     tally = Tally()
     for name, url in pages.items():
         tally.fetch(session, name, base + url)
@@ -374,7 +378,6 @@ def time_pages(base: str, pages: dict[str, str], rounds: int) -> dict[str, list[
     for _ in range(rounds):
         for name, url in pages.items():
             tally.fetch(session, name, base + url)
-    session.close()
     if tally.errors:
         raise SystemExit(f"pages answered with errors: {dict(tally.errors)}")
     return dict(tally.times)
@@ -428,9 +431,12 @@ def bench(url: str, args: argparse.Namespace) -> int:
     results: dict[str, Any] = {"pages": pages}
     failed = False
     with server(env, args.workers, args.out / "load-server.log") as base:
+        # every client signs in once, through the login form; the steps reuse the sessions
+        sessions = sign_in_many(base, max(1, args.clients if "load" in args.steps else 0,
+                                          args.heavy_clients if "heavy" in args.steps else 0))
         if "pages" in args.steps:
             say(f"pages: {args.rounds} rounds, one client")
-            times = time_pages(base, pages, args.rounds)
+            times = time_pages(base, sessions[0], pages, args.rounds)
             missed = {n: pages[n] for n, ms in times.items() if statistics.median(ms) > args.page_target}
             explained = django_worker("explain", env, args, json.dumps(missed)) if missed else {}
             report += ["## Pages", "", *pages_table(times, explained, args.page_target), ""]
@@ -441,7 +447,7 @@ def bench(url: str, args: argparse.Namespace) -> int:
                 ("heavy", "Heaviest page", (HEAVY_PAGE,), args.heavy_clients, args.heavy_duration)):
             if step not in args.steps:
                 continue
-            result = run_clients(base, pages, names, clients, seconds)
+            result = run_clients(base, sessions[:clients], pages, names, seconds)
             results[step] = result
             report += [f"## {title}", "", *load_table(title, result, names), ""]
             failed |= bool(result["errors"]) or not result["times"]
@@ -450,6 +456,8 @@ def bench(url: str, args: argparse.Namespace) -> int:
                 verdict = "ok" if p95 <= HEAVY_P95_TARGET_MS else f"MISSED by {p95 / HEAVY_P95_TARGET_MS:.1f}x"
                 report.append(f"{HEAVY_PAGE}, {clients} clients: p95 {p95:,.0f} ms against "
                               f"{HEAVY_P95_TARGET_MS:.0f} ms: {verdict}")
+        for session in sessions:
+            session.close()
     print("\n".join(report), flush=True)
     print("errors: " + ("SOME (exit 1)" if failed else "none"), flush=True)
     (args.out / "load-results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))

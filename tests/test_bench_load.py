@@ -72,5 +72,5 @@ def test_load_script_runs_its_steps_and_counts_what_the_server_answered(example_
             assert status == 200, (path, status, n)
             assert n == counted[by_path[path]], (by_path[path], n, counted[by_path[path]])
     assert all(n == logged[(pages[name].split("?")[0], 200)] for name, n in counted.items())
-    # every client signed in through the form: 1 (pages) + 3 + 2 sessions, each a redirect after the password
-    assert logged[("/tai-khoan/dang-nhap/", 302)] == 1 + 3 + 2
+    # each client signed in once through the form (a redirect after the password); the steps share the sessions
+    assert logged[("/tai-khoan/dang-nhap/", 302)] == max(1, 3, 2)
