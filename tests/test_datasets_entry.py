@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
@@ -313,5 +314,8 @@ def test_a_report_completed_and_approved_by_no_account_shows_the_system(people: 
     page = client(people["province"]).get(entry_url(commune))
     assert page.status_code == 200 and "Đã hoàn thành lúc" in page.content.decode()
     assert "(Hệ thống)" in page.content.decode()  # completed by
-    english = client(people["province"]).get(entry_url(commune), HTTP_ACCEPT_LANGUAGE="en")
+    try:
+        english = client(people["province"]).get(entry_url(commune), HTTP_ACCEPT_LANGUAGE="en")
+    finally:  # the request left English active in this thread; the next tests expect Vietnamese
+        translation.activate(settings.LANGUAGE_CODE)
     assert english.status_code == 200 and "(System)" in english.content.decode()
