@@ -53,6 +53,9 @@ def generate_classifications(context: GenerateContext) -> dict[str, int]:
     criteria = {kind: list(card.criteria.order_by("order").values_list("pk", "points")) for kind, card in cards.items()}
     now = timezone.now()
     counts = {"classifications": 0, "scores": 0}
+    # Only a database that already holds the year's classifications (a second run) has anything to wipe; on a
+    # fresh one the per-chunk DELETEs scanned the growing score table each time (minutes nationally on PostgreSQL).
+    earlier = Classification.objects.filter(year=year).exists()
     for start in range(0, len(context.communes), CHUNK):
         chunk = context.communes[start:start + CHUNK]
         with transaction.atomic():
@@ -62,7 +65,8 @@ def generate_classifications(context: GenerateContext) -> dict[str, int]:
                                         .filter(kind__in=SCORED_KINDS).valid_on(day)
                                         .order_by("code").values_list("pk", "parent_id", "kind")):
                 units.setdefault(pk if kind == "commune" else parent_id, []).append((pk, kind))
-            _wipe([pk for listed in units.values() for pk, _ in listed], year)
+            if earlier:
+                _wipe([pk for listed in units.values() for pk, _ in listed], year)
             records: list[tuple[Any, ...]] = []
             points_of: dict[int, list[tuple[int, int]]] = {}
             for commune in chunk:
