@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
@@ -288,3 +289,33 @@ def test_the_entry_page_costs_the_same_queries_however_many_values_it_shows(peop
     assert late.status_code == 302  # a previous period's value, shown beside the field
     assert cost() <= empty + 1  # the report row, once it exists
     assert empty < 60, empty
+
+
+def test_a_report_completed_and_approved_by_no_account_shows_the_system(people: dict[str, Any]) -> None:
+    """The generator (and set-based writes) leave ``completed_by``, ``approved_by`` and an event's user empty: the
+    entry page said who with ``|default:report.completed_by.username``, which raises on None (a 500 that
+    bench/load.py found on the national dataset). It now names the system."""
+    commune = unit("T99001")
+    dataset = DataSet.objects.get(code="xa_nam")
+    now = timezone.now()
+    report = DataSetReport(dataset=dataset, unit=commune, status=ReportStatus.APPROVED, completed_at=now,
+                           approved_at=now)
+    report.set_period(PERIOD)
+    report.save()
+    ReportEvent.objects.create(report=report, action="approve", from_status=ReportStatus.SUBMITTED,
+                               to_status=ReportStatus.APPROVED, source="import")
+    for user in (people["province"], people["commune"]):
+        page = client(user).get(entry_url(commune))
+        text = page.content.decode()
+        assert page.status_code == 200, text[:500]
+        assert 'id="report-locked"' in text and "số liệu đã khóa" in text and "(Hệ thống)" in text  # approved by
+        assert "· Hệ thống:" in text  # the history line of the event without a user
+    DataSetReport.objects.filter(pk=report.pk).update(status=ReportStatus.COMPLETE, approved_at=None)
+    page = client(people["province"]).get(entry_url(commune))
+    assert page.status_code == 200 and "Đã hoàn thành lúc" in page.content.decode()
+    assert "(Hệ thống)" in page.content.decode()  # completed by
+    try:
+        english = client(people["province"]).get(entry_url(commune), HTTP_ACCEPT_LANGUAGE="en")
+    finally:  # the request left English active in this thread; the next tests expect Vietnamese
+        translation.activate(settings.LANGUAGE_CODE)
+    assert english.status_code == 200 and "(System)" in english.content.decode()

@@ -3,8 +3,9 @@ commune itself, its generated residential areas and organisations ``SIM-…``), 
 of its kind: the points per criterion, the totals and the level from the cut-offs, as the actions derive them.
 
 One random stream per commune (``context.rng("classification", code)``), so a province run makes exactly that
-province's share. Rows are inserted with plain ``executemany`` in batches, without history or audit rows like the
-rest of the synthetic data; a second run replaces what the first left for the same units and year.
+province's share. Rows go in by ``lib.bulk.insert_rows`` (COPY on PostgreSQL, one prepared INSERT on SQLite) a
+batch of communes at a time, without history or audit rows like the rest of the synthetic data; a second run
+replaces what the first left for the same units and year.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from phongtrao.audit.history import history_maintenance
 from phongtrao.classification.models import CARD_KIND_OF, SCORED_KINDS, Classification, Score, Scorecard, Status
+from phongtrao.lib.bulk import insert_rows
 from phongtrao.lib.periods import year_end
 from phongtrao.units.models import Unit
 
@@ -27,17 +29,6 @@ if TYPE_CHECKING:
 CHUNK = 500  # communes per write batch
 COLUMNS = ("unit_id", "year", "scorecard_id", "status", "self_points", "proposed_level", "points", "level",
            "submitted_on", "late", "classified_on", "returned_reason", "version", "created_at", "updated_at")
-
-
-def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (names are ours)
-                               rows[start:start + 5000])
 
 
 def _wipe(unit_ids: list[int], year: int) -> None:
@@ -62,6 +53,9 @@ def generate_classifications(context: GenerateContext) -> dict[str, int]:
     criteria = {kind: list(card.criteria.order_by("order").values_list("pk", "points")) for kind, card in cards.items()}
     now = timezone.now()
     counts = {"classifications": 0, "scores": 0}
+    # Only a database that already holds the year's classifications (a second run) has anything to wipe; on a
+    # fresh one the per-chunk DELETEs scanned the growing score table each time (minutes nationally on PostgreSQL).
+    earlier = Classification.objects.filter(year=year).exists()
     for start in range(0, len(context.communes), CHUNK):
         chunk = context.communes[start:start + CHUNK]
         with transaction.atomic():
@@ -71,7 +65,8 @@ def generate_classifications(context: GenerateContext) -> dict[str, int]:
                                         .filter(kind__in=SCORED_KINDS).valid_on(day)
                                         .order_by("code").values_list("pk", "parent_id", "kind")):
                 units.setdefault(pk if kind == "commune" else parent_id, []).append((pk, kind))
-            _wipe([pk for listed in units.values() for pk, _ in listed], year)
+            if earlier:
+                _wipe([pk for listed in units.values() for pk, _ in listed], year)
             records: list[tuple[Any, ...]] = []
             points_of: dict[int, list[tuple[int, int]]] = {}
             for commune in chunk:
@@ -91,12 +86,12 @@ def generate_classifications(context: GenerateContext) -> dict[str, int]:
                     records.append((pk, year, card.pk, Status.CLASSIFIED, total, level, total, level, sent, late,
                                     sent + dt.timedelta(days=rng.randint(5, 25)), "", 1, now, now))
                     points_of[pk] = scores
-            _insert(Classification._meta.db_table, COLUMNS, records)
+            insert_rows(Classification, COLUMNS, records)
             ids = dict(Classification.objects.filter(year=year, unit__in=list(points_of)).values_list("unit_id", "pk"))
             score_rows = [(ids[unit_id], cpk, value, None, "") for unit_id, scores in points_of.items()
                           for cpk, value in scores]
-            _insert(Score._meta.db_table, ("classification_id", "criterion_id", "self_points", "reviewed_points",
-                                           "reason"), score_rows)
+            insert_rows(Score, ("classification_id", "criterion_id", "self_points", "reviewed_points", "reason"),
+                        score_rows)
         counts["classifications"] += len(records)
         counts["scores"] += len(score_rows)
     context.say(f"classification: {counts['classifications']} units classified in {year}")

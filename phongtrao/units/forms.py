@@ -98,8 +98,10 @@ def parent_choices(user: User, anchor: Unit, kinds: tuple[str, ...], day: dt.dat
     if anchor.parent_id is not None:
         capture = capture_units(user)
         siblings = capture.filter(parent_id=anchor.parent_id).of_kind(*kinds).valid_on(day)
-        wanted |= Q(pk__in=siblings.values("pk"))
-        wanted |= Q(pk__in=capture.filter(pk=anchor.parent_id, kind__in=kinds).values("pk"))
+        # Each branch also names its rows by an indexed column (the parent, the key), so PostgreSQL combines
+        # three index look-ups; with the subqueries alone it scanned every unit (770 ms nationally, bench/load.py).
+        wanted |= Q(parent_id=anchor.parent_id, pk__in=siblings.values("pk"))
+        wanted |= Q(pk=anchor.parent_id, pk__in=capture.filter(pk=anchor.parent_id, kind__in=kinds).values("pk"))
     return Unit.objects.filter(wanted).vi_ordered()
 
 
