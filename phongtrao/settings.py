@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "phongtrao.datasets",
     "phongtrao.forces",
     "phongtrao.classification",
+    "phongtrao.plans",
     "phongtrao.reports",
     "phongtrao.api",
     "django_tasks_db",
