@@ -274,9 +274,73 @@ def test_the_plans_section_counts_objectives_and_tasks_as_computed_by_hand(world
     # the review conferences of the year total at least 1 in the province: the tied task counts as done
     assert sql_total("so_ket_tong_ket", province) >= 1
     assert row["tasks"] == {"done": 1, "due": 1, "overdue": 0}
-    assert row["sentence"].startswith("Đề án “Nâng cao") and "đã đạt 02/03 mục tiêu" in row["sentence"]
+    assert row["sentence"].startswith("Đề án “Nâng cao") and "đã đạt 2/3 mục tiêu" in row["sentence"]
     in_force = Plan.objects.filter(status="in_force", from_year__lte=YEAR, to_year__gte=YEAR).count()
     assert section["in_force"] == in_force
     md = plans_markdown(province, YEAR, section)
-    assert "đã đạt 02/03 mục tiêu" in md and "## " in md
+    assert "đã đạt 2/3 mục tiêu" in md and "## " in md
     assert build_plans_section(province, 2030)["in_force"] == 0
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def client(user: User) -> Any:
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_pages_create_a_plan_and_an_objective_then_show_it_measured_with_the_failing_communes(
+        world: dict[str, Any]) -> None:
+    c = client(world["tinh"])
+    assert c.get("/ke-hoach/").status_code == 200
+    kind = PlanKind.objects.get(code="de_an")
+    page = c.post("/ke-hoach/moi/", {"kind": kind.pk, "number": "77/QĐ-UBND", "issued_on": "11/11/2021",
+                                     "title": "Đề án trang", "unit_code": "T99", "from_year": 2021,
+                                     "to_year": 2025})
+    plan = Plan.objects.get(number="77/QĐ-UBND")
+    assert page.status_code == 302 and plan.status == PlanStatus.DRAFT and plan.unit == world["province"]
+    page = c.post(f"/ke-hoach/{plan.pk}/muc-tieu/moi/", {
+        "number": 1, "text": "Mỗi xã tổ chức sơ kết", "measure": f"e:{element('so_ket_tong_ket').pk}",
+        "comparator": "ge", "target": "1", "scope": Scope.EACH_COMMUNE})
+    assert page.status_code == 302, page.content.decode()[:2000]
+    c.post(f"/ke-hoach/{plan.pk}/muc-tieu/moi/", {"number": 2, "text": "Thủ công", "measure": "", "comparator": "ge",
+                                                  "scope": Scope.WHOLE, "manual_met": "yes"})
+    text = c.get(f"/ke-hoach/{plan.pk}/?nam={YEAR}").content.decode()
+    assert "Đã đạt 1/2 mục tiêu" in text
+    failing = [u for i, u in enumerate(world["communes"]) if i % 3 == 0]  # the fixture's communes with 0
+    for u in world["communes"]:
+        assert (u.name in text) is (u in failing)
+    assert f"{len(world['communes']) - 2}/{len(world['communes'])}" in text
+    assert c.get(f"/ke-hoach/{plan.pk}/xuat-excel/?nam={YEAR}").status_code == 200
+    assert c.get("/ke-hoach/xuat-excel/?q=77").status_code == 200
+    listed = c.get("/ke-hoach/?q=77%2FQĐ&status=draft&sort=number")
+    assert listed.context["page"].paginator.count == 1
+    assert c.get(f"/ke-hoach/{plan.pk}/?nam=abc").status_code == 200  # no 500 on input
+    assert c.get("/ke-hoach/?kind=x&sort=zzz&page=99").status_code == 200
+    # a commune officer of another commune sees the province's plan only if they see the province: 404 here
+    assert client(world["xa"]).get(f"/ke-hoach/{plan.pk}/sua/").status_code in (403, 404)
+
+
+def test_my_tasks_lists_only_the_reporters_own_and_the_owner_sees_the_overdue(world: dict[str, Any]) -> None:
+    plan = new_plan(SYSTEM, world["province"], number="88/KH-MTTQ-BCA")
+    mine = do_save_task(SYSTEM, plan.pk, TaskData(1, "Nhiệm vụ của Hội Nông dân", due_on=dt.date(2022, 6, 30),
+                                                  organisations=[world["farmers"]], lead=world["farmers"]))
+    other = do_save_task(SYSTEM, plan.pk, TaskData(2, "Nhiệm vụ của Hội Phụ nữ", due_on=dt.date(2022, 6, 30),
+                                                   organisations=[world["women"]]))
+    c = client(world["hnd"])
+    text = c.get("/ke-hoach/nhiem-vu/cua-toi/").content.decode()
+    assert "Nhiệm vụ của Hội Nông dân" in text and "Nhiệm vụ của Hội Phụ nữ" not in text
+    page = c.post(f"/ke-hoach/nhiem-vu/{mine.pk}/bao-cao/", {f"t{mine.pk}-status": "done",
+                                                           f"t{mine.pk}-result_note": "Xong",
+                                                           f"t{mine.pk}-version": mine.version})
+    assert page.status_code == 302 and Task.objects.get(pk=mine.pk).status == TaskStatus.DONE
+    refused = c.post(f"/ke-hoach/nhiem-vu/{other.pk}/bao-cao/", {f"t{other.pk}-status": "done",
+                                                                f"t{other.pk}-version": other.version})
+    assert refused.status_code == 404 and Task.objects.get(pk=other.pk).status == TaskStatus.NOT_STARTED
+    overdue = client(world["tinh"]).get("/ke-hoach/nhiem-vu/qua-han/").content.decode()
+    assert "Nhiệm vụ của Hội Phụ nữ" in overdue and "Nhiệm vụ của Hội Nông dân" not in overdue
+    assert c.get(f"/ke-hoach/nhiem-vu/{mine.pk}/lich-su/").status_code == 200

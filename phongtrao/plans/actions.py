@@ -217,7 +217,7 @@ def do_save_objective(actor: Actor, plan_pk: int, data: ObjectiveData, *, pk: in
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.IN_FORCE):
             raise ActionError(gettext("Kế hoạch đã kết thúc hoặc đã được thay thế: không sửa mục tiêu được nữa."))
         errors = data.errors(plan)
-        taken = Objective.objects.filter(plan=plan, number=data.number).exclude(pk=pk).exists()
+        taken = Objective.objects.filter(plan=plan, number=data.number).exclude(pk=pk or 0).exists()
         if taken:
             errors["number"] = [gettext("Kế hoạch đã có mục tiêu số %(n)s.") % {"n": data.number}]
         if pk is None:
@@ -227,9 +227,10 @@ def do_save_objective(actor: Actor, plan_pk: int, data: ObjectiveData, *, pk: in
             objective.save()
             record(actor, "plan_objective.save", objective, unit=plan.unit, before=None, after=objective.snapshot())
             return objective
-        objective = Objective.objects.select_for_update().filter(pk=pk, plan=plan).first()
-        if objective is None:
+        found = Objective.objects.select_for_update().filter(pk=pk, plan=plan).first()
+        if found is None:
             raise ActionError(gettext("Không tìm thấy mục tiêu."))
+        objective = found
         if expected_version is not None and objective.version != expected_version:
             raise StaleVersion(gettext("Mục tiêu %(n)s vừa được người khác cập nhật sau khi bạn mở trang; thay đổi "
                                        "của bạn chưa được lưu. Hãy tải lại trang rồi làm lại.")
@@ -296,7 +297,7 @@ def do_save_task(actor: Actor, plan_pk: int, data: TaskData, *, pk: int | None =
         plan = PLANS.lock(plan_pk)
         _require_edit(actor, plan.unit)
         errors = data.errors(plan)
-        if Task.objects.filter(plan=plan, number=data.number).exclude(pk=pk).exists():
+        if Task.objects.filter(plan=plan, number=data.number).exclude(pk=pk or 0).exists():
             errors["number"] = [gettext("Kế hoạch đã có nhiệm vụ số %(n)s.") % {"n": data.number}]
         after = {"organisations": sorted(o.pk for o in data.organisations),
                  "lead": data.lead.pk if data.lead else None}

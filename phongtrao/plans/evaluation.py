@@ -99,12 +99,11 @@ def _element_totals(codes: set[str], options_needed: bool, units: set[int], year
     if not codes or not units:
         return {}
     periods = {Period.year_of(y).id: y for y in years}
-    rows = (DataValue.objects.filter(period_type=PeriodType.YEAR.value, period__in=list(periods),
+    rows = list(DataValue.objects.filter(period_type=PeriodType.YEAR.value, period__in=list(periods),
                                      element__code__in=codes, value__isnull=False,
                                      unit__ancestor_links__ancestor_id__in=units)
             .values("unit__ancestor_links__ancestor_id", "period", "element__code", "option_combo_id")
             .annotate(total=Sum("value")).order_by())
-    rows = list(rows)
     combos: dict[int, set[str]] = {}
     if options_needed and rows:
         combos = {oc.pk: set(oc.option_codes) for oc in OptionCombo.objects.filter(

@@ -50,7 +50,8 @@ def done_by_data(tasks: Sequence[Task]) -> set[int]:
             .order_by())
     totals = {(r["unit__ancestor_links__ancestor_id"], r["period"], r["element_id"]): r["total"] for r in rows}
     return {t.pk for t in tied
-            if (totals.get((t.plan.unit_id, Period.year_of(task_year(t)).id, t.element_id)) or 0) >= 1}
+            if t.element_id is not None
+            and (totals.get((t.plan.unit_id, Period.year_of(task_year(t)).id, t.element_id)) or 0) >= 1}
 
 
 def effective_status(task: Task, by_data: set[int]) -> str:
@@ -58,8 +59,8 @@ def effective_status(task: Task, by_data: set[int]) -> str:
 
 
 def objective_count_text(met: int, total: int) -> str:
-    """ "06/11": two digits each, as the reports write it."""
-    return f"{met:02d}/{total:02d}"
+    """ "06/11", "1/4": the count met padded to the total's width, as the reports write it."""
+    return f"{met:0{len(str(total))}d}/{total}"
 
 
 def plan_sentence(plan: Plan, met: int, total: int) -> str:
