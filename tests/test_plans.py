@@ -344,3 +344,57 @@ def test_my_tasks_lists_only_the_reporters_own_and_the_owner_sees_the_overdue(wo
     overdue = client(world["tinh"]).get("/ke-hoach/nhiem-vu/qua-han/").content.decode()
     assert "Nhiệm vụ của Hội Phụ nữ" in overdue and "Nhiệm vụ của Hội Nông dân" not in overdue
     assert c.get(f"/ke-hoach/nhiem-vu/{mine.pk}/lich-su/").status_code == 200
+
+
+# --- importers -----------------------------------------------------------------------------------
+
+
+def load(kind: str, text: str, actor: Actor = SYSTEM, *, dry_run: bool = False) -> Any:
+    from phongtrao.lib.importing import run_import
+
+    return run_import(kind, f"{kind}.csv", text.encode("utf-8"), actor=actor, dry_run=dry_run)
+
+
+def test_plans_objectives_and_tasks_import_all_or_nothing_and_update_by_number(world: dict[str, Any]) -> None:
+    plans = ("unit_code,kind,number,issued_on,title,from_year,to_year,status,parent_number,issuers,note\n"
+             "T99,de_an,9001/QĐ-UBND,11/11/2021,Đề án nhập,2021,2025,in_force,,,\n"
+             "T99001,ke_hoach,12/KH-UBND,2022-01-10,Kế hoạch của xã,2022,2025,draft,9001/QĐ-UBND,cong_an;mttq,\n")
+    assert load("plans", plans, dry_run=True).ok and not Plan.objects.filter(number="9001/QĐ-UBND").exists()
+    result = load("plans", plans)
+    assert result.ok and result.created == 2, [str(e) for e in result.errors]
+    scheme = Plan.objects.get(number="9001/QĐ-UBND")
+    child = Plan.objects.get(number="12/KH-UBND")
+    assert scheme.status == PlanStatus.IN_FORCE and child.parent == scheme
+    assert sorted(child.issuers.values_list("code", flat=True)) == ["cong_an", "mttq"]
+    again = load("plans", plans.replace("Kế hoạch của xã", "Kế hoạch của xã (sửa)").replace(",draft,", ",in_force,"))
+    assert again.ok and again.updated == 2 and again.created == 0
+    child.refresh_from_db()
+    assert child.title == "Kế hoạch của xã (sửa)" and child.status == PlanStatus.IN_FORCE
+    bad = load("plans", plans.replace("T99001,ke_hoach", "KHONG-CO,ke_hoach").replace("Đề án nhập", "Đổi tên"))
+    assert not bad.ok and {e.column for e in bad.errors} == {"unit_code"}
+    assert Plan.objects.get(pk=scheme.pk).title == "Đề án nhập"  # nothing written
+    outside = load("plans", plans, Actor(world["xa"]))  # the province's row is outside the commune's scope
+    assert not outside.ok and outside.errors[0].row == 2 and outside.errors[0].column == "unit_code"
+
+    objectives = ("plan_unit_code,plan_number,number,text,indicator,figure,element,comparator,target,from_year,"
+                  "to_year,scope,manual_met,manual_note\n"
+                  "T99,9001/QĐ-UBND,1,Hộ ký cam kết,,,ho_cam_ket,≥,\"100,5\",,,whole,,\n"
+                  "T99,9001/QĐ-UBND,2,Tỷ lệ khu dân cư đạt chuẩn,ty_le_kdc_dat_chuan,,,ge,80,2023,,whole,,\n"
+                  "T99,9001/QĐ-UBND,3,Tuyên truyền,,,,,,,,,yes,Báo cáo sơ kết\n")
+    result = load("plan_objectives", objectives)
+    assert result.ok and result.created == 3, [str(e) for e in result.errors]
+    first = Objective.objects.get(plan=scheme, number=1)
+    assert first.target == Decimal("100.5") and first.element == element("ho_cam_ket")
+    assert Objective.objects.get(plan=scheme, number=3).manual_met is True
+    broken = load("plan_objectives", objectives + "T99,9001/QĐ-UBND,4,Sai,,,khong_co,ge,1,,,whole,,\n")
+    assert not broken.ok and [(e.row, e.column) for e in broken.errors] == [(5, "element")]
+
+    tasks = ("plan_unit_code,plan_number,number,text,kind,year,due_on,organisations,lead,element\n"
+             "T99,9001/QĐ-UBND,1,Rà soát mô hình,yearly,2021,31/12/2021,hnd_t99;cong_an,hnd_t99,\n"
+             "T99,9001/QĐ-UBND,2,Hội nghị tổng kết,key,,30/06/2025,mttq,,so_ket_tong_ket\n")
+    result = load("plan_tasks", tasks)
+    assert result.ok and result.created == 2, [str(e) for e in result.errors]
+    task = Task.objects.get(plan=scheme, number=1)
+    assert task.assignments.get(lead=True).organisation == world["farmers"] and task.assignments.count() == 2
+    broken = load("plan_tasks", tasks.replace("mttq,,so_ket", "khong_co,,so_ket"))
+    assert not broken.ok and [(e.row, e.column) for e in broken.errors] == [(3, "organisations")]

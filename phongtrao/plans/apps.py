@@ -38,7 +38,6 @@ class PlansConfig(AppConfig):
     demo_order = 160
 
     def ready(self) -> None:
-        from phongtrao.accounts.models import Role
         from phongtrao.accounts.policies import DATA_CAPTURERS, PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.plans import dossier, importers  # noqa: F401  (registers the import kinds)
@@ -56,7 +55,7 @@ class PlansConfig(AppConfig):
         for kind, text in (("plans", gettext_lazy("Nhập kế hoạch, đề án từ tệp")),
                            ("plan_objectives", gettext_lazy("Nhập mục tiêu của kế hoạch từ tệp")),
                            ("plan_tasks", gettext_lazy("Nhập nhiệm vụ của kế hoạch từ tệp"))):
-            declare(Policy(f"import.{kind}", frozenset({Role.ADMIN, Role.PROVINCE_OFFICER}), text, Scope.ROLE))
+            declare(Policy(f"import.{kind}", REGISTER_EDITORS, text, Scope.ROLE))
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
         dossier.register()
