@@ -398,3 +398,34 @@ def test_plans_objectives_and_tasks_import_all_or_nothing_and_update_by_number(w
     assert task.assignments.get(lead=True).organisation == world["farmers"] and task.assignments.count() == 2
     broken = load("plan_tasks", tasks.replace("mttq,,so_ket", "khong_co,,so_ket"))
     assert not broken.ok and [(e.row, e.column) for e in broken.errors] == [(3, "organisations")]
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def test_api_lists_visible_plans_and_evaluates_a_plan_live(world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from phongtrao.api.actions import do_create_token
+
+    plan = new_plan(SYSTEM, world["province"], number="55/QĐ-UBND")
+    households = sql_total("ho_cam_ket", world["province"])
+    do_save_objective(SYSTEM, plan.pk, ObjectiveData(1, "Hộ cam kết", element=element("ho_cam_ket"), target=households))
+    do_save_objective(SYSTEM, plan.pk, ObjectiveData(2, "Sơ kết mỗi xã", element=element("so_ket_tong_ket"),
+                                                     target=Decimal(1), scope=Scope.EACH_COMMUNE))
+    do_save_task(SYSTEM, plan.pk, TaskData(1, "Việc", organisations=[world["farmers"]], lead=world["farmers"]))
+    _, key = do_create_token(Actor(user=world["tinh"]), world["tinh"], name="test")
+    api = Client(headers={"authorization": f"Bearer {key}"})
+    listed = api.get("/api/v1/plans?status=draft&year=2023").json()
+    assert plan.pk in [p["id"] for p in listed["items"]]
+    assert listed["count"] == Plan.objects.filter(status="draft", from_year__lte=2023, to_year__gte=2023).count()
+    body = api.get(f"/api/v1/plans/{plan.pk}?year={YEAR}").json()
+    assert body["objectives_met"] == 1 and body["objectives_total"] == 2
+    first, second = body["objectives"]
+    assert first["value"] == int(households) and first["met"] is True and first["measure"] == "e:ho_cam_ket"
+    assert second["met"] is False and len(second["failing"]) == 2
+    assert body["tasks"][0]["lead"] == "hnd_t99" and body["tasks"][0]["status"] == "not_started"
+    _, other_key = do_create_token(Actor(user=world["xa"]), world["xa"], name="test")
+    outside = Client(headers={"authorization": f"Bearer {other_key}"})
+    assert outside.get(f"/api/v1/plans/{plan.pk}").status_code == 404
+    assert plan.pk not in [p["id"] for p in outside.get("/api/v1/plans").json()["items"]]
