@@ -216,7 +216,9 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 @login_required
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
+    plan = _editable(request, pk)
+    if isinstance(plan, HttpResponse):
+        return plan
     form = MoveForm(request.POST)
     if form.is_valid():
         try:
