@@ -104,7 +104,7 @@ class Organisation(Catalogued):
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", gettext_lazy("Dự thảo")
-    IN_FORCE = "in_force", gettext_lazy("Đang thực hiện")
+    IN_FORCE = "in_force", gettext_lazy("Đang có hiệu lực")
     ENDED = "ended", gettext_lazy("Đã kết thúc")
     REPLACED = "replaced", gettext_lazy("Đã được thay thế")
 
