@@ -371,7 +371,7 @@ def _task_unit(task: Task) -> Unit:
 
 
 TASKS = Workflow("plan_task", Task, TaskStatus, TaskEvent, event_parent="task", transitions=TASK_TRANSITIONS,
-                 describe=lambda task: gettext("nhiệm vụ %(n)s của kế hoạch %(plan)s") % {
+                 describe=lambda task: gettext("nhiệm vụ %(n)s, kế hoạch %(plan)s") % {
                      "n": task.number, "plan": task.plan.number},
                  missing=gettext_noop("Không tìm thấy nhiệm vụ."), unit_of=_task_unit,
                  locking=lambda: Task.objects.select_for_update(of=("self",)).select_related("plan", "plan__unit"))
