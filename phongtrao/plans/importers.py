@@ -19,7 +19,7 @@ acting user's capture scope (outside reads like an unknown code). The rows are w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -105,7 +105,8 @@ TASK_COLUMNS = [
 ]
 COMPARATORS = {"ge": Comparator.GE, ">=": Comparator.GE, "≥": Comparator.GE, "gt": Comparator.GT, ">": Comparator.GT,
                "le": Comparator.LE, "<=": Comparator.LE, "≤": Comparator.LE, "eq": Comparator.EQ, "=": Comparator.EQ}
-MOVES = {(PlanStatus.DRAFT, PlanStatus.IN_FORCE): "activate", (PlanStatus.IN_FORCE, PlanStatus.ENDED): "end",
+MOVES: dict[tuple[str, str], str] = {
+         (PlanStatus.DRAFT, PlanStatus.IN_FORCE): "activate", (PlanStatus.IN_FORCE, PlanStatus.ENDED): "end",
          (PlanStatus.IN_FORCE, PlanStatus.REPLACED): "replace"}
 
 
@@ -166,7 +167,7 @@ class _Cells:
             return None
         return value
 
-    def choice(self, key: str, choices: dict[str, str], *, default: str = "") -> str:
+    def choice(self, key: str, choices: Mapping[str, str], *, default: str = "") -> str:
         text = self.raw.get(key, "").strip().lower()
         if not text:
             return default
@@ -245,7 +246,8 @@ def _import_plans(result: ImportResult, table: Table, *, actor: Actor, dry_run: 
     parsed = []
     for number, raw in table.rows:
         cells = _Cells(number, raw, errors)
-        row = {"code": cells.text("unit_code", 40, required=True), "kind": cells.text("kind", 60, required=True),
+        row: dict[str, Any] = {
+               "code": cells.text("unit_code", 40, required=True), "kind": cells.text("kind", 60, required=True),
                "number": cells.text("number", 60, required=True), "issued_on": cells.day("issued_on", required=True),
                "title": cells.text("title", 500, required=True), "from_year": cells.year("from_year", required=True),
                "to_year": cells.year("to_year", required=True),

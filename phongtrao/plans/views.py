@@ -37,9 +37,11 @@ from phongtrao.plans.models import (
     Organisation,
     Plan,
     PlanEvent,
+    PlanQuerySet,
     PlanStatus,
     Task,
     TaskEvent,
+    TaskQuerySet,
     TaskStatus,
 )
 from phongtrao.units.models import Kind, Unit
@@ -49,7 +51,7 @@ EXPORT_LIMIT = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _visible(request: HttpRequest) -> QuerySet[Plan]:
+def _visible(request: HttpRequest) -> PlanQuerySet:
     return Plan.objects.filter(unit__in=visible_units(request.user))
 
 
@@ -118,7 +120,7 @@ def _value(a: Assessment) -> str:
 def _objective_rows(plan: Plan, year: int) -> tuple[list[dict[str, Any]], tuple[int, int, int, int]]:
     objectives = list(plan.objectives.select_related("indicator", "element").order_by("number"))
     assessed = evaluate_plan(plan, plan.years, objectives)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for o in objectives:
         by_year: dict[int, Assessment] = assessed[o.pk]
         rows.append({"objective": o, "a": by_year[year], "value_text": _value(by_year[year]),
@@ -306,7 +308,7 @@ def _task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
     return rows
 
 
-def _tasks_query() -> QuerySet[Task]:
+def _tasks_query() -> TaskQuerySet:
     return (Task.objects.select_related("plan", "plan__unit", "plan__kind", "element")
             .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("organisation")))
             .order_by("due_on", "plan__issued_on", "number", "pk"))
