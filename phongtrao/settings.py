@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "phongtrao.forces",
     "phongtrao.classification",
     "phongtrao.budget",
+    "phongtrao.plans",
     "phongtrao.reports",
     "phongtrao.api",
     "django_tasks_db",

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("to-bao-ve-antt/", include("phongtrao.forces.urls")),
     path("xep-loai-phong-trao/", include("phongtrao.classification.urls")),
     path("kinh-phi/", include("phongtrao.budget.urls")),
+    path("ke-hoach/", include("phongtrao.plans.urls")),
     path("nhap-du-lieu/", include("phongtrao.imports.urls")),
     path("nguoi-dung/", include("phongtrao.accounts.urls_users")),
     path("nhat-ky/", include("phongtrao.audit.urls")),

@@ -58,6 +58,7 @@ from tests.test_classification_access import CLASSIFICATION_ROUTES, check_classi
 from tests.test_datasets_access import DATASET_ROUTES, check_dataset_route
 from tests.test_forces_access import FORCES_ROUTES, check_forces_route, force_objects
 from tests.test_models_access import MODEL_ROUTES, check_model_route, model_targets
+from tests.test_plans_access import PLANS_ROUTES, check_plans_route, plan_objects
 from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
                   "models_registry:", "awards:", "recognition:", "datasets:", "forces:",
-                  "classification:", "budget:", "set_language")
+                  "classification:", "budget:", "plans:", "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
                "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",),
@@ -123,6 +124,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         model_targets(world)
         force_objects(world)
         budget_objects(world)
+        plan_objects(world)
         with override_settings(MIDDLEWARE=["tests.test_access_routes.RecordQueryReads",
                                            *django_settings.MIDDLEWARE]):
             handler = ClientHandler(enforce_csrf_checks=False)  # as Client(); middleware loaded once
@@ -279,6 +281,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_classification_route(world, persona, name)
         elif name in BUDGET_ROUTES:
             check_budget_route(world, persona, name)
+        elif name in PLANS_ROUTES:
+            check_plans_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

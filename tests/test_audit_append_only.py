@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("example_units")
 
 TABLES = ["audit_auditentry", "recognition_recognitionevent", "models_registry_modelevent",
           "awards_proposalevent", "classification_classificationevent", "datasets_reportevent", "forces_sheetevent",
-          "forces_teamevent"]
+          "forces_teamevent", "plans_planevent", "plans_taskevent"]
 
 
 @pytest.fixture
@@ -65,6 +65,15 @@ def history(example_units: None, example_dir: Path) -> None:
     assert RecognitionEvent.objects.exists() and ModelEvent.objects.exists() and ProposalEvent.objects.exists()
     assert ReportEvent.objects.exists() and TeamEvent.objects.exists() and SheetEvent.objects.exists()
     assert ClassificationEvent.objects.exists()
+    from phongtrao.plans.actions import PlanData, TaskData, do_create_plan, do_save_task
+    from phongtrao.plans.catalogue import seed_catalogues
+    from phongtrao.plans.models import Organisation, PlanEvent, PlanKind, TaskEvent
+
+    seed_catalogues(PlanKind, Organisation)
+    plan = do_create_plan(system, PlanData(PlanKind.objects.get(code="ke_hoach"), "1/KH-UBND", dt.date(2025, 1, 5),
+                                           "Kế hoạch", commune, commune, 2025, 2025))
+    do_save_task(system, plan.pk, TaskData(1, "Nhiệm vụ", organisations=[Organisation.objects.get(code="cong_an")]))
+    assert PlanEvent.objects.exists() and TaskEvent.objects.exists()
 
 
 def first_id(table: str) -> int:

@@ -285,6 +285,9 @@ def _build() -> World:
     from tests.test_budget_access import budget_objects
 
     budget_objects(world)
+    from tests.test_plans_access import plan_objects
+
+    plan_objects(world)
     return world
 
 
@@ -329,7 +332,8 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             yield name, reverse(name, kwargs={"user_id": world.target_users[key].pk})
         elif kwargs == ["kind"]:
             for kind in ("units", "recognitions", "models", "model_sites", "awards", "data_values", "force_teams",
-                         "force_ratings", "classifications", "budget_lines", "spending"):
+                         "force_ratings", "classifications", "budget_lines", "spending",
+                         "plans", "plan_objectives", "plan_tasks"):
                 yield name, reverse(name, kwargs={"kind": kind})
         elif name == "datasets:dataset":
             yield name, reverse(name, args=["xa_nam"])
@@ -349,6 +353,11 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             from tests.test_budget_access import address as budget_address
 
             yield name, budget_address(name, target)
+        elif name.startswith("plans:"):  # a plan of the target's commune, its forms, a task's history
+            from phongtrao.plans.models import Plan
+            from tests.test_plans_access import _url
+
+            yield name, _url(name, Plan.objects.get(unit=target.parent, number=f"{key}/KH-UBND"))
         elif name == "audit:history":
             yield name, reverse(name, kwargs={"object_type": "units.unit", "object_id": str(target.pk)})
         elif name == "api_tokens:revoke":

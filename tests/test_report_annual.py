@@ -54,7 +54,7 @@ def test_province_figures_match_expected_json(example_recognitions: None, exampl
 def test_json_has_the_contract_sections_in_order(example_recognitions: None) -> None:
     data = annual_json("T99", 2025)
     assert list(data) == ["unit", "year", "recognition", "models", "awards", "activities", "completeness",
-                          "classification", "forces", "budget"]
+                          "classification", "forces", "budget", "plans"]
 
 
 @pytest.fixture
@@ -223,13 +223,16 @@ def test_figures_are_one_query_each(example_recognitions: None, django_assert_nu
     from phongtrao.classification.figures import CLASSIFICATION_QUERIES
     from phongtrao.datasets.completeness import COMPLETENESS_QUERIES
     from phongtrao.forces.figures import FORCES_QUERIES
+    from phongtrao.plans.figures import PLANS_QUERIES
 
     # one query per section; the completeness section three (its catalogue, expected units, reports), the
     # forces section three (teams, residential areas covered, ratings), the classification section one (the level
-    # distribution per kind), the budget section four (lines, spending, per model, fund), whatever the size of the
+    # distribution per kind), the budget section four (lines, spending, per model, fund), the plans
+    # section one with no plan in force, whatever the size of the
     # subtree
-    with django_assert_num_queries(len(annual.SECTIONS) - 4 + COMPLETENESS_QUERIES + FORCES_QUERIES
-                                   + CLASSIFICATION_QUERIES + BUDGET_QUERIES):
+    with django_assert_num_queries(len(annual.SECTIONS) - 5 + COMPLETENESS_QUERIES + FORCES_QUERIES
+                                   + CLASSIFICATION_QUERIES + BUDGET_QUERIES
+                                   + PLANS_QUERIES):
         build_annual(province, 2025)
 
 

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 
 from phongtrao.accounts.access import can_change, can_import, get_unit_for_user, is_admin, visible_units
 from phongtrao.api import datasets, reads
+from phongtrao.api import plans as plan_reads
 from phongtrao.api.auth import SessionAuth, TokenAuth
 from phongtrao.api.errors import ApiError, detail, error_body, in_error_shape, install_error_handlers, not_found
 from phongtrao.api.schemas import (
@@ -285,3 +286,4 @@ def import_file(
 
 api.add_router("", reads.router)
 api.add_router("", datasets.router)
+api.add_router("", plan_reads.router)

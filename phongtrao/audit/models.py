@@ -255,7 +255,7 @@ TOTP_LABELS: dict[str, str] = {"pending": gettext_noop("Đang chờ xác nhận"
 # phần), registered by the apps at ready().
 VALUE_LABELS: dict[str, Callable[[str], str]] = {}
 # Integer fields that are not quantities: shown without a thousands separator.
-PLAIN_INTEGERS = frozenset({"year", "version", "order"})
+PLAIN_INTEGERS = frozenset({"year", "version", "order", "from_year", "to_year"})
 SCOPE = re.compile(r"^(?P<kind>[a-z_]+):(?P<unit>\d+)$")
 
 
