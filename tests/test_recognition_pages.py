@@ -412,7 +412,8 @@ def test_province_page_query_count_is_pinned(people: dict[str, Any], django_asse
     c = client(people["province"])
     c.get(province_url())
     # One query for every commune's counts, one per annual section, none per commune.
-    # the activities, completeness, forces (3), classification (1) budget (4) and plans (1) sections: a fixed number each
+    # the activities, completeness, forces (3), classification (1), budget (4) and plans (1) sections: a fixed
+    # number each
     with django_assert_max_num_queries(24):
         assert c.get(province_url()).status_code == 200
 
