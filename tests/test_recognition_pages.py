@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -31,7 +29,7 @@ from phongtrao.recognition.actions import (
 )
 from phongtrao.recognition.criteria import seed_criteria_sets
 from phongtrao.recognition.models import Recognition, RecognitionEvent, Status
-from phongtrao.units.models import Kind, Unit
+from phongtrao.units.models import Unit
 from tests.conftest import built_once, create_user, ensure_official_register, import_example_units
 
 pytestmark = pytest.mark.django_db
@@ -516,28 +514,6 @@ def test_index_leads_each_persona_to_its_page(people: dict[str, Any]) -> None:
     unit_page = client(people["province"]).get(reverse("units:detail", args=[unit("T99000").pk])).content.decode()
     assert reverse("recognition:commune", args=["T99000", year]) in unit_page
     assert reverse("recognition:index") in unit_page  # the navbar entry
-
-
-def test_demo_hook_runs_the_cycle_and_leaves_the_home_commune_in_progress(official_register: None) -> None:
-    from django.utils import timezone
-
-    call_command("demo", "--communes", "3", stdout=StringIO())
-    this_year = timezone.localdate().year
-    recs = Recognition.objects.filter(unit__ancestor_links__ancestor__code="48")
-    assert recs.filter(year=this_year - 1, status=Status.RECOGNISED).exists()
-    assert recs.filter(year=this_year - 1, status=Status.NOT_RECOGNISED).exists()
-    assert not recs.filter(year=this_year - 1).in_progress().exists()
-    home = Unit.objects.of_kind(Kind.COMMUNE).filter(parent__code="48", source="official").valid_on(DAY) \
-        .order_by("code").first()
-    assert home is not None
-    at_home = recs.filter(year=this_year).in_subtree(home)
-    assert at_home.in_progress().exists()
-    assert at_home.filter(status=Status.UNDER_REVIEW).exists()  # work for the approver's bulk page
-    assert all(r.authority_id for r in recs.passed())
-    count = recs.count()
-    out = StringIO()
-    call_command("demo", "--communes", "3", stdout=out)
-    assert recs.count() == count and "all demo recognitions present" in out.getvalue()
 
 
 # --- the route walker (tests/test_access_routes.py) ----------------------------------------------------
