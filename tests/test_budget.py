@@ -429,3 +429,117 @@ def test_the_bench_floor_agrees_with_the_app(world: dict[str, Any]) -> None:
         rows = memory.execute(floor.SQL.replace("{subtree}", subtree), {"year": YEAR, "root": root.pk}).fetchall()
         assert floor.shape(rows) == floor.from_app(build_budget_section(root, YEAR))
     assert floor.shape(rows)["spent"] > 0
+
+
+# --- correcting and removing an entry on a page ------------------------------------------------------
+
+
+def edit_post(entry: Spending, amount: int, *, version: int, model: Model | None = None, reason: str = "",
+              purpose: str = "Tập huấn tổ tự quản") -> dict[str, Any]:
+    return {"spend-spent_on": entry.spent_on.strftime("%d/%m/%Y"), "spend-category": entry.category_id,
+            "spend-source": entry.source_id, "spend-amount": str(amount), "spend-purpose": purpose,
+            "spend-model": model.pk if model else "", "spend-override_reason": reason, "spend-version": str(version)}
+
+
+def audit_rows(action: str, entry_pk: int) -> int:
+    return AuditEntry.objects.filter(action=action, object_id=str(entry_pk)).count()
+
+
+def test_the_edit_page_is_pre_filled_saves_a_correction_and_writes_one_audit_row(world: dict[str, Any]) -> None:
+    xa, commune = client(world["xa"]), world["commune"]
+    entry = do_record_spending(Actor(world["xa"]), commune, spend(3_000_000, category="training",
+                                                                 purpose="Tập huấn tổ tự quản"))
+    url = f"/kinh-phi/khoan-chi/{entry.pk}/sua/"
+    page = xa.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'value="3000000"' in body and "Tập huấn tổ tự quản" in body
+    assert 'name="spend-version" value="1"' in body and f"05/{YEAR}" in body
+    # both lists link the correction and the removal for the commune's officer
+    for listing in (f"/kinh-phi/don-vi/{commune.pk}/{YEAR}/", "/kinh-phi/khoan-chi/"):
+        shown = xa.get(listing).content.decode()
+        assert url in shown and f"/kinh-phi/khoan-chi/{entry.pk}/xoa/" in shown
+    saved = xa.post(url, edit_post(entry, 3_500_000, version=1, purpose="Tập huấn tổ tự quản (sửa)"))
+    assert saved.status_code == 302 and saved["Location"] == f"/kinh-phi/don-vi/{commune.pk}/{YEAR}/"
+    entry.refresh_from_db()
+    assert (entry.amount, entry.purpose, entry.version) == (3_500_000, "Tập huấn tổ tự quản (sửa)", 2)
+    assert audit_rows("spending.update", entry.pk) == 1
+    # an invalid form writes nothing and answers the page again
+    assert xa.post(url, {"spend-amount": "x"}).status_code == 200
+    entry.refresh_from_db()
+    assert entry.version == 2 and audit_rows("spending.update", entry.pk) == 1
+
+
+def test_an_over_cap_edit_is_refused_without_a_reason_and_saved_with_one(world: dict[str, Any]) -> None:
+    xa, commune, model = client(world["xa"]), world["commune"], world["models"][1]
+    entry = do_record_spending(Actor(world["xa"]), commune, spend(10_000_000, model=model))
+    url = f"/kinh-phi/khoan-chi/{entry.pk}/sua/"
+    # the per-model cap is 20,000,000 a year: 25,000,000 is over it
+    refused = xa.post(url, edit_post(entry, 25_000_000, version=1, model=model))
+    assert refused.status_code == 200 and refused.context["needs_reason"]
+    assert "Lý do chi vượt mức" in refused.content.decode() and 'value="25000000"' in refused.content.decode()
+    entry.refresh_from_db()
+    assert (entry.amount, entry.version, entry.over_cap) == (10_000_000, 1, False)
+    assert audit_rows("spending.update", entry.pk) == 0
+    saved = xa.post(url, edit_post(entry, 25_000_000, version=1, model=model, reason="Theo Nghị quyết HĐND xã"))
+    assert saved.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.amount, entry.over_cap, entry.override_reason) == (25_000_000, True, "Theo Nghị quyết HĐND xã")
+    assert audit_rows("spending.update", entry.pk) == 1
+
+
+def test_a_stale_edit_or_removal_is_refused_and_loses_nothing(world: dict[str, Any]) -> None:
+    xa, commune = client(world["xa"]), world["commune"]
+    entry = do_record_spending(Actor(world["xa"]), commune, spend(2_000_000, category="training"))
+    url = f"/kinh-phi/khoan-chi/{entry.pk}/sua/"
+    assert 'name="spend-version" value="1"' in xa.get(url).content.decode()
+    # someone else corrects it after the page was opened
+    do_update_spending(Actor(world["tinh"]), entry.pk, spend(2_200_000, category="training", purpose="Của tỉnh"),
+                       expected_version=1)
+    stale = xa.post(url, edit_post(entry, 2_500_000, version=1, purpose="Của xã"))
+    body = stale.content.decode()
+    assert stale.status_code == 200 and "vừa được người khác sửa" in body
+    assert 'value="2500000"' in body and "Của xã" in body  # the typed values stay on the form
+    entry.refresh_from_db()
+    assert (entry.amount, entry.purpose, entry.version) == (2_200_000, "Của tỉnh", 2)
+    removed = xa.post(f"/kinh-phi/khoan-chi/{entry.pk}/xoa/", {"version": "1"})
+    assert removed.status_code == 200 and "vừa được người khác sửa" in removed.content.decode()
+    assert Spending.objects.filter(pk=entry.pk).exists() and audit_rows("spending.delete", entry.pk) == 0
+
+
+def test_the_delete_page_asks_for_confirmation_then_removes(world: dict[str, Any]) -> None:
+    xa, commune = client(world["xa"]), world["commune"]
+    entry = do_record_spending(Actor(world["xa"]), commune, spend(1_234_000, category="training",
+                                                                 purpose="Nhập nhầm"))
+    url = f"/kinh-phi/khoan-chi/{entry.pk}/xoa/"
+    page = xa.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "Nhập nhầm" in body and "1.234.000" in body
+    assert 'name="version" value="1"' in body and 'method="post"' in body
+    assert Spending.objects.filter(pk=entry.pk).exists()
+    # a POST without the confirmation's version removes nothing
+    assert xa.post(url, {}).status_code == 200 and Spending.objects.filter(pk=entry.pk).exists()
+    done = xa.post(url, {"version": "1"})
+    assert done.status_code == 302 and done["Location"] == f"/kinh-phi/don-vi/{commune.pk}/{YEAR}/"
+    assert not Spending.objects.filter(pk=entry.pk).exists()
+    assert audit_rows("spending.delete", entry.pk) == 1
+    assert xa.get(url).status_code == 404
+
+
+def test_the_entry_pages_are_404_out_of_view_and_403_without_the_right_to_write(world: dict[str, Any]) -> None:
+    commune = world["commune"]
+    entry = do_record_spending(Actor(world["xa"]), commune, spend(1_000_000, category="training"))
+    other = client(world["other"])
+    viewer = client(make("xem-budget", Role.VIEWER, commune))
+    for path in (f"/kinh-phi/khoan-chi/{entry.pk}/sua/", f"/kinh-phi/khoan-chi/{entry.pk}/xoa/"):
+        assert other.get(path).status_code == 404
+        assert other.post(path, {"version": "1"}).status_code == 404
+        assert viewer.get(path).status_code == 403
+        assert viewer.post(path, {"version": "1"}).status_code == 403
+    for path in ("/kinh-phi/khoan-chi/999999999/sua/", "/kinh-phi/khoan-chi/999999999/xoa/"):
+        assert client(world["xa"]).get(path).status_code == 404
+    assert Spending.objects.get(pk=entry.pk).version == 1
+    # the viewer's lists show no correction links
+    for listing in (f"/kinh-phi/don-vi/{commune.pk}/{YEAR}/", "/kinh-phi/khoan-chi/"):
+        shown = viewer.get(listing)
+        assert shown.status_code == 200 and f"/kinh-phi/khoan-chi/{entry.pk}/sua/" not in shown.content.decode()

@@ -2,7 +2,8 @@
 and a province's crime-prevention fund, as every persona, on the communes and provinces of the walk's marked
 residential areas X, Y, Z (each commune given an entry naming its marker by ``budget_objects``).
 
-Out of view is 404; a visible unit the persona may not write to is 403 on a POST; nothing refused (and no empty
+Out of view is 404; a visible unit the persona may not write to is 403 on a POST (and on a GET of an entry's
+correction or removal page); nothing refused (and no empty
 POST) writes anything; no page shows a marker the persona may not see.
 """
 
@@ -22,7 +23,10 @@ YEAR = 2025
 # route -> (the unit in the address: "commune" or "province", the permission a POST needs on it)
 BUDGET_ROUTES: dict[str, tuple[str, str]] = {
     "budget:unit": ("commune", "budget.edit"), "budget:fund": ("province", "budget.fund"),
+    "budget:spending_edit": ("commune", "budget.edit"), "budget:spending_delete": ("commune", "budget.edit"),
 }
+# routes of one entry (the marked commune's): a user who sees it but may not write is refused on GET too
+ENTRY_ROUTES = frozenset({"budget:spending_edit", "budget:spending_delete"})
 
 
 def budget_objects(world: Any) -> None:
@@ -45,6 +49,8 @@ def budget_unit(target: Unit, where: str) -> Unit:
 
 
 def address(name: str, target: Unit) -> str:
+    if name in ENTRY_ROUTES:
+        return reverse(name, args=[Spending.objects.get(purpose=f"Hỗ trợ {target.name}").pk])
     return reverse(name, args=[budget_unit(target, BUDGET_ROUTES[name][0]).pk, YEAR])
 
 
@@ -71,7 +77,7 @@ def check_budget_route(world: Any, persona: Any, name: str) -> None:
                 assert_anonymous_refused(name, response)
             elif not sees:
                 assert code == 404, where
-            elif method == "post" and not allowed:
+            elif (method == "post" or name in ENTRY_ROUTES) and not allowed:
                 assert code == 403, where
             else:
                 assert code == 200, where

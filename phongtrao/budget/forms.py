@@ -119,6 +119,22 @@ class SpendingForm(BootstrapForm):
                             purpose=c["purpose"], model=c.get("model"), km=c.get("km"), visits=c.get("visits"))
 
 
+class SpendingEditForm(SpendingForm):
+    """The correction of an entry: the same fields and the version it was read at (a stale one is refused)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @staticmethod
+    def initial_of(entry: Any) -> dict[str, Any]:
+        return {"spent_on": entry.spent_on, "category": entry.category_id, "source": entry.source_id,
+                "amount": entry.amount, "purpose": entry.purpose, "model": entry.model_id, "km": entry.km,
+                "visits": entry.visits, "override_reason": entry.override_reason, "version": entry.version}
+
+
+class DeleteForm(BootstrapForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class FundForm(BootstrapForm):
     quarter = forms.TypedChoiceField(label=gettext_lazy("Quý"), coerce=int,
                                      choices=[(q, q) for q in (1, 2, 3, 4)])

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from phongtrao.accounts.access import get_unit_for_user, may, visible_units
+from phongtrao.accounts.access import allowed_on, get_unit_for_user, may, visible_units
 from phongtrao.audit.actions import Actor
 from phongtrao.budget import actions
 from phongtrao.budget.export import lines_workbook, spending_workbook
@@ -30,9 +30,11 @@ from phongtrao.budget.forms import (
     LINE_SORTS,
     OVER,
     SPENDING_SORTS,
+    DeleteForm,
     FundForm,
     LineForm,
     ListForm,
+    SpendingEditForm,
     SpendingForm,
     SpendingListForm,
 )
@@ -155,8 +157,10 @@ def _spending_page(request: HttpRequest, *, over: bool) -> HttpResponse:
     form, qs, within, values = _spending(request, over=over)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     total = qs.order_by().aggregate(amount=Coalesce(Sum("amount"), 0), entries=Count("pk"))
+    units = list({entry.unit_id: entry.unit for entry in page}.values())
+    editable = {pk for pk, names in allowed_on(request.user, ["budget.edit"], units).items() if names}
     return render(request, "budget/spending.html", {
-        "form": form, "page": page, "within": within, "over": over, "total": total,
+        "form": form, "page": page, "within": within, "over": over, "total": total, "editable": editable,
         "active": "over" if over else "spending", **_home_year(request, values)})
 
 
@@ -191,6 +195,10 @@ def caps(request: HttpRequest) -> HttpResponse:
         "active": "caps", **_home_year(request, {})})
 
 
+def _models(unit: Unit) -> QuerySet[MovementModel]:
+    return MovementModel.objects.filter(Q(unit=unit) | Q(unit__in=Unit.objects.in_subtree(unit))).order_by("code")
+
+
 def _year(year: int) -> None:
     try:
         actions.check_year(year)
@@ -209,8 +217,7 @@ def unit_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     can_edit = may(request.user, "budget.edit", unit)
     own_lines = BudgetLine.objects.filter(unit=unit, year=year).select_related("category", "source")
     entries = Spending.objects.filter(unit=unit, year=year).select_related("category", "source", "model", "cap")
-    models = (MovementModel.objects.filter(Q(unit=unit) | Q(unit__in=Unit.objects.in_subtree(unit)))
-              .order_by("code"))
+    models = _models(unit)
     line_form = LineForm(request.POST if request.POST.get("form") == "line" else None, prefix="line")
     spending_form = SpendingForm(request.POST if request.POST.get("form") == "spending" else None, prefix="spend",
                                  models=models)
@@ -302,3 +309,66 @@ def fund(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "recent": entries.filter(year=year).order_by("-created_at", "-pk")[:50], "active": "fund",
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
         **_home_year(request, {"year": year})})
+
+
+def _editable_entry(request: HttpRequest, pk: int) -> tuple[Spending, Unit, HttpResponse | None]:
+    """The entry when its unit is in view (else 404) and the 403 answer when the user may not write to it."""
+    entry = (Spending.objects.select_related("unit", "category", "source", "model", "cap").filter(pk=pk).first())
+    if entry is None:
+        raise Http404(gettext("Không tìm thấy khoản chi."))
+    unit = get_unit_for_user(request, entry.unit_id)
+    if not may(request.user, "budget.edit", unit):
+        return entry, unit, HttpResponse(gettext("Bạn không có quyền cập nhật kinh phí của %(name)s.")
+                                         % {"name": unit.name}, status=403)
+    return entry, unit, None
+
+
+@login_required
+def spending_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an entry: the form pre-filled with the version it was read at; the caps are checked again (over a
+    cap: refused until a reason is given); a stale version is refused and the typed values stay on the form."""
+    entry, unit, refused = _editable_entry(request, pk)
+    if refused is not None:
+        return refused
+    form = SpendingEditForm(request.POST if request.method == "POST" else None, prefix="spend", models=_models(unit),
+                            initial=SpendingEditForm.initial_of(entry))
+    needs_reason = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.do_update_spending(Actor.of_request(request), entry.pk, form.spending_data(),
+                                               override_reason=form.cleaned_data.get("override_reason", ""),
+                                               expected_version=form.cleaned_data["version"])
+        except actions.CapExceeded as exc:
+            form.add_action_error(exc)
+            needs_reason = True
+        except ActionError as exc:
+            form.add_action_error(exc)
+        else:
+            messages.success(request, gettext("Đã sửa khoản chi."))
+            return redirect("budget:unit", pk=unit.pk, year=saved.year)
+    return render(request, "budget/spending_edit.html", {
+        "entry": entry, "unit": unit, "form": form, "needs_reason": needs_reason, "active": "unit",
+        **_home_year(request, {"year": entry.year})})
+
+
+@login_required
+def spending_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove an entry after a confirmation step (a POST with the version it was read at)."""
+    entry, unit, refused = _editable_entry(request, pk)
+    if refused is not None:
+        return refused
+    form = DeleteForm(request.POST if request.method == "POST" else None, initial={"version": entry.version})
+    if request.method == "POST":
+        if not form.is_valid():
+            form.add_error(None, gettext("Hãy xác nhận xoá từ trang này."))
+        else:
+            try:
+                actions.do_delete_spending(Actor.of_request(request), entry.pk,
+                                           expected_version=form.cleaned_data["version"])
+            except ActionError as exc:
+                form.add_action_error(exc)
+            else:
+                messages.success(request, gettext("Đã xoá khoản chi."))
+                return redirect("budget:unit", pk=unit.pk, year=entry.year)
+    return render(request, "budget/spending_delete.html", {
+        "entry": entry, "unit": unit, "form": form, "active": "unit", **_home_year(request, {"year": entry.year})})
