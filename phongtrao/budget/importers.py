@@ -38,17 +38,16 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RefusedRows,
+    RowCells,
     RowError,
     open_table,
     register,
-    required_cell,
     resolve_unit,
-    too_long,
     write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
-from phongtrao.lib.tabular import CellError, Column, Table, parse_date, parse_int
+from phongtrao.lib.tabular import Column, Table
 from phongtrao.lib.workflow import ActionError
 from phongtrao.models_registry.models import Model as MovementModel
 from phongtrao.units.models import Unit
@@ -76,41 +75,8 @@ SPENDING_COLUMNS = [
 ]
 
 
-class _Cells:
-    def __init__(self, number: int, raw: dict[str, str], errors: list[RowError]) -> None:
-        self.number, self.raw, self.errors, self.bad = number, raw, errors, False
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(RowError(self.number, column, message))
-        self.bad = True
-
-    def text(self, key: str, limit: int, *, required: bool = False) -> str:
-        value = " ".join(self.raw.get(key, "").split())
-        if required and not value:
-            self.fail(key, required_cell())
-        elif len(value) > limit:
-            self.fail(key, too_long(limit))
-        return value
-
-    def integer(self, key: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
-        try:
-            value = parse_int(self.raw.get(key, ""), minimum=minimum, maximum=maximum)
-        except CellError as exc:
-            self.fail(key, str(exc))
-            return None
-        if value is None and required:
-            self.fail(key, required_cell())
-        return value
-
-    def day(self, key: str) -> dt.date | None:
-        try:
-            value = parse_date(self.raw.get(key, ""))
-        except CellError as exc:
-            self.fail(key, str(exc))
-            return None
-        if value is None:
-            self.fail(key, required_cell())
-        return value
+class _Cells(RowCells):
+    """A row's cells (``lib.importing.RowCells``) and this importer's own kinds of cell."""
 
     def pick(self, key: str, catalogue: dict[str, Any]) -> Any:
         code = self.text(key, 40, required=True)
@@ -227,7 +193,7 @@ def _import_spending(result: ImportResult, table: Table, *, actor: Actor, dry_ru
     for number, raw in table.rows:
         cells = _Cells(number, raw, errors)
         code = cells.text("unit_code", 40, required=True)
-        day = cells.day("spent_on")
+        day = cells.day("spent_on", required=True)
         category, source = cells.pick("category", categories), cells.pick("source", sources)
         amount = cells.integer("amount", minimum=1, maximum=MAX_AMOUNT, required=True)
         purpose = cells.text("purpose", 500, required=True)

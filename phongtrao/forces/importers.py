@@ -31,17 +31,17 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RefusedRows,
+    RowCells,
     RowError,
     open_table,
     register,
     required_cell,
     resolve_unit,
-    too_long,
     write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR, year_end
-from phongtrao.lib.tabular import CellError, Column, Table, parse_date, parse_int
+from phongtrao.lib.tabular import CellError, Column, Table, parse_int
 from phongtrao.lib.workflow import ActionError, Move
 from phongtrao.units.models import Kind, Unit
 
@@ -70,33 +70,8 @@ RATING_COLUMNS = [
 MAX_COUNT = 999
 
 
-class _Cells:
-    """Parse a row's cells, noting each bad one as a row error."""
-
-    def __init__(self, number: int, raw: dict[str, str], errors: list[RowError]) -> None:
-        self.number, self.raw, self.errors, self.bad = number, raw, errors, False
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(RowError(self.number, column, message))
-        self.bad = True
-
-    def text(self, key: str, limit: int, *, required: bool = False) -> str:
-        value = " ".join(self.raw.get(key, "").split())
-        if required and not value:
-            self.fail(key, required_cell())
-        elif len(value) > limit:
-            self.fail(key, too_long(limit))
-        return value
-
-    def day(self, key: str, *, required: bool = False) -> dt.date | None:
-        try:
-            value = parse_date(self.raw.get(key, ""))
-        except CellError as exc:
-            self.fail(key, str(exc))
-            return None
-        if value is None and required:
-            self.fail(key, required_cell())
-        return value
+class _Cells(RowCells):
+    """A row's cells (``lib.importing.RowCells``) and this importer's own kinds of cell."""
 
     def count(self, key: str, default: int | None = 0, *, maximum: int = MAX_COUNT) -> int | None:
         try:

@@ -18,7 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from phongtrao.lib.tabular import Column, FileFormatError, Table, open_rows
+from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR
+from phongtrao.lib.tabular import CellError, Column, FileFormatError, Table, open_rows, parse_date, parse_int
 from phongtrao.lib.vnformat import date_text
 from phongtrao.lib.workflow import (  # who runs the import (``phongtrao.audit.actions.Actor`` is one)
     ActionError,
@@ -190,6 +191,49 @@ def required_cell() -> str:
 
 def too_long(limit: int) -> str:
     return _("dài quá %(limit)s ký tự") % {"limit": limit}
+
+
+class RowCells:
+    """One row's cells parsed one by one, each bad cell noted as a row error of the row (``bad`` is then set), so
+    an importer reports every bad cell of a row at once. Importers subclass it for their own kinds of cell."""
+
+    def __init__(self, number: int, raw: dict[str, str], errors: list[RowError]) -> None:
+        self.number, self.raw, self.errors, self.bad = number, raw, errors, False
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.number, column, message))
+        self.bad = True
+
+    def text(self, key: str, limit: int, *, required: bool = False) -> str:
+        value = " ".join(self.raw.get(key, "").split())
+        if required and not value:
+            self.fail(key, required_cell())
+        elif len(value) > limit:
+            self.fail(key, too_long(limit))
+        return value
+
+    def day(self, key: str, *, required: bool = False) -> dt.date | None:
+        try:
+            value = parse_date(self.raw.get(key, ""))
+        except CellError as exc:
+            self.fail(key, str(exc))
+            return None
+        if value is None and required:
+            self.fail(key, required_cell())
+        return value
+
+    def integer(self, key: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
+        try:
+            value = parse_int(self.raw.get(key, ""), minimum=minimum, maximum=maximum)
+        except CellError as exc:
+            self.fail(key, str(exc))
+            return None
+        if value is None and required:
+            self.fail(key, required_cell())
+        return value
+
+    def year(self, key: str, *, required: bool = False) -> int | None:
+        return self.integer(key, minimum=FIRST_RECORD_YEAR, maximum=LAST_RECORD_YEAR, required=required)
 
 
 def ambiguous_code(code: str, day: dt.date) -> str:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from phongtrao.datasets.models import DataElement, Indicator
+from phongtrao.lib.periods import year_end
 from phongtrao.plans.actions import (
     ObjectiveData,
     PlanData,
@@ -133,11 +134,11 @@ def add_demo_plans(context: DemoContext) -> None:
     for number, text in enumerate(JOINT_TASKS, start=1):
         lead = members[(number - 1) % len(members)] if number not in (1, 8) else (front if number == 1 else police)
         tasks.append(do_save_task(actor, joint.pk, TaskData(
-            number=number, text=text, due_on=dt.date(2023, 12, 31), organisations=[police, front, *members],
+            number=number, text=text, due_on=year_end(joint.to_year), organisations=[police, front, *members],
             lead=lead)))
     for offset, (year, text, element) in enumerate(YEARLY_TASKS, start=len(JOINT_TASKS) + 1):
         tasks.append(do_save_task(actor, joint.pk, TaskData(
-            number=offset, text=text, kind=TaskKind.YEARLY, year=year, due_on=dt.date(year, 12, 31),
+            number=offset, text=text, kind=TaskKind.YEARLY, year=year, due_on=year_end(year),
             organisations=[police, front, own["doan_thanh_nien"]], lead=police,
             element=elements.get(element) if element else None)))
     for task in tasks[:5]:  # the first key tasks reported done, one in progress

@@ -35,17 +35,16 @@ from phongtrao.lib.importing import (
     ImportKind,
     ImportResult,
     RefusedRows,
+    RowCells,
     RowError,
     open_table,
     register,
     required_cell,
     resolve_unit,
-    too_long,
     write_all_or_nothing,
 )
 from phongtrao.lib.locks import serialise
-from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR
-from phongtrao.lib.tabular import CellError, Column, Table, parse_date, parse_int
+from phongtrao.lib.tabular import Column, Table
 from phongtrao.lib.workflow import ActionError
 from phongtrao.plans import actions
 from phongtrao.plans.models import (
@@ -110,46 +109,8 @@ MOVES: dict[tuple[str, str], str] = {
          (PlanStatus.IN_FORCE, PlanStatus.REPLACED): "replace"}
 
 
-class _Cells:
-    """Parse a row's cells, noting each bad one as a row error."""
-
-    def __init__(self, number: int, raw: dict[str, str], errors: list[RowError]) -> None:
-        self.number, self.raw, self.errors, self.bad = number, raw, errors, False
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(RowError(self.number, column, message))
-        self.bad = True
-
-    def text(self, key: str, limit: int, *, required: bool = False) -> str:
-        value = " ".join(self.raw.get(key, "").split())
-        if required and not value:
-            self.fail(key, required_cell())
-        elif len(value) > limit:
-            self.fail(key, too_long(limit))
-        return value
-
-    def day(self, key: str, *, required: bool = False) -> dt.date | None:
-        try:
-            value = parse_date(self.raw.get(key, ""))
-        except CellError as exc:
-            self.fail(key, str(exc))
-            return None
-        if value is None and required:
-            self.fail(key, required_cell())
-        return value
-
-    def integer(self, key: str, *, minimum: int, maximum: int, required: bool = False) -> int | None:
-        try:
-            value = parse_int(self.raw.get(key, ""), minimum=minimum, maximum=maximum)
-        except CellError as exc:
-            self.fail(key, str(exc))
-            return None
-        if value is None and required:
-            self.fail(key, required_cell())
-        return value
-
-    def year(self, key: str, *, required: bool = False) -> int | None:
-        return self.integer(key, minimum=FIRST_RECORD_YEAR, maximum=LAST_RECORD_YEAR, required=required)
+class _Cells(RowCells):
+    """A row's cells (``lib.importing.RowCells``) and this importer's own kinds of cell."""
 
     def decimal(self, key: str) -> Decimal | None:
         text = self.raw.get(key, "").strip().replace(" ", "")
