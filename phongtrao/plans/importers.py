@@ -295,18 +295,40 @@ def _plans_of(parsed: list[tuple[int, _Cells, dict[str, Any]]], actor: Actor, er
     candidates = Unit.objects.by_codes(r["plan_unit_code"] for _n, _c, r in parsed)
     scope = _scope(actor)
     today = timezone.localdate()
+    units: dict[int, Unit] = {}
+    for number, _cells, row in parsed:
+        unit = resolve_unit(row["plan_unit_code"], today, candidates, scope, number, errors, kinds=PLAN_KINDS_OF_UNIT)
+        if unit is not None:
+            units[number] = unit
+    known = {(p.unit_id, p.number): p for p in Plan.objects.select_related("unit").filter(
+        unit__in=set(units.values()), number__in={r["plan_number"] for _n, _c, r in parsed})}
     out: dict[int, Plan] = {}
     for number, cells, row in parsed:
-        unit = resolve_unit(row["plan_unit_code"], today, candidates, scope, number, errors, kinds=PLAN_KINDS_OF_UNIT)
-        if unit is None:
+        if (unit := units.get(number)) is None:
             continue
-        plan = Plan.objects.select_related("unit").filter(unit=unit, number=row["plan_number"]).first()
+        plan = known.get((unit.pk, row["plan_number"]))
         if plan is None:
             cells.fail("plan_number", gettext("%(unit)s không có kế hoạch số “%(number)s”")
                        % {"unit": unit.name, "number": row["plan_number"]})
             continue
         out[number] = plan
     return out
+
+
+def _first_of_pair(seen: dict[tuple[int, int], int], key: tuple[int, int], number: int,
+                   errors: list[RowError]) -> bool:
+    """Whether row ``number`` is the first to name (plan, number) ``key``; a later one is a row error."""
+    if key in seen:
+        errors.append(RowError(number, "number", gettext("trùng với dòng %(row)s") % {"row": seen[key]}))
+        return False
+    seen[key] = number
+    return True
+
+
+def _note_problems(errors: list[RowError], number: int, problems: dict[str, list[str]]) -> bool:
+    """The action's own validation of a row's data, as row errors; whether there were any."""
+    errors.extend(RowError(number, field, message) for field, messages in problems.items() for message in messages)
+    return bool(problems)
 
 
 def import_plan_objectives(name: str, data: bytes | IO[bytes], *, actor: Actor,
@@ -340,6 +362,7 @@ def _import_objectives(result: ImportResult, table: Table, *, actor: Actor, dry_
         if not cells.bad:
             parsed.append((number, cells, row))
     plans = _plans_of(parsed, actor, errors)
+    current = {(o.plan_id, o.number): o for o in Objective.objects.filter(plan__in=set(plans.values()))}
     seen: dict[tuple[int, int], int] = {}
     steps: list[tuple[int, str, Callable[[], bool]]] = []
     import_actor = Actor(user=actor.user, channel="import")
@@ -347,23 +370,16 @@ def _import_objectives(result: ImportResult, table: Table, *, actor: Actor, dry_
         plan = plans.get(number)
         if plan is None:
             continue
-        key = (plan.pk, row["number"])
-        if key in seen:
-            errors.append(RowError(number, "number", gettext("trùng với dòng %(row)s") % {"row": seen[key]}))
+        if not _first_of_pair(seen, (plan.pk, row["number"]), number, errors):
             continue
-        seen[key] = number
         data = actions.ObjectiveData(
             number=row["number"], text=row["text"], indicator=indicators.get(row["indicator"]), figure=row["figure"],
             element=elements.get(row["element"]), comparator=row["comparator"], target=row["target"],
             from_year=row["from_year"], to_year=row["to_year"], scope=row["scope"],
             manual_met={"yes": True, "no": False}.get(row["manual_met"]), manual_note=row["manual_note"])
-        problems = data.errors(plan)
-        for field, messages in problems.items():
-            for message in messages:
-                errors.append(RowError(number, field, message))
-        if problems:
+        if _note_problems(errors, number, data.errors(plan)):
             continue
-        existing = Objective.objects.filter(plan=plan, number=row["number"]).first()
+        existing = current.get((plan.pk, row["number"]))
         steps.append((number, f"{plan.number} #{row['number']}", _objective_step(import_actor, plan, data, existing)))
     return _write_rows(result, errors, dry_run, steps)
 
@@ -403,6 +419,7 @@ def _import_tasks(result: ImportResult, table: Table, *, actor: Actor, dry_run: 
         if not cells.bad:
             parsed.append((number, cells, row))
     plans = _plans_of(parsed, actor, errors)
+    current = {(t.plan_id, t.number): t for t in Task.objects.filter(plan__in=set(plans.values()))}
     seen: dict[tuple[int, int], int] = {}
     steps: list[tuple[int, str, Callable[[], bool]]] = []
     import_actor = Actor(user=actor.user, channel="import")
@@ -410,11 +427,8 @@ def _import_tasks(result: ImportResult, table: Table, *, actor: Actor, dry_run: 
         plan = plans.get(number)
         if plan is None:
             continue
-        key = (plan.pk, row["number"])
-        if key in seen:
-            errors.append(RowError(number, "number", gettext("trùng với dòng %(row)s") % {"row": seen[key]}))
+        if not _first_of_pair(seen, (plan.pk, row["number"]), number, errors):
             continue
-        seen[key] = number
         province = _province(plan.unit)
         organisations = _organisations(row["organisations"], province, cells, "organisations")
         lead = _organisations([row["lead"]], province, cells, "lead")[0] if row["lead"] else None
@@ -423,13 +437,9 @@ def _import_tasks(result: ImportResult, table: Table, *, actor: Actor, dry_run: 
         data = actions.TaskData(number=row["number"], text=row["text"], kind=row["kind"], year=row["year"],
                                 due_on=row["due_on"], element=elements.get(row["element"]),
                                 organisations=organisations, lead=lead)
-        problems = data.errors(plan)
-        for field, messages in problems.items():
-            for message in messages:
-                errors.append(RowError(number, field, message))
-        if problems:
+        if _note_problems(errors, number, data.errors(plan)):
             continue
-        existing = Task.objects.filter(plan=plan, number=row["number"]).first()
+        existing = current.get((plan.pk, row["number"]))
         steps.append((number, f"{plan.number} #{row['number']}", _task_step(import_actor, plan, data, existing)))
     return _write_rows(result, errors, dry_run, steps)
 
