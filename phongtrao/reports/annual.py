@@ -21,11 +21,15 @@ from typing import Any
 
 from phongtrao.lib.dbrouter import replica_reads
 from phongtrao.lib.vnformat import number, percent_text
+from phongtrao.reports.blocks import Block, Bullets, Column, Heading, Paragraph, Table
 from phongtrao.reports.figures import RECOGNITION_KEYS, Counts, recognition_figures
+from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Unit
 
 SectionBuilder = Callable[[Unit, int], Any]
 MarkdownRenderer = Callable[[Unit, int, Any], str]
+# (unit, year, the section's data, the same section for year - 1 or None) -> neutral blocks (reports.blocks).
+BlockBuilder = Callable[[Unit, int, Any, Any], list[Block]]
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,22 @@ class Section:
     render_md: MarkdownRenderer | None = None
     order: int = 100
     template: str | None = None
+    blocks: BlockBuilder | None = None
 
 
 SECTIONS: dict[str, Section] = {}
 
 
 def register_section(key: str, build: SectionBuilder, *, render_md: MarkdownRenderer | None = None,
-                     order: int = 100, template: str | None = None) -> None:
-    SECTIONS[key] = Section(key, build, render_md, order, template)
+                     order: int = 100, template: str | None = None, blocks: BlockBuilder | None = None) -> None:
+    SECTIONS[key] = Section(key, build, render_md, order, template, blocks)
+
+
+def section_blocks(section: Section, unit: Unit, year: int, data: Any, previous: Any = None) -> list[Block]:
+    """The section's neutral blocks; ``previous`` is the same section built for ``year - 1`` (or None)."""
+    if section.blocks is None:
+        return []
+    return section.blocks(unit, year, data, previous)
 
 
 def web_sections(report: dict[str, Any]) -> list[tuple[Section, Any]]:
@@ -67,7 +79,11 @@ def render_markdown(report: dict[str, Any], unit: Unit) -> str:
     year = report["year"]
     parts = [f"# Báo cáo tổng kết năm {year}: {unit.name}", ""]
     for section in _ordered():
-        if section.render_md is not None and section.key in report:
+        if section.key not in report:
+            continue
+        if section.blocks is not None:
+            parts.append(render_blocks(section_blocks(section, unit, year, report[section.key])).rstrip() + "\n")
+        elif section.render_md is not None:
             parts.append(section.render_md(unit, year, report[section.key]).rstrip() + "\n")
     return "\n".join(parts).rstrip() + "\n"
 
@@ -91,29 +107,30 @@ def fraction_text(counts: Counts, key: str) -> str:
             f"({percent_text(counts['percent'])})")
 
 
-def recognition_markdown(unit: Unit, year: int, section: dict[str, Counts]) -> str:
+def recognition_blocks(unit: Unit, year: int, section: dict[str, Counts], previous: Any = None) -> list[Block]:
     main = [k for k in ("residential_area", "commune", "organisation") if section[k]["total"]]
-    lines = ["## Xây dựng tiêu chuẩn “An toàn về an ninh, trật tự”", ""]
     if main:
         listed = [fraction_text(section[k], k) for k in main]
         joined = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " và " + listed[-1]
-        lines.append(f"Năm {year}, {unit.name} có {joined} được công nhận đạt tiêu chuẩn "
-                     "“An toàn về an ninh, trật tự”.")
+        sentence = (f"Năm {year}, {unit.name} có {joined} được công nhận đạt tiêu chuẩn "
+                    "“An toàn về an ninh, trật tự”.")
     else:
-        lines.append(f"Năm {year}, {unit.name} không có đơn vị thuộc diện xét tiêu chuẩn "
-                     "“An toàn về an ninh, trật tự”.")
-    lines.append("")
-    lines += [f"- {fraction_text(section[k], k)}" for k in RECOGNITION_KEYS]
-    lines += ["", "| Loại đơn vị | Đăng ký | Được công nhận | Tổng số | Tỷ lệ |", "|---|---:|---:|---:|---:|"]
-    for key in RECOGNITION_KEYS:
-        c = section[key]
-        label = RECOGNITION_LABELS[key]
-        label = label[0].upper() + label[1:]
-        lines.append(f"| {label} | {number(c['registered'])} | {number(c['recognised'])} | {number(c['total'])} "
-                     f"| {percent_text(c['percent'])} |")
-    return "\n".join(lines) + "\n"
+        sentence = (f"Năm {year}, {unit.name} không có đơn vị thuộc diện xét tiêu chuẩn "
+                    "“An toàn về an ninh, trật tự”.")
+
+    def label(key: str) -> str:
+        text = RECOGNITION_LABELS[key]
+        return text[0].upper() + text[1:]
+
+    table = Table(
+        columns=(Column("Loại đơn vị"), Column("Đăng ký", "integer"), Column("Được công nhận", "integer"),
+                 Column("Tổng số", "integer"), Column("Tỷ lệ", "percent")),
+        rows=tuple((label(k), section[k]["registered"], section[k]["recognised"], section[k]["total"],
+                    section[k]["percent"]) for k in RECOGNITION_KEYS))
+    return [Heading("Xây dựng tiêu chuẩn “An toàn về an ninh, trật tự”"), Paragraph(sentence),
+            Bullets(tuple(fraction_text(section[k], k) for k in RECOGNITION_KEYS)), table]
 
 
 def register_builtin_sections() -> None:
-    register_section("recognition", recognition_figures, render_md=recognition_markdown, order=10,
+    register_section("recognition", recognition_figures, blocks=recognition_blocks, order=10,
                      template="recognition/_annual_section.html")
