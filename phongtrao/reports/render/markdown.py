@@ -50,10 +50,10 @@ def render_block(block: Block) -> list[str]:
         return lines + _table(cols, ([cell_text(v, c.type) for v, c in zip(row, block.columns, strict=True)]
                                      for row in block.rows))
     if isinstance(block, Chart):  # no drawing in Markdown: the chart's data table
-        cols = [("", "text")] + [(s.name, block.value_type) for s in block.series]
+        chart_cols: list[tuple[str, str]] = [("", "text")] + [(s.name, block.value_type) for s in block.series]
         rows = ([cat] + [cell_text(s.values[i], block.value_type) for s in block.series]
                 for i, cat in enumerate(block.categories))
-        return [f"*{block.title}*", "", *_table(cols, rows)]
+        return [f"*{block.title}*", "", *_table(chart_cols, rows)]
     if isinstance(block, Slot):
         return [block.text.strip() or f"*({block.label}: phần này do cán bộ viết.)*"]
     raise TypeError(f"not a block: {block!r}")
