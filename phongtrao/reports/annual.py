@@ -40,14 +40,16 @@ class Section:
     order: int = 100
     template: str | None = None
     blocks: BlockBuilder | None = None
+    doc_order: int | None = None  # the place in the document's part II (default: ``order``)
 
 
 SECTIONS: dict[str, Section] = {}
 
 
 def register_section(key: str, build: SectionBuilder, *, render_md: MarkdownRenderer | None = None,
-                     order: int = 100, template: str | None = None, blocks: BlockBuilder | None = None) -> None:
-    SECTIONS[key] = Section(key, build, render_md, order, template, blocks)
+                     order: int = 100, template: str | None = None, blocks: BlockBuilder | None = None,
+                     doc_order: int | None = None) -> None:
+    SECTIONS[key] = Section(key, build, render_md, order, template, blocks, doc_order)
 
 
 def section_blocks(section: Section, unit: Unit, year: int, data: Any, previous: Any = None) -> list[Block]:
@@ -62,8 +64,14 @@ def web_sections(report: dict[str, Any]) -> list[tuple[Section, Any]]:
     return [(s, report[s.key]) for s in _ordered() if s.template and s.key in report]
 
 
-def _ordered() -> list[Section]:
+def ordered_sections(*, document: bool = False) -> list[Section]:
+    """The sections in JSON order, or (``document=True``) in the order of the document's results part."""
+    if document:
+        return sorted(SECTIONS.values(), key=lambda s: (s.order if s.doc_order is None else s.doc_order, s.key))
     return sorted(SECTIONS.values(), key=lambda s: (s.order, s.key))
+
+
+_ordered = ordered_sections
 
 
 @replica_reads()  # read from the streaming replica when there is one (lib.dbrouter)
