@@ -21,6 +21,7 @@ from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.recognition.pages import unit_for_year
 from phongtrao.reports.actions import default_signer_lines, do_issue_report, do_save_slot
 from phongtrao.reports.blocks import SLOT_KEYS
+from phongtrao.reports.document import PARTS_AFTER, PARTS_BEFORE
 from phongtrao.reports.forms_record import IssueForm, SlotForm
 from phongtrao.reports.jobs import ANNUAL_REPORT
 from phongtrao.reports.models import AnnualReport, SlotRevision
@@ -121,7 +122,7 @@ def history(request: HttpRequest, code: str, year: int, slot: str) -> HttpRespon
         raise Http404(gettext("Không có phần báo cáo này."))
     revisions = (SlotRevision.objects.filter(report__unit=unit, report__year=year, slot=slot)
                  .select_related("user").order_by("-number"))
-    label = next(b["label"] for b in page_blocks(record_document(unit, year, None), {}, {}) if b.get("key") == slot)
+    label = dict(PARTS_BEFORE + PARTS_AFTER)[slot]  # the slot's title in the document (no figures built)
     return render(request, "reports/record_history.html",
                   {"unit": unit, "year": year, "slot": slot, "label": label, "revisions": revisions})
 
