@@ -95,8 +95,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 
-# Background work (Django's tasks framework): large imports. The django-tasks-db backend keeps the queue in the
-# database; `phongtrao db_worker` runs the tasks (./run starts one beside the server).
+# Background work (Django's tasks framework): large imports and documents (core.jobs). The django-tasks-db
+# backend keeps the queue in the database; `phongtrao db_worker` runs the tasks (./run starts one beside the server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
@@ -287,6 +287,9 @@ PHONGTRAO = {
     # Imports (docs/interchange.md "Limits"): uploads larger than this many bytes are checked and imported by
     # the task worker, with progress on the page; the limits of one file (lib.tabular.Limits).
     "IMPORT_BACKGROUND_BYTES": 256 * 1024,
+    # Documents (core.jobs): the certificates of a decision with at least this many units are made by the task
+    # worker, with progress on the page; smaller ones are answered at once.
+    "DOCUMENT_BACKGROUND_UNITS": 100,
     "IMPORT_LIMITS": {"rows": 100_000, "columns": 50, "cell_chars": 2_000, "unzipped_bytes": 100 * 1024 * 1024},
     # Evaluation windows (month-day, both ends inclusive; the start is in the previous year).
     "RECOGNITION_WINDOWS": {

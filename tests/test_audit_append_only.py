@@ -26,7 +26,9 @@ pytestmark = pytest.mark.usefixtures("example_units")
 
 TABLES = ["audit_auditentry", "recognition_recognitionevent", "models_registry_modelevent",
           "awards_proposalevent", "classification_classificationevent", "datasets_reportevent", "forces_sheetevent",
-          "forces_teamevent", "plans_planevent", "plans_taskevent"]
+          "forces_teamevent", "plans_planevent", "plans_taskevent", "reports_annualreportevent"]
+# History tables that are not workflow events (no "action" column): the column a raw update tries to change.
+OTHER_TABLES = {"reports_slotrevision": "text"}
 
 
 @pytest.fixture
@@ -74,6 +76,11 @@ def history(example_units: None, example_dir: Path) -> None:
                                            "Kế hoạch", commune, commune, 2025, 2025))
     do_save_task(system, plan.pk, TaskData(1, "Nhiệm vụ", organisations=[Organisation.objects.get(code="cong_an")]))
     assert PlanEvent.objects.exists() and TaskEvent.objects.exists()
+    from phongtrao.reports.actions import do_save_slot
+    from phongtrao.reports.models import AnnualReportEvent
+
+    do_save_slot(system, commune, 2025, "lessons", "Bài học", expected_number=0)
+    assert AnnualReportEvent.objects.exists()
 
 
 def first_id(table: str) -> int:
@@ -108,6 +115,15 @@ def test_raw_update_and_delete_of_history_rows_are_refused_on_postgresql(table: 
 
 
 @pytest.mark.usefixtures("history")
+@pytest.mark.parametrize("table", sorted(OTHER_TABLES))
+def test_raw_update_and_delete_of_other_history_rows_are_refused_on_postgresql(table: str) -> None:
+    row, column = first_id(table), OTHER_TABLES[table]
+    on_postgresql = connection.vendor == "postgresql"
+    assert refused(f"UPDATE {table} SET {column} = 'hacked' WHERE id = %s", [row]) is on_postgresql  # noqa: S608
+    assert refused(f"DELETE FROM {table} WHERE id = %s", [row]) is on_postgresql  # noqa: S608
+
+
+@pytest.mark.usefixtures("history")
 def test_emptying_a_removed_users_key_is_the_one_update_allowed() -> None:
     row = first_id("audit_auditentry")
     with connection.cursor() as cursor:
@@ -132,7 +148,7 @@ def test_the_trigger_exists_only_on_postgresql() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%%_append_only'")
-            assert sorted(r[0] for r in cursor.fetchall()) == sorted(TABLES)
+            assert sorted(r[0] for r in cursor.fetchall()) == sorted([*TABLES, *OTHER_TABLES])
         else:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")
             assert cursor.fetchone()[0] == 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,11 +169,30 @@ def _local_fetcher() -> Any:
     return LocalOnlyFetcher(allowed_protocols=("data", "file"))
 
 
-def certificates_pdf(certs: Sequence[Certificate]) -> bytes:
-    """All ``certs`` in one PDF, one A4 landscape page each. Raises ``ValueError`` when empty."""
+CERTIFICATES_PER_CHUNK = 10  # certificates laid out at a time when the caller follows the progress
+
+
+def certificates_pdf(certs: Sequence[Certificate],
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
+    """All ``certs`` in one PDF, one A4 landscape page each. Raises ``ValueError`` when empty.
+
+    With ``progress`` (a background job's), the certificates are laid out ``CERTIFICATES_PER_CHUNK`` at a
+    time and ``progress(done, total)`` is called after each chunk; the pages are then written as one PDF
+    (WeasyPrint's ``Document.copy`` of every chunk's pages), the same pages as in one go."""
     from weasyprint import HTML
 
-    html = certificates_html(certs)
-    pdf = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_local_fetcher()).write_pdf()
+    html = certificates_html(certs)  # refuses an empty list before any work
+    if progress is None:
+        pdf = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_local_fetcher()).write_pdf()
+        assert pdf is not None
+        return bytes(pdf)
+    fetcher, total = _local_fetcher(), len(certs)
+    documents = []
+    for start in range(0, total, CERTIFICATES_PER_CHUNK):
+        chunk = certificates_html(certs[start:start + CERTIFICATES_PER_CHUNK])
+        documents.append(HTML(string=chunk, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher).render())
+        progress(min(start + CERTIFICATES_PER_CHUNK, total), total)
+    pages = [page for document in documents for page in document.pages]
+    pdf = documents[0].copy(pages).write_pdf()
     assert pdf is not None
     return bytes(pdf)

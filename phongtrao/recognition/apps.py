@@ -18,6 +18,9 @@ class RecognitionConfig(AppConfig):
                        gettext_lazy("Nhập kết quả tiêu chuẩn ANTT từ tệp"), Scope.ROLE))
 
         dossier.register()  # the unit's yearly dossier carries attachments
+        from phongtrao.recognition import jobs
+
+        jobs.register()  # a large decision's certificates are made in the background
         register_recognition_figures()
 
     def generate(self, context: Any) -> dict[str, int]:

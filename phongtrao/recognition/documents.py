@@ -9,7 +9,7 @@ alphabetical order of the unit names.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +225,8 @@ def certificates(recognitions: Sequence[Recognition]) -> list[docs.Certificate]:
     return out
 
 
-def certificates_pdf(recognitions: Sequence[Recognition]) -> bytes:
-    """One A4 landscape certificate page per recognised unit, in one PDF (else ValueError)."""
-    return docs.certificates_pdf(certificates(recognitions))
+def certificates_pdf(recognitions: Sequence[Recognition],
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
+    """One A4 landscape certificate page per recognised unit, in one PDF (else ValueError); ``progress``
+    (done, total) is told after each chunk of pages (a background job, ``recognition.jobs``)."""
+    return docs.certificates_pdf(certificates(recognitions), progress)

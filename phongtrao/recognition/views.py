@@ -243,11 +243,19 @@ def _decision(request: HttpRequest, code: str, year: int) -> tuple[Unit, list[Re
 @login_required
 def decision_certificates(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Every certificate of one decision (``?decision=15/QĐ-UBND``) in a commune or province, one page each."""
+    from phongtrao.core.jobs import background_units, start_job
     from phongtrao.recognition.documents import certificates_pdf
+    from phongtrao.recognition.jobs import CERTIFICATES, certificates_file_name
 
     root, recs = _decision(request, code, year)
+    if len(recs) >= background_units():  # a large decision: made by the task worker, with a progress bar
+        title = gettext("Giấy công nhận theo quyết định số %(no)s (%(n)s đơn vị)") % {
+            "no": recs[0].decision_no, "n": len(recs)}
+        job = start_job(Actor.of_request(request).user, CERTIFICATES, root, title,  # type: ignore[arg-type]
+                        params={"year": year, "decision": recs[0].decision_no}, total=len(recs))
+        return redirect("core:job", job.pk)
     return _download(_document(certificates_pdf, recs), "application/pdf",
-                     f"giay-cong-nhan-{root.code}-{year}-{recs[0].decision_no}.pdf")
+                     certificates_file_name(root.code, year, recs[0].decision_no))
 
 
 @require_GET
