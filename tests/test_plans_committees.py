@@ -104,8 +104,8 @@ def test_reconstitution_is_a_new_version_and_a_stale_one_is_refused(world: dict[
                         expected_version=2)
     assert "decided_on" in refused.value.errors
     assert CommitteeVersion.objects.filter(committee=committee).count() == 2
-    actions = list(AuditEntry.objects.filter(object_type="plans.steeringcommittee", object_id=str(committee.pk))
-                   .order_by("pk").values_list("action", flat=True))
+    actions = list(AuditEntry.objects.filter(object_type="plans.committeeversion", object_id__in=[
+        str(first.pk), str(second.pk)]).order_by("pk").values_list("action", flat=True))
     assert actions == ["steering_committee.constitute", "steering_committee.reconstitute"]
     with pytest.raises(ActionError):  # one committee per unit
         do_constitute(SYSTEM, commune, composition("6/QĐ-UBND", dt.date(2023, 3, 1)))

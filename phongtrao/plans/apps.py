@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 if TYPE_CHECKING:
     from phongtrao.core.demo import DemoContext
+    from phongtrao.core.management.commands.generate import GenerateContext
 
 ACTION_LABELS = {
     "plan.create": gettext_noop("Lập kế hoạch"),
@@ -72,3 +73,8 @@ class PlansConfig(AppConfig):
 
         add_demo_plans(context)
         add_demo_committees(context)
+
+    def generate(self, context: GenerateContext) -> dict[str, int]:
+        from phongtrao.plans.generate import generate_plans
+
+        return generate_plans(context)

@@ -58,7 +58,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
 
 
 HEADERS = tuple(gettext_noop(h) for h in ("Đơn vị", "Mã đơn vị", "Tên Ban Chỉ đạo", "Lần", "Số quyết định",
-                                         "Ngày quyết định", "Cơ quan ban hành", "Số thành viên"))
+                                         "Ngày quyết định", "Cơ quan ban hành", "Số thành viên hiện hành"))
 
 
 @require_GET

@@ -124,13 +124,13 @@ def _add_version(actor: Actor, committee: SteeringCommittee, number: int, data: 
     CommitteeMember.objects.bulk_create([
         CommitteeMember(version=version, organisation=m.organisation, position=m.position, title=m.title,
                         official_name=m.official_name, order=i) for i, m in enumerate(data.members, start=1)])
-    before = {"version": committee.version, "current_id": committee.current_id}
     committee.current, committee.version = version, number
     committee.save(update_fields=["current", "version"])
-    record(actor, "steering_committee.constitute" if number == 1 else "steering_committee.reconstitute", committee,
-           unit=committee.unit, before=before if number > 1 else None,
-           after={**version.snapshot(), "members": [{**m.__dict__, "organisation": m.organisation.pk,
-                                                     "position": m.position.code} for m in data.members]})
+    record(actor, "steering_committee.constitute" if number == 1 else "steering_committee.reconstitute", version,
+           unit=committee.unit, before=None,
+           after={**version.snapshot(), "members": [{"organisation_id": m.organisation.pk, "position_id": m.position.pk,
+                                                     "title": m.title, "official_name": m.official_name}
+                                                    for m in data.members]})
     return version
 
 
