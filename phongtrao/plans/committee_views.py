@@ -27,7 +27,7 @@ from phongtrao.lib.xlsx import ListSheet
 from phongtrao.plans.committees import do_constitute, do_reconstitute, meetings
 from phongtrao.plans.forms import COMMITTEE_SORTS, CommitteeListForm, CompositionForm
 from phongtrao.plans.models import CommitteeMember, CommitteeVersion, SteeringCommittee
-from phongtrao.plans.views import EXPORT_LIMIT, PER_PAGE, XLSX, _nav, _organisations
+from phongtrao.plans.views import EXPORT_LIMIT, PER_PAGE, XLSX, nav_context, organisations_for
 from phongtrao.units.models import Kind, Unit
 
 MEETING_YEARS = 5
@@ -54,7 +54,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(committees, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "plans/committee_list.html", {
         "form": form, "page": page, "active": "committees", "can_constitute": holds(request.user, "plans.committees"),
-        **_nav(request)})
+        **nav_context(request)})
 
 
 HEADERS = tuple(gettext_noop(h) for h in ("Đơn vị", "Mã đơn vị", "Tên Ban Chỉ đạo", "Lần", "Số quyết định",
@@ -122,7 +122,7 @@ def committee_create(request: HttpRequest) -> HttpResponse:
     if not units_where(request.user, "plans.committees").exists():
         return HttpResponse(gettext("Bạn không có quyền thành lập Ban Chỉ đạo."), status=403)
     home: Unit | None = getattr(request.user, "unit", None)
-    form = CompositionForm(request.POST or None, organisations=_organisations(home), creating=True,
+    form = CompositionForm(request.POST or None, organisations=organisations_for(home), creating=True,
                            initial={"unit_code": home.code if isinstance(home, Unit) else ""})
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["unit_code"].strip()
@@ -149,7 +149,7 @@ def committee_reconstitute(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(gettext("Bạn không có quyền kiện toàn Ban Chỉ đạo này."), status=403)
     current = (CommitteeVersion.objects.filter(pk=committee.current_id).prefetch_related(_members()).first()
                if committee.current_id else None)
-    form = CompositionForm(request.POST or None, organisations=_organisations(committee.unit), creating=False,
+    form = CompositionForm(request.POST or None, organisations=organisations_for(committee.unit), creating=False,
                            initial={"version": committee.version,
                                     "issuer": current.issuer if current is not None else ""})
     if request.method == "POST" and form.is_valid():

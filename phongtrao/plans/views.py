@@ -76,7 +76,7 @@ def _province_of(unit: Unit) -> Unit | None:
     return Unit.objects.filter(descendant_links__unit=unit, kind=Kind.PROVINCE).first()
 
 
-def _organisations(unit: Unit | None) -> QuerySet[Organisation]:
+def organisations_for(unit: Unit | None) -> QuerySet[Organisation]:
     return Organisation.objects.for_province(_province_of(unit) if unit is not None else None).filter(active=True)
 
 
@@ -91,7 +91,7 @@ def _filtered(request: HttpRequest) -> tuple[PlanListForm, QuerySet[Plan]]:
     return form, plans.order_by(*SORTS.get(values.get("sort") or "issued", SORTS["issued"]))
 
 
-def _nav(request: HttpRequest) -> dict[str, Any]:
+def nav_context(request: HttpRequest) -> dict[str, Any]:
     return {"can_create": holds(request.user, "plans.edit"), "can_report": holds(request.user, "plans.report_task")}
 
 
@@ -100,7 +100,7 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
 def plan_list(request: HttpRequest) -> HttpResponse:
     form, plans = _filtered(request)
     page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "plans/list.html", {"form": form, "page": page, "active": "list", **_nav(request)})
+    return render(request, "plans/list.html", {"form": form, "page": page, "active": "list", **nav_context(request)})
 
 
 @require_GET
@@ -218,7 +218,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = PlanForm.initial_for(plan) if plan is not None else {
         "unit_code": home.code if isinstance(home, Unit) else "", "from_year": timezone.localdate().year,
         "to_year": timezone.localdate().year}
-    form = PlanForm(request.POST or None, initial=initial, organisations=_organisations(home),
+    form = PlanForm(request.POST or None, initial=initial, organisations=organisations_for(home),
                     parents=_parents(request, plan))
     if request.method == "POST" and form.is_valid():
         data = _plan_data(request, form)
@@ -303,7 +303,7 @@ def task(request: HttpRequest, pk: int, task_pk: int | None = None) -> HttpRespo
             raise Http404(gettext("Không tìm thấy nhiệm vụ."))
     next_number = (max(plan.tasks.values_list("number", flat=True), default=0) or 0) + 1
     initial = TaskForm.initial_for(current) if current is not None else {"number": next_number}
-    form = TaskForm(request.POST or None, initial=initial, organisations=_organisations(plan.unit))
+    form = TaskForm(request.POST or None, initial=initial, organisations=organisations_for(plan.unit))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_save_task(Actor.of_request(request), plan.pk, form.task_data(),
@@ -347,7 +347,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     organisations = Organisation.objects.filter(unit_id=home) if home else Organisation.objects.none()
     return render(request, "plans/my_tasks.html", {"page": page, "rows": _task_rows(list(page)),
                                                    "organisations": organisations, "active": "mine",
-                                                   **_nav(request)})
+                                                   **nav_context(request)})
 
 
 @require_GET
@@ -359,7 +359,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
              .overdue(timezone.localdate()))
     rows = [r for r in _task_rows(list(tasks[:2000])) if r["overdue"]]  # done by data: not overdue
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "plans/overdue.html", {"page": page, "active": "overdue", **_nav(request)})
+    return render(request, "plans/overdue.html", {"page": page, "active": "overdue", **nav_context(request)})
 
 
 @require_POST
