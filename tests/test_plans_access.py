@@ -66,7 +66,7 @@ def _url(name: str, plan: Plan) -> str:
     args_of, _methods, _edit = PLANS_ROUTES[name]
     if args_of == "committee":
         return reverse(name, args=[SteeringCommittee.objects.get(unit=plan.unit).pk])
-    if args_of == "plan":
+    if args_of in ("plan", "api"):
         return reverse(name, args=[plan.pk])
     if args_of == "objective":
         return reverse(name, args=[plan.pk, plan.objectives.get().pk])
