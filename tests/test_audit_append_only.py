@@ -26,9 +26,14 @@ pytestmark = pytest.mark.usefixtures("example_units")
 
 TABLES = ["audit_auditentry", "recognition_recognitionevent", "models_registry_modelevent",
           "awards_proposalevent", "classification_classificationevent", "datasets_reportevent", "forces_sheetevent",
-          "forces_teamevent", "plans_planevent", "plans_taskevent", "reports_annualreportevent"]
+          "forces_teamevent", "plans_committeemember", "plans_committeeversion", "plans_planevent", "plans_taskevent",
+          "reports_annualreportevent"]
 # History tables that are not workflow events (no "action" column): the column a raw update tries to change.
 OTHER_TABLES = {"reports_slotrevision": "text"}
+# Rows other rows point at: SQLite (no trigger) would delete them and then fail its foreign-key check.
+REFERENCED = {"plans_committeeversion"}
+# The text column an UPDATE tries to change (``action`` where the table has one).
+COLUMN = {"plans_committeemember": "title", "plans_committeeversion": "decision_number"}
 
 
 @pytest.fixture
@@ -81,6 +86,12 @@ def history(example_units: None, example_dir: Path) -> None:
 
     do_save_slot(system, commune, 2025, "lessons", "Bài học", expected_number=0)
     assert AnnualReportEvent.objects.exists()
+    from phongtrao.plans.committees import CompositionData, MemberData, do_constitute
+    from phongtrao.plans.models import CommitteeMember, CommitteePosition, CommitteeVersion
+
+    do_constitute(system, commune, CompositionData("2/QĐ-UBND", dt.date(2025, 1, 5), "UBND xã", [MemberData(
+        Organisation.objects.get(code="cong_an"), CommitteePosition.objects.get(code="truong_ban"), "Chủ tịch")]))
+    assert CommitteeVersion.objects.exists() and CommitteeMember.objects.exists()
 
 
 def first_id(table: str) -> int:
@@ -103,14 +114,16 @@ def refused(sql: str, params: list[object]) -> bool:
 @pytest.mark.parametrize("table", TABLES)
 def test_raw_update_and_delete_of_history_rows_are_refused_on_postgresql(table: str) -> None:
     row = first_id(table)
-    update = f"UPDATE {table} SET action = 'hacked' WHERE id = %s"  # noqa: S608
+    column = COLUMN.get(table, "action")
+    update = f"UPDATE {table} SET {column} = 'hacked' WHERE id = %s"  # noqa: S608
     delete = f"DELETE FROM {table} WHERE id = %s"  # noqa: S608
     on_postgresql = connection.vendor == "postgresql"
     assert refused(update, [row]) is on_postgresql
-    assert refused(delete, [row]) is on_postgresql
+    if on_postgresql or table not in REFERENCED:
+        assert refused(delete, [row]) is on_postgresql
     if on_postgresql:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT action FROM {table} WHERE id = %s", [row])  # noqa: S608
+            cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [row])  # noqa: S608
             assert cursor.fetchone()[0] != "hacked"
 
 

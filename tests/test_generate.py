@@ -107,6 +107,49 @@ def test_province_scale_counts_and_report(official_register: None) -> None:
     check_generated_forces(province, communes, areas)
     check_generated_classification(province, communes)
     check_generated_budget(province, communes)
+    check_generated_plans(province, communes)
+
+
+def check_generated_plans(province: Unit, communes: Any) -> None:
+    """The plans' hook: the province's scheme with its objectives and tasks, a steering committee for the province
+    and each commune (one or two compositions, the current one the newest, one head each); the section reads the
+    committee; the same seed makes the same rows."""
+    from phongtrao.core.management.commands.generate import GenerateContext
+    from phongtrao.plans.figures import build_plans_section
+    from phongtrao.plans.generate import OBJECTIVES, TASKS, generate_plans
+    from phongtrao.plans.models import CommitteeMember, CommitteeVersion, Plan, SteeringCommittee
+
+    scheme = Plan.objects.get(unit=province, number__startswith="SIM-")
+    assert (scheme.objectives.count(), scheme.tasks.count()) == (len(OBJECTIVES), len(TASKS))
+    committees = SteeringCommittee.objects.filter(unit__in=[province, *communes])
+    assert committees.count() == communes.count() + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM plans_steeringcommittee c WHERE c.version <> (SELECT MAX(v.number) "
+                       "FROM plans_committeeversion v WHERE v.committee_id = c.id) OR c.current_id <> (SELECT v.id "
+                       "FROM plans_committeeversion v WHERE v.committee_id = c.id ORDER BY v.number DESC LIMIT 1)")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT COUNT(*) FROM plans_committeeversion v WHERE (SELECT COUNT(*) FROM "
+                       "plans_committeemember m JOIN plans_committeeposition p ON p.id = m.position_id WHERE "
+                       "m.version_id = v.id AND p.code = 'truong_ban') <> 1")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT COUNT(*) FROM plans_committeemember m JOIN plans_committeeversion v ON v.id = "
+                       "m.version_id JOIN plans_steeringcommittee c ON c.current_id = v.id WHERE c.unit_id = %s",
+                       [province.pk])
+        members = cursor.fetchone()[0]
+    assert 7 <= members <= 9
+    line = build_plans_section(province, 2025)["committee"]
+    assert line is not None and line["members"] == members
+
+    def fingerprint() -> list[Any]:
+        return [list(CommitteeVersion.objects.order_by("committee__unit__code", "number").values_list(
+            "committee__unit__code", "number", "decision_number", "decided_on")),
+            CommitteeMember.objects.count(), list(scheme.tasks.order_by("number").values_list("status", flat=True))]
+
+    first = fingerprint()
+    generate_plans(GenerateContext(communes=list(communes.order_by("code")), years=[2024, 2025], seed=7,
+                                   say=lambda _message: None))  # the hook again: its rows replaced, the same
+    scheme = Plan.objects.get(unit=province, number__startswith="SIM-")
+    assert fingerprint() == first
 
 
 def check_generated_budget(province: Unit, communes: Any) -> None:

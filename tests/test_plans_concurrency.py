@@ -92,3 +92,30 @@ def test_two_reports_of_one_task_from_one_version_one_is_stale(world: dict[str, 
     stored = Task.objects.get(pk=task.pk)
     assert (stored.status, stored.result_note) == (reported[0].status, reported[0].result_note)
     assert TaskEvent.objects.filter(task=task, action="report").count() == 1
+
+
+def test_two_officers_reconstituting_one_committee_from_one_version_one_is_stale(world: dict[str, Any]) -> None:
+    from phongtrao.plans.catalogue import seed_positions
+    from phongtrao.plans.committees import CompositionData, MemberData, do_constitute, do_reconstitute
+    from phongtrao.plans.models import CommitteeMember, CommitteePosition, CommitteeVersion, SteeringCommittee
+
+    seed_positions(CommitteePosition)  # the flush of an earlier transactional test removed the seeds
+    head = CommitteePosition.objects.get(code="truong_ban")
+    police = Organisation.objects.get(code="cong_an", province__isnull=True)
+
+    def composition(number: str, title: str) -> CompositionData:
+        return CompositionData(number, dt.date(2025, 1, 10), "UBND tỉnh", [MemberData(police, head, title)])
+
+    committee = do_constitute(Actor.system(), world["province"], composition("1/QĐ-UBND", "Chủ tịch"))
+    results = run_together(
+        lambda: do_reconstitute(Actor(world["a"]), committee.pk, composition("2/QĐ-UBND", "Của A"),
+                                expected_version=1),
+        lambda: do_reconstitute(Actor(world["b"]), committee.pk, composition("3/QĐ-UBND", "Của B"),
+                                expected_version=1))
+    stale = [r for r in results if isinstance(r, StaleVersion)]
+    saved = [r for r in results if isinstance(r, CommitteeVersion)]
+    assert len(stale) == 1 and len(saved) == 1, results
+    stored = SteeringCommittee.objects.get(pk=committee.pk)
+    assert stored.version == 2 and stored.current_id == saved[0].pk
+    assert CommitteeVersion.objects.filter(committee=committee).count() == 2
+    assert CommitteeMember.objects.filter(version__committee=committee).count() == 2  # nothing doubled or lost

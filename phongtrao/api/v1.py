@@ -17,6 +17,7 @@ from ninja import File, Form, NinjaAPI, Path, Query, Status
 from ninja.files import UploadedFile
 
 from phongtrao.accounts.access import can_change, can_import, get_unit_for_user, is_admin, visible_units
+from phongtrao.api import committees as committee_reads
 from phongtrao.api import datasets, reads
 from phongtrao.api import plans as plan_reads
 from phongtrao.api.auth import SessionAuth, TokenAuth
@@ -287,3 +288,4 @@ def import_file(
 api.add_router("", reads.router)
 api.add_router("", datasets.router)
 api.add_router("", plan_reads.router)
+api.add_router("", committee_reads.router)

@@ -58,7 +58,8 @@ class ModelsRegistryConfig(AppConfig):
 
         for key, label in (("models", gettext_noop("Số mô hình")), ("sites", gettext_noop("Địa bàn có mô hình")),
                            ("teams", gettext_noop("Tổ, đội của mô hình"))):
-            register_figure(f"models.{key}", label, _models_figure(key), app="models_registry")
+            register_figure(f"models.{key}", label, _models_figure(key), app="models_registry",
+                            many=_models_figure_many(key))
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the national initiators and common fields (idempotent)."""
@@ -76,6 +77,16 @@ class ModelsRegistryConfig(AppConfig):
         from phongtrao.models_registry.generate import generate_models
 
         return generate_models(context)
+
+
+def _models_figure_many(key: str) -> Any:
+    """The same count for many units at once (one query grouped by unit)."""
+    from phongtrao.models_registry.figures import models_figures_many
+
+    def figure(units: Any, period: Any) -> dict[int, int]:
+        return {pk: counts[key] for pk, counts in models_figures_many(units, period.end.year).items()}
+
+    return figure
 
 
 def _models_figure(key: str) -> Any:

@@ -9,6 +9,7 @@ sum those active sites. Each figure is one GROUP BY over the closure join, never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from django.db.models import Count, Q, Sum
@@ -38,6 +39,20 @@ def counted_sites(root: Unit, year: int) -> Any:
     if root.kind != Kind.COUNTRY:  # the country holds every unit: no closure join needed
         sites = sites.filter(unit__ancestor_links__ancestor_id=root.pk)
     return sites
+
+
+def models_figures_many(roots: Sequence[Unit], year: int) -> dict[int, dict[str, int]]:
+    """{root id: {"models", "sites", "teams"}} for each of ``roots`` in ONE query grouped by root (the counts of
+    ``build_models_section``: a model has one initiator and one field, so its distinct models are the same)."""
+    sites = Site.objects.filter(site_active_in(year), model_active_in(year),
+                                unit__ancestor_links__ancestor_id__in=[r.pk for r in roots])
+    rows = (sites.values("unit__ancestor_links__ancestor_id")
+            .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams")).order_by())
+    out = {r.pk: {"models": 0, "sites": 0, "teams": 0} for r in roots}
+    for row in rows:
+        out[row["unit__ancestor_links__ancestor_id"]] = {"models": row["models"], "sites": row["sites"],
+                                                         "teams": row["teams"] or 0}
+    return out
 
 
 def build_models_section(root: Unit, year: int) -> ModelsSection:

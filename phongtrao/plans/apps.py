@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 if TYPE_CHECKING:
     from phongtrao.core.demo import DemoContext
+    from phongtrao.core.management.commands.generate import GenerateContext
 
 ACTION_LABELS = {
     "plan.create": gettext_noop("Lập kế hoạch"),
@@ -23,12 +24,15 @@ ACTION_LABELS = {
     "plan_task.report": gettext_noop("Báo cáo tình hình thực hiện nhiệm vụ"),
     "plan_task.import": gettext_noop("Nhập nhiệm vụ của kế hoạch từ tệp"),
     "plan_organisation.create": gettext_noop("Thêm cơ quan, tổ chức phối hợp"),
+    "steering_committee.constitute": gettext_noop("Thành lập Ban Chỉ đạo"),
+    "steering_committee.reconstitute": gettext_noop("Kiện toàn Ban Chỉ đạo"),
 }
 ACTION_GROUPS = {
     "plan.": gettext_noop("Kế hoạch, đề án"),
     "plan_objective.": gettext_noop("Mục tiêu của kế hoạch"),
     "plan_task.": gettext_noop("Nhiệm vụ của kế hoạch"),
     "plan_organisation.": gettext_noop("Cơ quan, tổ chức phối hợp"),
+    "steering_committee.": gettext_noop("Ban Chỉ đạo"),
 }
 
 
@@ -52,6 +56,8 @@ class PlansConfig(AppConfig):
                        Scope.ROLE))
         declare(Policy("plans.organisations", PROVINCE_LEVEL,
                        gettext_lazy("Thêm cơ quan, tổ chức phối hợp của tỉnh")))
+        declare(Policy("plans.committees", REGISTER_EDITORS,
+                       gettext_lazy("Thành lập, kiện toàn Ban Chỉ đạo của đơn vị")))
         for kind, text in (("plans", gettext_lazy("Nhập kế hoạch, đề án từ tệp")),
                            ("plan_objectives", gettext_lazy("Nhập mục tiêu của kế hoạch từ tệp")),
                            ("plan_tasks", gettext_lazy("Nhập nhiệm vụ của kế hoạch từ tệp"))):
@@ -63,6 +69,12 @@ class PlansConfig(AppConfig):
                          template="plans/_annual_section.html")
 
     def demo(self, context: DemoContext) -> None:
-        from phongtrao.plans.demo import add_demo_plans
+        from phongtrao.plans.demo import add_demo_committees, add_demo_plans
 
         add_demo_plans(context)
+        add_demo_committees(context)
+
+    def generate(self, context: GenerateContext) -> dict[str, int]:
+        from phongtrao.plans.generate import generate_plans
+
+        return generate_plans(context)

@@ -42,3 +42,25 @@ def seed_catalogues(kind_model: Any, organisation_model: Any) -> tuple[int, int]
             "name": name, "name_en": name_en, "category": category, "position": position * 10})
         orgs += new
     return kinds, orgs
+
+
+# (code, name, name_en): the positions on a steering committee (Ban Chỉ đạo), as the constituting decisions
+# write them. The set follows the provincial decisions read (trưởng ban: a leader of the People's Committee;
+# the standing deputy: the police; deputies: the Front and others; members: the participating bodies); a
+# province's decisions may use other titles, written in each member's title. Uncertain: no national text
+# fixes the list; it is data, so a migration can add a position.
+COMMITTEE_POSITIONS = (
+    ("truong_ban", "Trưởng ban", "Head"),
+    ("pho_truong_ban_thuong_truc", "Phó Trưởng ban thường trực", "Standing deputy head"),
+    ("pho_truong_ban", "Phó Trưởng ban", "Deputy head"),
+    ("thanh_vien", "Thành viên", "Member"),
+)
+
+
+def seed_positions(position_model: Any) -> int:
+    created = 0
+    for position, (code, name, name_en) in enumerate(COMMITTEE_POSITIONS, start=1):
+        _obj, new = position_model.objects.get_or_create(code=code, defaults={
+            "name": name, "name_en": name_en, "position": position * 10})
+        created += new
+    return created

@@ -150,3 +150,62 @@ def add_demo_plans(context: DemoContext) -> None:
     context.add("plan objectives", len(SCHEME_OBJECTIVES) + 2)
     context.add("plan tasks", len(tasks))
     context.say(f"plans: 2 plans, {len(SCHEME_OBJECTIVES) + 2} objectives, {len(tasks)} tasks")
+
+
+# The steering committees: (position code, title, organisation code) as the constituting decisions list them;
+# the official's name is left empty (the demo invents no people).
+PROVINCE_SEATS = (
+    ("truong_ban", "Phó Chủ tịch Ủy ban nhân dân tỉnh", "so_ban_nganh"),
+    ("pho_truong_ban_thuong_truc", "Giám đốc Công an tỉnh", "cong_an"),
+    ("pho_truong_ban", "Phó Chủ tịch Ủy ban MTTQ Việt Nam tỉnh", "mttq"),
+    ("thanh_vien", "Chủ tịch Hội Nông dân tỉnh", "hoi_nong_dan"),
+    ("thanh_vien", "Chủ tịch Hội Liên hiệp Phụ nữ tỉnh", "hoi_lhpn"),
+    ("thanh_vien", "Bí thư Tỉnh đoàn", "doan_thanh_nien"),
+    ("thanh_vien", "Chủ tịch Hội Cựu chiến binh tỉnh", "hoi_ccb"),
+    ("thanh_vien", "Giám đốc Sở Giáo dục và Đào tạo", "so_giao_duc"),
+    ("thanh_vien", "Giám đốc Sở Văn hóa, Thể thao và Du lịch", "so_van_hoa"),
+)
+COMMUNE_SEATS = (
+    ("truong_ban", "Chủ tịch Ủy ban nhân dân xã", "so_ban_nganh"),
+    ("pho_truong_ban_thuong_truc", "Trưởng Công an xã", "cong_an"),
+    ("pho_truong_ban", "Chủ tịch Ủy ban MTTQ Việt Nam xã", "mttq"),
+    ("thanh_vien", "Chủ tịch Hội Nông dân xã", "hoi_nong_dan"),
+    ("thanh_vien", "Chủ tịch Hội Liên hiệp Phụ nữ xã", "hoi_lhpn"),
+    ("thanh_vien", "Bí thư Đoàn xã", "doan_thanh_nien"),
+    ("thanh_vien", "Chủ tịch Hội Cựu chiến binh xã", "hoi_ccb"),
+)
+ADDED_SEAT = ("thanh_vien", "Chủ tịch Hội Người cao tuổi", "hoi_nct")
+
+
+def add_demo_committees(context: DemoContext) -> None:
+    """The province's and two communes' steering committees, each constituted and re-constituted once (two
+    versions; the re-constitution adds the Association of the Elderly)."""
+    from phongtrao.plans.committees import CompositionData, MemberData, do_constitute, do_reconstitute
+    from phongtrao.plans.models import CommitteePosition, SteeringCommittee
+
+    units = [context.province, *context.communes[:2]]
+    if SteeringCommittee.objects.filter(unit__in=units).exists():
+        context.say("plans: the demo steering committees are already present")
+        return
+    positions = {p.code: p for p in CommitteePosition.objects.all()}
+    national = {o.code: o for o in Organisation.objects.filter(province__isnull=True)}
+    first, second = context.years[0], context.years[-1]
+    for unit in units:
+        is_province = unit.pk == context.province.pk
+        seats = PROVINCE_SEATS if is_province else COMMUNE_SEATS
+        issuer = f"Ủy ban nhân dân {unit.name}"
+        suffix = "QĐ-UBND"
+
+        def composition(number: str, day: dt.date, extra: tuple[tuple[str, str, str], ...] = (),
+                        seats: tuple[tuple[str, str, str], ...] = seats, issuer: str = issuer) -> CompositionData:
+            return CompositionData(decision_number=number, decided_on=day, issuer=issuer, members=[
+                MemberData(national[org], positions[pos], title) for pos, title, org in (*seats, *extra)])
+
+        committee = do_constitute(context.actor, unit, composition(f"{11 + len(seats)}/{suffix}",
+                                                                   dt.date(first, 2, 15)))
+        do_reconstitute(context.actor, committee.pk, composition(f"{21 + len(seats)}/{suffix}",
+                                                                 dt.date(second, 1, 20), (ADDED_SEAT,)),
+                        expected_version=committee.version)
+    context.add("steering committees", len(units))
+    context.add("steering committee versions", 2 * len(units))
+    context.say(f"plans: {len(units)} steering committees, 2 compositions each")

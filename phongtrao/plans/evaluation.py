@@ -4,9 +4,10 @@ Every measure becomes a formula: an indicator's numerator / denominator × facto
 built-in figure ``@{key}`` of ``lib.indicators``, or a data element's total ``#{code}``. The values of the data
 elements all the objectives name are read in ONE grouped query for every unit measured and every year asked
 (the yearly values joined to the closure table, grouped by the measured unit, the year, the element and the
-option combo), so an objective measured in each commune costs no query per commune. A built-in figure is the
-app's own set-based function of (unit, period): it is asked once per (figure, unit, year) — for a per-commune
-objective that is once per commune, bounded by the communes of the plan's unit (``MAX_UNITS``).
+option combo), so an objective measured in each commune costs no query per commune. A built-in figure is asked
+through its many-units form (``lib.indicators.evaluate_many``): once per (figure, scope, year) for all the
+units measured (the plan's unit, or every commune / organisation in it), one grouped query each whatever the
+number of communes; a figure registered without that form falls back to one call per unit.
 """
 
 from __future__ import annotations
@@ -132,6 +133,19 @@ def evaluate_plan(plan: Plan, years: Sequence[int], objectives: Iterable[Objecti
     all_units = {u.pk for by_year in units_of.values() for us in by_year.values() for u in us}
     totals = _element_totals(codes, any(r.options for r in refs), all_units, years)
     figures: dict[tuple[str, int, int], Decimal | None] = {}
+    asked: dict[str, set[str]] = {}  # scope -> the figure keys its objectives name
+    for o in chosen:
+        f = formulas[o.pk]
+        if f is not None:
+            asked.setdefault(o.scope, set()).update(
+                r.element[len(FIGURE_PREFIX):] for r in references(f[0]) + references(f[1])
+                if r.element.startswith(FIGURE_PREFIX))
+    for scope, keys in asked.items():
+        for year in years:
+            for key in sorted(keys):
+                wanted = [u for u in units_of[scope][year] if (key, u.pk, year) not in figures]
+                for pk, value in library.evaluate_many(key, wanted, Period.year_of(year)).items():
+                    figures[(key, pk, year)] = value
 
     def value_for(unit: Unit, year: int, f: tuple[Node, Node, Decimal]) -> Decimal | None:
         cells = totals.get((unit.pk, year), [])

@@ -3,9 +3,11 @@
 The section lists the plans in force in the unit's subtree whose period covers the year: for each, the
 objectives met out of all (measured ones met plus those assessed by hand as met), the measured ones met out of
 measured, and the tasks done out of those due by 31 December; with the report's sentence "Đề án ... đã đạt
-06/11 mục tiêu". With no plan in force it costs ``PLANS_QUERIES`` queries (the plans); with plans, two more
-(objectives, tasks) plus the live evaluation of each plan (``evaluation``: one grouped query for the data
-elements, and the built-in figures its objectives name).
+06/11 mục tiêu"; and the unit's steering committee as it stood at the year's end (``committees.committee_line``:
+its decision, members and meetings, with the sentence "Ban Chỉ đạo ... được kiện toàn theo Quyết định số ... ngày
+..., gồm N thành viên", one query). With no plan in force it costs ``PLANS_QUERIES`` queries (the plans, the
+committee); with plans, two more (objectives, tasks) plus the live evaluation of each plan (``evaluation``: one
+grouped query for the data elements, and the built-in figures its objectives name).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from django.utils import timezone
 from phongtrao.datasets.models import DataValue
 from phongtrao.lib.periods import Period, PeriodType, year_end
 from phongtrao.lib.vnformat import number
+from phongtrao.plans.committees import committee_line
 from phongtrao.plans.evaluation import evaluate_plan, tally
 from phongtrao.plans.models import Objective, Plan, Task, TaskStatus
 from phongtrao.units.models import Kind, Unit
 
-PLANS_QUERIES = 1  # the plans in force (no objectives or tasks to read when there are none)
+PLANS_QUERIES = 2  # the plans in force (no objectives or tasks to read when there are none); the steering committee
 
 
 def task_year(task: Task) -> int:
@@ -113,6 +116,7 @@ def build_plans_section(root: Unit, year: int) -> dict[str, Any]:
         by_data = done_by_data(all_tasks)
         rows = [plan_summary(p, year, objectives[p.pk], tasks[p.pk], by_data) for p in plans]
     return {"in_force": len(rows),
+            "committee": committee_line(root, year),
             "objectives_met": sum(r["objectives"]["met"] for r in rows),
             "objectives_total": sum(r["objectives"]["total"] for r in rows),
             "measured_met": sum(r["objectives"]["measured_met"] for r in rows),

@@ -13,7 +13,9 @@ from phongtrao.lib import indicators as library
 from phongtrao.lib.forms import BootstrapForm, date_field
 from phongtrao.lib.periods import FIRST_RECORD_YEAR, LAST_RECORD_YEAR
 from phongtrao.plans.actions import ObjectiveData, TaskData
+from phongtrao.plans.committees import CompositionData, MemberData
 from phongtrao.plans.models import (
+    CommitteePosition,
     Comparator,
     Objective,
     Organisation,
@@ -191,3 +193,89 @@ class MoveForm(BootstrapForm):
                                widget=forms.HiddenInput)
     reason = forms.CharField(label=gettext_lazy("Lý do"), required=False, max_length=500)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+# --- steering committees ---------------------------------------------------------------------------
+
+COMMITTEE_SORTS = {
+    "unit": ("unit__sort_key", "pk"),
+    "decided": ("-current__decided_on", "-pk"),
+    "-decided": ("current__decided_on", "pk"),
+    "version": ("-version", "unit__sort_key", "pk"),
+}
+COMMITTEE_SORT_CHOICES = [("unit", gettext_lazy("Theo đơn vị")),
+                          ("decided", gettext_lazy("Quyết định mới nhất trước")),
+                          ("-decided", gettext_lazy("Quyết định cũ nhất trước")),
+                          ("version", gettext_lazy("Kiện toàn nhiều lần nhất trước"))]
+LEVEL_CHOICES = [("", gettext_lazy("Mọi cấp")), ("province", gettext_lazy("Cấp tỉnh")),
+                 ("commune", gettext_lazy("Cấp xã"))]
+MEMBER_ROWS = 20  # rows of the members table on the form (the current members and empty rows)
+
+
+class CommitteeListForm(BootstrapForm):
+    """The query string of the committees' list: ``?q=T99&level=commune&sort=decided&page=2``."""
+
+    q = forms.CharField(label=gettext_lazy("Đơn vị, tên hoặc số quyết định"), required=False, max_length=200)
+    level = forms.ChoiceField(label=gettext_lazy("Cấp"), required=False, choices=LEVEL_CHOICES)
+    sort = forms.ChoiceField(label=gettext_lazy("Sắp xếp"), required=False, choices=COMMITTEE_SORT_CHOICES)
+
+    def values(self) -> dict[str, Any]:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class CompositionForm(BootstrapForm):
+    """The decision of a constitution (with the unit and the committee's name) or a re-constitution, and the
+    members: ``MEMBER_ROWS`` rows ``m<i>-organisation``, ``m<i>-position``, ``m<i>-title``, ``m<i>-name``; an empty
+    row is skipped, a half-filled one is an error."""
+
+    unit_code = forms.CharField(label=gettext_lazy("Mã đơn vị (tỉnh, xã)"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Tên Ban Chỉ đạo"), max_length=255, required=False)
+    decision_number = forms.CharField(label=gettext_lazy("Số quyết định"), max_length=60)
+    decided_on = date_field(gettext_lazy("Ngày quyết định"), required=True)
+    issuer = forms.CharField(label=gettext_lazy("Cơ quan ban hành quyết định"), max_length=255)
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, organisations: Any, creating: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["unit_code"], self.fields["name"]
+        self.organisations = {o.pk: o for o in organisations}
+        self.positions = {p.pk: p for p in CommitteePosition.objects.all()}
+        self.rows: list[dict[str, Any]] = []
+        self.members: list[MemberData] = []
+
+    def member_rows(self, initial: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows to render: what was posted, else ``initial`` (the current members), padded with empty rows."""
+        if self.is_bound:
+            rows = [{"organisation": self.data.get(f"m{i}-organisation", ""), "position": self.data.get(
+                f"m{i}-position", ""), "title": self.data.get(f"m{i}-title", ""),
+                "name": self.data.get(f"m{i}-name", "")} for i in range(MEMBER_ROWS)]
+        else:
+            rows = [*initial[:MEMBER_ROWS]] + [{} for _ in range(MEMBER_ROWS - min(len(initial), MEMBER_ROWS))]
+        return [{"i": i, **row} for i, row in enumerate(rows)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        members: list[MemberData] = []
+        bad = False
+        for i in range(MEMBER_ROWS):
+            org, position = self.data.get(f"m{i}-organisation", ""), self.data.get(f"m{i}-position", "")
+            title, name = self.data.get(f"m{i}-title", "").strip(), self.data.get(f"m{i}-name", "").strip()
+            if not (org or title or name):
+                continue
+            o = self.organisations.get(int(org)) if str(org).isdigit() else None
+            p = self.positions.get(int(position)) if str(position).isdigit() else None
+            if o is None or p is None or not title:
+                bad = True
+                continue
+            members.append(MemberData(o, p, title[:255], name[:120]))
+        if bad:
+            self.add_error(None, gettext("Mỗi dòng thành viên phải có cơ quan, tổ chức, chức danh và chức vụ."))
+        self.members = members
+        return cleaned
+
+    def composition(self) -> CompositionData:
+        d = self.cleaned_data
+        return CompositionData(decision_number=d["decision_number"], decided_on=d["decided_on"], issuer=d["issuer"],
+                               members=self.members, note=d.get("note") or "")

@@ -15,19 +15,24 @@ participating organisations (bodies, never people: DOMAIN.md §2).
   assessed by hand with a note. Values are never stored: ``phongtrao.plans.evaluation`` reads them live.
 - ``Task``: a key or yearly task, assigned to organisations (one of them the lead), with a due date and the status
   its assignee reports; optionally tied to a data element (done when the year's total is at least 1).
+- ``SteeringCommittee``: the Ban Chỉ đạo of a unit; each constitution or yearly re-constitution (kiện toàn) is a new
+  append-only ``CommitteeVersion`` (decision number, date, issuer) with its ``CommitteeMember`` rows (an
+  organisation, a ``CommitteePosition`` of the catalogue, the title, optionally the official's name as on the
+  decision); its meetings count is a data element's yearly value at the unit (``hop_ban_chi_dao``).
 """
 
 from __future__ import annotations
 
 from typing import Any, Self
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from phongtrao.audit.models import Channel
-from phongtrao.lib.workflow import Transition, Workflow, WorkflowEvent
+from phongtrao.lib.workflow import AppendOnly, Transition, Workflow, WorkflowEvent
 from phongtrao.units.models import Unit
 
 
@@ -375,3 +380,115 @@ TASKS = Workflow("plan_task", Task, TaskStatus, TaskEvent, event_parent="task", 
                      "n": task.number, "plan": task.plan.number},
                  missing=gettext_noop("Không tìm thấy nhiệm vụ."), unit_of=_task_unit,
                  locking=lambda: Task.objects.select_for_update(of=("self",)).select_related("plan", "plan__unit"))
+
+
+# --- steering committees (Ban Chỉ đạo) ---------------------------------------------------------------
+
+
+class CommitteePosition(Catalogued):
+    """A position on a steering committee (trưởng ban, phó trưởng ban thường trực, phó trưởng ban, thành viên):
+    a catalogue seeded by a migration (``catalogue.COMMITTEE_POSITIONS``)."""
+
+    class Meta:
+        verbose_name = "chức danh trong Ban Chỉ đạo"
+        verbose_name_plural = "chức danh trong Ban Chỉ đạo"
+        ordering = ["position", "code"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="plan_committee_position_code")]
+
+
+class SteeringCommitteeQuerySet(models.QuerySet["SteeringCommittee"]):
+    def in_subtree(self, root: Unit | int) -> Self:
+        return self.filter(unit__ancestor_links__ancestor_id=root if isinstance(root, int) else root.pk)
+
+    def search(self, text: str) -> Self:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(unit__name__icontains=text) | Q(unit__code__iexact=text)
+                           | Q(current__decision_number__icontains=text))
+
+
+class SteeringCommittee(models.Model):
+    """The steering committee of a unit (province or commune; one per unit). Its composition is a chain of
+    versions (``CommitteeVersion``): the constituting decision, then each yearly re-constitution (kiện toàn) as a
+    NEW version, never an edit of the old one; ``current`` points at the newest and ``version`` is its number
+    (the version a re-constitution read, refused when stale)."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="steering_committee",
+                                verbose_name="Đơn vị")
+    name = models.CharField("Tên Ban Chỉ đạo", max_length=255)
+    meetings_element = models.ForeignKey("datasets.DataElement", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="Chỉ tiêu số cuộc họp")
+    current = models.ForeignKey("CommitteeVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name="Thành phần hiện hành")
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SteeringCommitteeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Ban Chỉ đạo"
+        verbose_name_plural = "Ban Chỉ đạo"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommitteeVersion(AppendOnly, models.Model):
+    """One composition of a steering committee: the decision that constituted (number 1) or re-constituted it.
+    Append-only: a re-constitution adds a version."""
+
+    committee = models.ForeignKey(SteeringCommittee, on_delete=models.PROTECT, related_name="versions",
+                                  verbose_name="Ban Chỉ đạo")
+    number = models.PositiveIntegerField("Lần")
+    decision_number = models.CharField("Số quyết định", max_length=60)
+    decided_on = models.DateField("Ngày quyết định")
+    issuer = models.CharField("Cơ quan ban hành quyết định", max_length=255)
+    note = models.TextField("Ghi chú", blank=True)
+    at = models.DateTimeField("Thời điểm ghi", auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name="Người ghi")
+
+    class Meta:
+        verbose_name = "thành phần Ban Chỉ đạo"
+        verbose_name_plural = "thành phần Ban Chỉ đạo"
+        ordering = ["committee_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["committee", "number"], name="plan_committee_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.decision_number} ({self.number})"
+
+    @property
+    def reconstitution(self) -> bool:
+        return self.number > 1
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"committee_id": self.committee_id, "number": self.number, "decision_number": self.decision_number,
+                "decided_on": self.decided_on.isoformat(), "issuer": self.issuer, "note": self.note}
+
+
+class CommitteeMember(AppendOnly, models.Model):
+    """A member of one composition: a participating organisation and the position it holds, by title (and
+    optionally the official's name as on the decision; no other personal data)."""
+
+    version = models.ForeignKey(CommitteeVersion, on_delete=models.PROTECT, related_name="members",
+                                verbose_name="Thành phần")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="committee_seats",
+                                     verbose_name="Cơ quan, tổ chức")
+    position = models.ForeignKey(CommitteePosition, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name="Chức danh trong Ban Chỉ đạo")
+    title = models.CharField("Chức vụ (theo quyết định)", max_length=255)
+    official_name = models.CharField("Họ tên (theo quyết định, nếu ghi)", max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField("Thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "thành viên Ban Chỉ đạo"
+        verbose_name_plural = "thành viên Ban Chỉ đạo"
+        ordering = ["version_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.organisation_id})"
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"organisation_id": self.organisation_id, "position_id": self.position_id, "title": self.title,
+                "official_name": self.official_name}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from phongtrao.plans import views
+from phongtrao.plans import committee_views, views
 
 app_name = "plans"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("nhiem-vu/qua-han/", views.overdue, name="overdue"),
     path("nhiem-vu/<pk:task_pk>/bao-cao/", views.report, name="report"),
     path("nhiem-vu/<pk:task_pk>/lich-su/", views.task_history, name="task_history"),
+    path("ban-chi-dao/", committee_views.committee_list, name="committees"),
+    path("ban-chi-dao/xuat-excel/", committee_views.committee_export, name="committee_export"),
+    path("ban-chi-dao/moi/", committee_views.committee_create, name="committee_create"),
+    path("ban-chi-dao/<pk:pk>/", committee_views.committee_detail, name="committee"),
+    path("ban-chi-dao/<pk:pk>/kien-toan/", committee_views.committee_reconstitute, name="committee_reconstitute"),
     path("<pk:pk>/", views.detail, name="detail"),
     path("<pk:pk>/sua/", views.edit, name="edit"),
     path("<pk:pk>/trang-thai/", views.move, name="move"),

@@ -3,8 +3,9 @@ the chosen year with the trend over the plan's years and "đạt x/y mục tiêu
 objective, its tasks), forms to create and edit plans, objectives and tasks, a plan's status moves, "my tasks"
 of an organisation's reporter and the overdue tasks of the plans a user may edit.
 
-Plans are seen by whoever sees their unit (404 otherwise); who may write is the ``plans.*`` policies, asked by
-the actions (which refuse with ``ActionError``) and by the pages to show or hide a form.
+Plans are seen by whoever sees their unit, and by whoever sees a unit they cover (a commune officer sees the
+province's plans, read-only, with only the failing units they see; 404 otherwise); who may write is the
+``plans.*`` policies, asked by the actions (which refuse with ``ActionError``) and by the pages to show or hide a form.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from phongtrao.accounts.access import holds, may, units_where, visible_units
+from phongtrao.accounts.access import holds, may, scope_roots, units_where, visible_units
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.workflow import ActionError
 from phongtrao.plans import actions
@@ -52,7 +53,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _visible(request: HttpRequest) -> PlanQuerySet:
-    return Plan.objects.filter(unit__in=visible_units(request.user))
+    """The plans of the units the user sees, and for a user whose scope is a commune (or a province) the plans of
+    the units above that cover it (a commune officer sees the province's scheme; read-only, as ``plans.edit`` is
+    asked on the plan's unit). An organisation's account (its scope an agency) sees only what is in its scope."""
+    user = request.user
+    roots = scope_roots(user).filter(kind__in=(Kind.COUNTRY, Kind.PROVINCE, Kind.COMMUNE)) if (
+        user.is_authenticated) else Unit.objects.none()
+    above = Unit.objects.filter(descendant_links__unit__in=roots)
+    return Plan.objects.filter(Q(unit__in=visible_units(user)) | Q(unit__in=above))
 
 
 def _plan(request: HttpRequest, pk: int) -> Plan:
@@ -68,7 +76,7 @@ def _province_of(unit: Unit) -> Unit | None:
     return Unit.objects.filter(descendant_links__unit=unit, kind=Kind.PROVINCE).first()
 
 
-def _organisations(unit: Unit | None) -> QuerySet[Organisation]:
+def organisations_for(unit: Unit | None) -> QuerySet[Organisation]:
     return Organisation.objects.for_province(_province_of(unit) if unit is not None else None).filter(active=True)
 
 
@@ -83,7 +91,7 @@ def _filtered(request: HttpRequest) -> tuple[PlanListForm, QuerySet[Plan]]:
     return form, plans.order_by(*SORTS.get(values.get("sort") or "issued", SORTS["issued"]))
 
 
-def _nav(request: HttpRequest) -> dict[str, Any]:
+def nav_context(request: HttpRequest) -> dict[str, Any]:
     return {"can_create": holds(request.user, "plans.edit"), "can_report": holds(request.user, "plans.report_task")}
 
 
@@ -92,7 +100,7 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
 def plan_list(request: HttpRequest) -> HttpResponse:
     form, plans = _filtered(request)
     page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "plans/list.html", {"form": form, "page": page, "active": "list", **_nav(request)})
+    return render(request, "plans/list.html", {"form": form, "page": page, "active": "list", **nav_context(request)})
 
 
 @require_GET
@@ -113,13 +121,15 @@ def chosen_year(request: HttpRequest, plan: Plan) -> int:
 
 def _value(a: Assessment) -> str:
     if a.per_unit and a.applies and a.measured_units:
-        return f"{a.measured_units - len(a.failing)}/{a.measured_units}"
+        return f"{int(a.value or 0)}/{a.measured_units}"
     return value_text(a.value)
 
 
-def _objective_rows(plan: Plan, year: int) -> tuple[list[dict[str, Any]], tuple[int, int, int, int]]:
+def _objective_rows(request: HttpRequest, plan: Plan, year: int,
+                    ) -> tuple[list[dict[str, Any]], tuple[int, int, int, int]]:
     objectives = list(plan.objectives.select_related("indicator", "element").order_by("number"))
     assessed = evaluate_plan(plan, plan.years, objectives)
+    _only_visible_failing(request, plan, assessed)
     rows: list[dict[str, Any]] = []
     for o in objectives:
         by_year: dict[int, Assessment] = assessed[o.pk]
@@ -130,12 +140,24 @@ def _objective_rows(plan: Plan, year: int) -> tuple[list[dict[str, Any]], tuple[
     return rows, tally(r["a"] for r in rows)
 
 
+def _only_visible_failing(request: HttpRequest, plan: Plan, assessed: dict[int, dict[int, Assessment]]) -> None:
+    """A plan of a unit above the user's (the province's scheme seen by a commune officer): the lists of failing
+    units keep only the units the user sees (one query; the counts stay the plan's)."""
+    if visible_units(request.user).filter(pk=plan.unit_id).exists():
+        return
+    failing = {u.pk for by_year in assessed.values() for a in by_year.values() for u in a.failing}
+    seen = set(visible_units(request.user).filter(pk__in=failing).values_list("pk", flat=True)) if failing else set()
+    for by_year in assessed.values():
+        for a in by_year.values():
+            a.failing = [u for u in a.failing if u.pk in seen]
+
+
 @require_GET
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     year = chosen_year(request, plan)
-    rows, (met, total, measured_met, measured) = _objective_rows(plan, year)
+    rows, (met, total, measured_met, measured) = _objective_rows(request, plan, year)
     tasks = list(plan.tasks.select_related("element").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("organisation"))).order_by("number"))
     for t in tasks:
@@ -160,7 +182,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     year = chosen_year(request, plan)
-    rows, _ = _objective_rows(plan, year)
+    rows, _ = _objective_rows(request, plan, year)
     response = HttpResponse(plan_workbook(plan, year, [r["a"] for r in rows]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.pk}-{year}.xlsx"'
     return response
@@ -196,7 +218,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = PlanForm.initial_for(plan) if plan is not None else {
         "unit_code": home.code if isinstance(home, Unit) else "", "from_year": timezone.localdate().year,
         "to_year": timezone.localdate().year}
-    form = PlanForm(request.POST or None, initial=initial, organisations=_organisations(home),
+    form = PlanForm(request.POST or None, initial=initial, organisations=organisations_for(home),
                     parents=_parents(request, plan))
     if request.method == "POST" and form.is_valid():
         data = _plan_data(request, form)
@@ -281,7 +303,7 @@ def task(request: HttpRequest, pk: int, task_pk: int | None = None) -> HttpRespo
             raise Http404(gettext("Không tìm thấy nhiệm vụ."))
     next_number = (max(plan.tasks.values_list("number", flat=True), default=0) or 0) + 1
     initial = TaskForm.initial_for(current) if current is not None else {"number": next_number}
-    form = TaskForm(request.POST or None, initial=initial, organisations=_organisations(plan.unit))
+    form = TaskForm(request.POST or None, initial=initial, organisations=organisations_for(plan.unit))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_save_task(Actor.of_request(request), plan.pk, form.task_data(),
@@ -325,7 +347,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     organisations = Organisation.objects.filter(unit_id=home) if home else Organisation.objects.none()
     return render(request, "plans/my_tasks.html", {"page": page, "rows": _task_rows(list(page)),
                                                    "organisations": organisations, "active": "mine",
-                                                   **_nav(request)})
+                                                   **nav_context(request)})
 
 
 @require_GET
@@ -337,7 +359,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
              .overdue(timezone.localdate()))
     rows = [r for r in _task_rows(list(tasks[:2000])) if r["overdue"]]  # done by data: not overdue
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "plans/overdue.html", {"page": page, "active": "overdue", **_nav(request)})
+    return render(request, "plans/overdue.html", {"page": page, "active": "overdue", **nav_context(request)})
 
 
 @require_POST
@@ -368,7 +390,7 @@ def report(request: HttpRequest, task_pk: int) -> HttpResponse:
 @login_required
 def task_history(request: HttpRequest, task_pk: int) -> HttpResponse:
     found = Task.objects.select_related("plan", "plan__unit").filter(pk=task_pk).first()
-    if found is None or not (visible_units(request.user).filter(pk=found.plan.unit_id).exists()
+    if found is None or not (_visible(request).filter(pk=found.plan_id).exists()
                              or actions.can_report(request.user, found)):
         raise Http404(gettext("Không tìm thấy nhiệm vụ."))
     events = TaskEvent.objects.filter(task=found).select_related("user").order_by("-at", "-pk")[:50]

@@ -55,11 +55,17 @@ def register_recognition_figures() -> None:
     """The recognition figures an indicator may name (``lib.indicators``): recognised and total per kind, for
     the year of the period's end (one GROUP BY each, the annual section's query)."""
     from phongtrao.lib.indicators import register_figure
-    from phongtrao.reports.figures import recognition_figures
+    from phongtrao.reports.figures import recognition_figures, recognition_figures_many
 
     def make(kind: str, part: str) -> Any:
         return lambda unit, period: recognition_figures(unit, period.end.year)[kind][part]  # type: ignore[literal-required]
 
+    def make_many(kind: str, part: str) -> Any:  # every unit at once: one query grouped by unit and kind
+        return lambda units, period: {pk: section[kind][part]  # type: ignore[literal-required]
+                                      for pk, section in recognition_figures_many(units, period.end.year).items()}
+
     for kind, (recognised, total) in RECOGNITION_FIGURE_LABELS.items():
-        register_figure(f"recognition.{kind}.recognised", recognised, make(kind, "recognised"), app="recognition")
-        register_figure(f"recognition.{kind}.total", total, make(kind, "total"), app="recognition")
+        register_figure(f"recognition.{kind}.recognised", recognised, make(kind, "recognised"), app="recognition",
+                        many=make_many(kind, "recognised"))
+        register_figure(f"recognition.{kind}.total", total, make(kind, "total"), app="recognition",
+                        many=make_many(kind, "total"))

@@ -8,6 +8,7 @@ Nothing here loops over units in Python.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from django.db.models import Count, FilteredRelation, Q
@@ -79,6 +80,23 @@ def recognition_figures(root: Unit, year: int) -> dict[str, Counts]:
         .order_by()
     )
     return _section({r["kind"]: (r["total"], r["recognised"], r["registered"]) for r in rows})
+
+
+def recognition_figures_many(roots: Sequence[Unit], year: int) -> dict[int, dict[str, Counts]]:
+    """``recognition_figures`` for each of ``roots`` (e.g. every commune of a province) in ONE query grouped by
+    root and kind: {root id: section}; a root with no unit subject to the standard gets zeros."""
+    day = reference_date(year)
+    std = _standard("unit__", day)
+    rows = (UnitAncestor.objects.filter(std, ancestor_id__in=[r.pk for r in roots])
+            .annotate(rec=FilteredRelation("unit__recognitions", condition=Q(unit__recognitions__year=year)))
+            .values("ancestor_id", "unit__kind")
+            .annotate(total=Count("pk"), recognised=Count("pk", filter=Q(rec__status=Status.RECOGNISED)),
+                      registered=Count("pk", filter=Q(rec__status__in=REGISTERED_STATUSES)))
+            .order_by())
+    counts: dict[int, dict[str, tuple[int, int, int]]] = {r.pk: {} for r in roots}
+    for r in rows:
+        counts[r["ancestor_id"]][r["unit__kind"]] = (r["total"], r["recognised"], r["registered"])
+    return {pk: _section(by_kind) for pk, by_kind in counts.items()}
 
 
 def recognition_by_child(root: Unit, year: int) -> list[dict[str, Any]]:
