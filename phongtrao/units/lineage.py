@@ -1,0 +1,193 @@
+"""Reading history: which unit of today each recorded unit belongs to, and the two ways to read the past.
+
+**Attribution.** Every recorded unit is attributed to exactly one *current* unit (valid on the day, with
+every ancestor valid too), by following its ``Succession`` links through any number of changes:
+
+1. a current unit is attributed to itself;
+2. otherwise, if it has successors effective on or before the day, it goes with its *primary* successor:
+   the link of the largest weight (no weight counts as 1: a whole merge), ties broken by the lowest
+   successor code, then the lowest id;
+3. otherwise (a village never carried over, a commune merged away before a reform) it goes with its
+   parent, so through its nearest ancestor that has a successor or is current.
+
+Each unit has exactly one next step, so each recorded unit lands under exactly one unit of today: a unit
+split between several new ones counts once, under its primary successor, and no total is counted twice.
+
+The attribution is computed when asked (a recursive query), never stored, so a succession written by any
+door (the reform's carry-over, a merge, an import) is seen by the next figure and nothing can be stale.
+``in_subtree(root, day, boundaries)`` is the scope filter every annual figure uses: on ``recorded``
+boundaries the closure-table join of the year's own structure (as before), on ``today``'s the units
+attributed into ``root``'s subtree of today, walked backwards from ``root``'s current units (one semi-join;
+its cost is that of the units it finds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from phongtrao.units.models import Kind, Succession, Unit, UnitAncestor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+RECORDED = "recorded"
+TODAY = "today"
+BOUNDARIES = (RECORDED, TODAY)
+BOUNDARY_LABELS = {
+    RECORDED: gettext_lazy("Theo địa giới tại thời điểm ghi nhận"),
+    TODAY: gettext_lazy("Theo địa giới hiện nay"),
+}
+# Shown under every figure or trend read on today's boundaries.
+TODAY_NOTE = gettext_lazy("Số liệu các năm trước 2025 tính theo địa giới hiện nay.")
+
+
+def parse_boundaries(value: Any) -> str:
+    """``"today"`` or ``"recorded"`` (anything else, missing or malformed, reads as recorded)."""
+    return TODAY if isinstance(value, str) and value.strip().lower() == TODAY else RECORDED
+
+
+def _tables() -> tuple[str, str, str]:
+    quote = connection.ops.quote_name
+    return quote(Unit._meta.db_table), quote(UnitAncestor._meta.db_table), quote(Succession._meta.db_table)
+
+
+def _valid(alias: str) -> str:
+    return (f"({alias}.valid_from IS NULL OR {alias}.valid_from <= %s) "
+            f"AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= %s)")
+
+
+def attribution_sql(root_id: int, day: dt.date) -> tuple[str, list[Any]]:
+    """``SELECT id, today_id``: every recorded unit attributed into ``root_id``'s subtree on ``day``, with the
+    current unit it is attributed to. A recursive walk backwards from the root's current units along the
+    one next step of each non-current unit (module docstring)."""
+    u, ua, s = _tables()
+    # "x is not current": x or one of its ancestors is not valid on the day (the closure holds x itself).
+    not_current = (f"EXISTS (SELECT 1 FROM {ua} nca JOIN {u} ncp ON ncp.id = nca.ancestor_id "  # noqa: S608
+                   f"WHERE nca.unit_id = {{x}} AND NOT ({_valid('ncp')}))")
+    better = (f"SELECT 1 FROM {s} s2 JOIN {u} n2 ON n2.id = s2.successor_id "  # noqa: S608 - from _meta
+              "WHERE s2.predecessor_id = s.predecessor_id AND s2.effective_on <= %s "
+              "AND (COALESCE(s2.weight, 1) > COALESCE(s.weight, 1) "
+              "OR (COALESCE(s2.weight, 1) = COALESCE(s.weight, 1) "
+              "AND (n2.code < n.code OR (n2.code = n.code AND s2.successor_id < s.successor_id))))")
+    sql = (
+        "WITH RECURSIVE lineage_att (id, today_id) AS ("  # noqa: S608 - table names from _meta
+        f"SELECT a.unit_id, a.unit_id FROM {ua} a WHERE a.ancestor_id = %s "
+        f"AND NOT {not_current.format(x='a.unit_id')} "
+        "UNION "
+        "SELECT st.src, t.today_id FROM lineage_att t JOIN ("
+        f"SELECT s.predecessor_id AS src, s.successor_id AS dst FROM {s} s JOIN {u} n ON n.id = s.successor_id "
+        f"WHERE s.effective_on <= %s AND NOT EXISTS ({better}) "
+        "UNION ALL "
+        f"SELECT c.id AS src, c.parent_id AS dst FROM {u} c WHERE c.parent_id IS NOT NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {s} s3 WHERE s3.predecessor_id = c.id AND s3.effective_on <= %s)"
+        ") st ON st.dst = t.id "
+        f"WHERE {not_current.format(x='st.src')}"
+        ") SELECT id, today_id FROM lineage_att"
+    )
+    params: list[Any] = [root_id, day, day, day, day, day, day, day]
+    return sql, params
+
+
+def today(day: dt.date | None = None) -> dt.date:
+    return day or timezone.localdate()
+
+
+def in_subtree(root: Unit, day: dt.date | None = None, boundaries: str = RECORDED, *, prefix: str = "") -> Q:
+    """The units counted for ``root``, as a filter on a unit foreign key (``prefix``: ``"unit__"``,
+    ``"team__unit__"``, ``""`` on ``Unit`` itself).
+
+    ``recorded``: ``root``'s subtree in the closure table (the structure the records were made in);
+    ``today``: the units attributed on ``day`` (default: today) into ``root``'s subtree, ``root`` being a
+    unit of today. The national root holds every unit either way: no filter at all.
+    """
+    if root.kind == Kind.COUNTRY:
+        return Q()
+    if boundaries != TODAY:
+        return Q(**{f"{prefix}ancestor_links__ancestor_id": root.pk})
+    sql, params = attribution_sql(root.pk, today(day))
+    return Q(**{f"{prefix}pk__in": RawSQL(f"SELECT id FROM ({sql}) lineage_ids", params)})  # noqa: S608, S611
+
+
+def attributed(root: Unit, day: dt.date | None = None) -> dict[int, int]:
+    """{recorded unit id: today's unit id} for everything attributed into ``root``'s subtree (one query)."""
+    sql, params = attribution_sql(root.pk, today(day))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def is_current(unit: Unit, day: dt.date | None = None) -> bool:
+    """Valid on ``day`` with every ancestor valid too (one query)."""
+    day = today(day)
+    valid = Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    return not Unit.objects.filter(descendant_links__unit=unit).exclude(*valid).exists()
+
+
+def primary_successor(links: Iterable[Succession]) -> Succession | None:
+    """The link a split unit counts under: largest weight (none = 1), then lowest successor code, then id."""
+    ranked = sorted(links, key=lambda s: (-(s.weight if s.weight is not None else 1), s.successor.code,
+                                          s.successor_id))
+    return ranked[0] if ranked else None
+
+
+def today_unit(unit: Unit, day: dt.date | None = None) -> Unit:
+    """The current unit ``unit`` is attributed to (the module's rule, step by step; a few queries)."""
+    day = today(day)
+    seen: set[int] = set()
+    current = unit
+    while current.pk not in seen:
+        seen.add(current.pk)
+        if is_current(current, day):
+            return current
+        links = list(current.successor_links.filter(effective_on__lte=day).select_related("successor"))
+        step = primary_successor(links)
+        if step is not None:
+            current = step.successor
+        elif current.parent_id is not None:
+            current = Unit.objects.get(pk=current.parent_id)
+        else:
+            break
+    return Unit.objects.get(kind=Kind.COUNTRY, parent__isnull=True) if unit.kind != Kind.COUNTRY else unit
+
+
+@dataclass(frozen=True)
+class Link:
+    """One succession in a unit's lineage, for the history view."""
+
+    predecessor: Unit
+    successor: Unit
+    effective_on: dt.date
+    kind: str
+    weight: Any
+    primary: bool
+
+
+def lineage(unit: Unit, *, depth: int = 6) -> list[Link]:
+    """The successions around ``unit``: its predecessors and successors, and theirs, up to ``depth`` steps
+    each way (one query per step and direction; a unit's history is short)."""
+    found: dict[int, Succession] = {}
+    for direction in ("back", "forward"):
+        frontier = {unit.pk}
+        for _ in range(depth):
+            if not frontier:
+                break
+            field = "successor_id__in" if direction == "back" else "predecessor_id__in"
+            rows = [s for s in Succession.objects.filter(**{field: frontier})
+                    .select_related("predecessor", "successor") if s.pk not in found]
+            for s in rows:
+                found[s.pk] = s
+            frontier = {s.predecessor_id if direction == "back" else s.successor_id for s in rows}
+    by_predecessor: dict[int, list[Succession]] = {}
+    for s in found.values():
+        by_predecessor.setdefault(s.predecessor_id, []).append(s)
+    primary = {p.pk for links in by_predecessor.values() if (p := primary_successor(links)) is not None}
+    return sorted((Link(s.predecessor, s.successor, s.effective_on, s.kind, s.weight, s.pk in primary)
+                   for s in found.values()), key=lambda k: (k.effective_on, k.predecessor.code, k.successor.code))
