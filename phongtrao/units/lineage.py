@@ -77,22 +77,27 @@ def attribution_sql(root_id: int, day: dt.date) -> tuple[str, list[Any]]:
               "AND (COALESCE(s2.weight, 1) > COALESCE(s.weight, 1) "
               "OR (COALESCE(s2.weight, 1) = COALESCE(s.weight, 1) "
               "AND (n2.code < n.code OR (n2.code = n.code AND s2.successor_id < s.successor_id))))")
-    sql = (
-        "WITH RECURSIVE lineage_att (id, today_id) AS ("  # noqa: S608 - table names from _meta
-        f"SELECT a.unit_id, a.unit_id FROM {ua} a WHERE a.ancestor_id = %s "
-        f"AND NOT {not_current.format(x='a.unit_id')} "
-        "UNION "
-        "SELECT st.src, t.today_id FROM lineage_att t JOIN ("
-        f"SELECT s.predecessor_id AS src, s.successor_id AS dst FROM {s} s JOIN {u} n ON n.id = s.successor_id "
-        f"WHERE s.effective_on <= %s AND NOT EXISTS ({better}) "
-        "UNION ALL "
-        f"SELECT c.id AS src, c.parent_id AS dst FROM {u} c WHERE c.parent_id IS NOT NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {s} s3 WHERE s3.predecessor_id = c.id AND s3.effective_on <= %s)"
-        ") st ON st.dst = t.id "
-        f"WHERE {not_current.format(x='st.src')}"
-        ") SELECT id, today_id FROM lineage_att"
-    )
-    params: list[Any] = [root_id, day, day, day, day, day, day, day]
+    base = (f"SELECT a.unit_id, a.unit_id FROM {ua} a WHERE a.ancestor_id = %s "  # noqa: S608 - from _meta
+            f"AND NOT {not_current.format(x='a.unit_id')}")
+    # The two kinds of step into ``t``: predecessors whose primary successor it is, and children with no
+    # successor of their own. Each is an index probe from ``t`` (on the successor, on the parent).
+    by_succession = (f"FROM {s} s JOIN {u} n ON n.id = s.successor_id WHERE s.successor_id = t.id "
+                     f"AND s.effective_on <= %s AND NOT EXISTS ({better})")
+    by_parent = (f"FROM {u} c WHERE c.parent_id = t.id "  # noqa: S608 - from _meta
+                 f"AND NOT EXISTS (SELECT 1 FROM {s} s3 WHERE s3.predecessor_id = c.id AND s3.effective_on <= %s)")
+    params: list[Any] = [root_id, day, day]
+    if connection.vendor == "postgresql":  # a single recursive term: both steps in a LATERAL union
+        step = ("SELECT st.src, t.today_id FROM lineage_att t CROSS JOIN LATERAL ("  # noqa: S608
+                f"SELECT s.predecessor_id AS src {by_succession} UNION ALL SELECT c.id AS src {by_parent}) st "
+                f"WHERE {not_current.format(x='st.src')}")
+        params += [day, day, day, day, day]
+    else:  # SQLite (3.34+): one recursive SELECT per step, each joining ``t``
+        step = (f"SELECT s.predecessor_id, t.today_id FROM lineage_att t, {by_succession[5:]} "  # noqa: S608
+                f"AND {not_current.format(x='s.predecessor_id')} "
+                f"UNION SELECT c.id, t.today_id FROM lineage_att t, {by_parent[5:]} "
+                f"AND {not_current.format(x='c.id')}")
+        params += [day, day, day, day, day, day, day]
+    sql = f"WITH RECURSIVE lineage_att (id, today_id) AS ({base} UNION {step}) SELECT id, today_id FROM lineage_att"  # noqa: S608
     return sql, params
 
 
