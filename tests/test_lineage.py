@@ -8,6 +8,7 @@ closure table, no recursive query), never read from the code under test."""
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import io
 import json
 import random
@@ -18,7 +19,7 @@ import pytest
 from django.core.management import call_command
 
 from phongtrao.recognition.models import REGISTERED_STATUSES, Recognition, Status
-from phongtrao.reports.annual import build_annual
+from phongtrao.reports.annual import SECTIONS, build_annual
 from phongtrao.reports.figures import recognition_figures
 from phongtrao.units.lineage import TODAY, attributed, in_subtree, parse_boundaries, today_unit
 from phongtrao.units.models import Kind, Source, Succession, SuccessionKind, Unit, add_closure
@@ -227,3 +228,9 @@ def test_boundaries_parameter_reads_anything() -> None:
     assert parse_boundaries(" Today ") == TODAY
     for value in (None, "", "x" * 500, "recorded", ["today"], "\x00"):
         assert parse_boundaries(value) == "recorded"
+
+
+def test_every_section_takes_the_boundaries() -> None:
+    for section in SECTIONS.values():
+        parameter = inspect.signature(section.build).parameters.get("boundaries")
+        assert parameter is not None and parameter.default == "recorded", section.key

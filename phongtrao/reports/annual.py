@@ -83,8 +83,9 @@ def build_annual(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str,
     boundaries = parse_boundaries(boundaries)
     report: dict[str, Any] = {"unit": {"code": unit.code, "name": unit.name, "kind": unit.kind}, "year": year,
                               "boundaries": boundaries}
-    for section in _ordered():
-        report[section.key] = section.build(unit, year, boundaries=boundaries)
+    for section in _ordered():  # a builder takes ``boundaries`` (tests/test_lineage.py checks every one)
+        report[section.key] = (section.build(unit, year) if boundaries == RECORDED
+                               else section.build(unit, year, boundaries=boundaries))
     return report
 
 
