@@ -54,6 +54,17 @@ def parse_boundaries(value: Any) -> str:
     return TODAY if isinstance(value, str) and value.strip().lower() == TODAY else RECORDED
 
 
+def boundaries_of(request: Any) -> str:
+    """The report pages' switch: ``?boundaries=today`` (anything else: recorded)."""
+    return parse_boundaries(request.GET.get("boundaries"))
+
+
+def lookup_year(year: int, boundaries: str) -> int:
+    """The year whose 31 December a page looks its unit code up on: the report's own year on recorded
+    boundaries, this year on today's (the code then names a unit of today)."""
+    return timezone.localdate().year if boundaries == TODAY else year
+
+
 def _tables() -> tuple[str, str, str]:
     quote = connection.ops.quote_name
     return quote(Unit._meta.db_table), quote(UnitAncestor._meta.db_table), quote(Succession._meta.db_table)
@@ -196,3 +207,22 @@ def lineage(unit: Unit, *, depth: int = 6) -> list[Link]:
     primary = {p.pk for links in by_predecessor.values() if (p := primary_successor(links)) is not None}
     return sorted((Link(s.predecessor, s.successor, s.effective_on, s.kind, s.weight, s.pk in primary)
                    for s in found.values()), key=lambda k: (k.effective_on, k.predecessor.code, k.successor.code))
+
+
+def predecessors_subtree_sql(roots_sql: str, roots_params: Iterable[Any]) -> tuple[str, list[Any]]:
+    """``SELECT unit_id``: the subtrees of every unit that preceded (through ``Succession``, any number of
+    changes, any weight) a unit under the roots ``roots_sql`` selects: the old communes, districts and
+    provinces that became a unit of today, and what was under them. For reading history (``accounts.access``):
+    a walk backwards from the roots' subtrees by index probes on the successor, then the closure table."""
+    _, ua, s = _tables()
+    sql = (
+        "WITH RECURSIVE lineage_pred (id, step) AS ("  # noqa: S608 - table names from _meta
+        f"SELECT a.unit_id, 0 FROM {ua} a WHERE a.ancestor_id IN ({roots_sql}) "
+        f"UNION SELECT s.predecessor_id, t.step + 1 FROM lineage_pred t JOIN {s} s ON s.successor_id = t.id "
+        f"WHERE t.step < {MAX_STEPS}"
+        f") SELECT a2.unit_id FROM {ua} a2 JOIN lineage_pred p ON a2.ancestor_id = p.id WHERE p.step > 0"
+    )
+    return sql, list(roots_params)
+
+
+MAX_STEPS = 12  # more changes than any unit has had: a guard against a cycle of successions
