@@ -234,3 +234,32 @@ def test_every_section_takes_the_boundaries() -> None:
     for section in SECTIONS.values():
         parameter = inspect.signature(section.build).parameters.get("boundaries")
         assert parameter is not None and parameter.default == "recorded", section.key
+
+
+def test_api_and_pages_take_the_switch(da_nang_history: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from phongtrao.accounts.models import Role
+    from phongtrao.api.actions import do_create_token
+    from phongtrao.audit.actions import Actor
+    from tests.conftest import PASSWORD, create_user
+
+    today_dn = new_province("48")
+    user = create_user("xem-dn-api", Role.VIEWER, today_dn)
+    _, key = do_create_token(Actor(user=user), user, name="test")
+    api = Client(headers={"authorization": f"Bearer {key}"})
+    url = f"/api/v1/reports/annual?unit_id={today_dn.pk}&year=2024"
+    today_data = api.get(url + "&boundaries=today").json()
+    assert today_data["boundaries"] == TODAY
+    assert as_rows(today_data["recognition"]) == expected_recognition(da_nang_history["old"], 2024)
+    assert api.get(url).json()["boundaries"] == "recorded"
+    assert api.get(url + "&boundaries=yesterday").status_code == 422
+    page = Client()
+    assert page.login(username=user.username, password=PASSWORD)
+    response = page.get("/antt/tinh/48/2024/?boundaries=today")
+    assert response.status_code == 200
+    assert "Số liệu các năm trước 2025 tính theo địa giới hiện nay." in response.content.decode()
+    assert response.context["headline"] == today_data["recognition"]
+    # On recorded boundaries, 48 in 2024 is then-Đà Nẵng, a predecessor: readable, and its own figures.
+    recorded = page.get("/antt/tinh/48/2024/")
+    assert recorded.status_code == 200 and recorded.context["unit"] == old_province("48")

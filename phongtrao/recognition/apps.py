@@ -55,7 +55,10 @@ def register_recognition_figures() -> None:
     from phongtrao.reports.figures import recognition_figures
 
     def make(kind: str, part: str) -> Any:
-        return lambda unit, period: recognition_figures(unit, period.end.year)[kind][part]  # type: ignore[literal-required]
+        def figure(unit: Any, period: Any, boundaries: str = "recorded") -> int:
+            return recognition_figures(unit, period.end.year, boundaries)[kind][part]  # type: ignore[literal-required,no-any-return]
+
+        return figure
 
     for kind, (recognised, total) in RECOGNITION_FIGURE_LABELS.items():
         register_figure(f"recognition.{kind}.recognised", recognised, make(kind, "recognised"), app="recognition")
