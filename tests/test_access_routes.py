@@ -94,7 +94,7 @@ LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "w
 OTHER_PARAMS = {"page", "sort", "export", "year", "as_of", "all_dates", "kind", "status", "role", "field",
                 "initiator", "award_type", "action", "channel", "start", "end", "user", "object_type",
                 "object_id", "proposal", "from", "prefix", "next", "period_type", "dataset", "period", "format",
-                "category", "source"}
+                "category", "source", "boundaries"}
 ALL = "*"  # a read of the query as a whole
 ADMIN_SITE = re.compile(r"^admin:")
 
