@@ -56,7 +56,7 @@ def register_recognition_figures() -> None:
 
     def make(kind: str, part: str) -> Any:
         def figure(unit: Any, period: Any, boundaries: str = "recorded") -> int:
-            return recognition_figures(unit, period.end.year, boundaries)[kind][part]  # type: ignore[literal-required,no-any-return]
+            return recognition_figures(unit, period.end.year, boundaries)[kind][part]  # type: ignore[literal-required]
 
         return figure
 
