@@ -129,3 +129,19 @@ def test_nothing_beyond_the_predecessors(world: dict[str, Any]) -> None:
     assert world["elsewhere"].pk not in expected
     assert old(Kind.PROVINCE, "48").pk in expected and old(Kind.PROVINCE, "49").pk in expected
     assert old(Kind.PROVINCE, "01").pk not in expected
+
+
+def test_unit_page_draws_the_lineage_of_what_the_user_may_see(world: dict[str, Any]) -> None:
+    commune, today_commune = world["commune"], world["today_commune"]
+    client = client_for(world["province_officer"])
+    page = client.get(reverse("units:detail", args=[commune.pk])).content.decode()
+    assert 'id="lineage"' in page and "<svg" in page and "<script" not in page.split('id="lineage"')[1][:4000]
+    assert reverse("units:detail", args=[today_commune.pk]) in page  # its unit of today, linked
+    page = client.get(reverse("units:detail", args=[today_commune.pk])).content.decode()
+    assert 'id="lineage"' in page and commune.name in page
+    # A user of another province sees today's commune's page? No: 404; and a Hà Nội commune's page draws no
+    # Đà Nẵng unit.
+    other = client_for(world["other_officer"])
+    assert other.get(reverse("units:detail", args=[today_commune.pk])).status_code == 404
+    elsewhere = other.get(reverse("units:detail", args=[world["elsewhere"].pk])).content.decode()
+    assert reverse("units:detail", args=[commune.pk]) not in elsewhere

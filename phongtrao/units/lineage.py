@@ -226,3 +226,81 @@ def predecessors_subtree_sql(roots_sql: str, roots_params: Iterable[Any]) -> tup
 
 
 MAX_STEPS = 12  # more changes than any unit has had: a guard against a cycle of successions
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    unit: Unit
+    x: int
+    y: int
+    current: bool  # the page's unit
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+    primary: bool
+    title: str
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A unit's lineage laid out for an inline SVG (server-side: no script, CSP-clean): one column per step
+    back or forward from the unit, oldest on the left."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    width: int
+    height: int
+    today: Unit | None
+
+
+NODE_W, NODE_H, COL_GAP, ROW_GAP, MAX_PER_COLUMN = 190, 34, 60, 12, 12
+
+
+def lineage_graph(unit: Unit, visible: Any) -> Graph | None:
+    """The lineage of ``unit`` among the units the user may see (``visible``: a QuerySet), or None without any
+    succession. Each unit's column is its number of steps from ``unit`` (predecessors left, successors right)."""
+    links = lineage(unit)
+    if not links:
+        return None
+    seen = set(visible.filter(pk__in={k.predecessor.pk for k in links} | {k.successor.pk for k in links})
+               .values_list("pk", flat=True)) | {unit.pk}
+    links = [k for k in links if k.predecessor.pk in seen and k.successor.pk in seen]
+    level: dict[int, int] = {unit.pk: 0}
+    units: dict[int, Unit] = {unit.pk: unit}
+    changed = True
+    while changed:  # a short fixpoint over a handful of links
+        changed = False
+        for k in links:
+            p, s = k.predecessor, k.successor
+            if s.pk in level and p.pk not in level:
+                level[p.pk], units[p.pk], changed = level[s.pk] - 1, p, True
+            elif p.pk in level and s.pk not in level:
+                level[s.pk], units[s.pk], changed = level[p.pk] + 1, s, True
+    columns: dict[int, list[Unit]] = {}
+    for pk, lv in sorted(level.items(), key=lambda item: (item[1], units[item[0]].sort_key, units[item[0]].code)):
+        if len(columns.setdefault(lv, [])) < MAX_PER_COLUMN:
+            columns[lv].append(units[pk])
+    first = min(columns)
+    rows = max(len(c) for c in columns.values())
+    height = rows * (NODE_H + ROW_GAP)
+    where: dict[int, tuple[int, int]] = {}
+    nodes = []
+    for lv, column in columns.items():
+        x = (lv - first) * (NODE_W + COL_GAP)
+        top = (height - len(column) * (NODE_H + ROW_GAP)) // 2
+        for i, u in enumerate(column):
+            y = top + i * (NODE_H + ROW_GAP)
+            where[u.pk] = (x, y)
+            nodes.append(GraphNode(u, x, y, u.pk == unit.pk))
+    edges = [GraphEdge(where[k.predecessor.pk][0] + NODE_W, where[k.predecessor.pk][1] + NODE_H // 2,
+                       where[k.successor.pk][0], where[k.successor.pk][1] + NODE_H // 2, k.primary,
+                       f"{k.predecessor.name} → {k.successor.name} ({k.effective_on:%d/%m/%Y})")
+             for k in links if k.predecessor.pk in where and k.successor.pk in where]
+    found = today_unit(unit)
+    shown = found.pk != unit.pk and visible.filter(pk=found.pk).exists()
+    return Graph(nodes, edges, len(columns) * (NODE_W + COL_GAP) - COL_GAP, height, found if shown else None)
