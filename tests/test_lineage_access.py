@@ -145,3 +145,36 @@ def test_unit_page_draws_the_lineage_of_what_the_user_may_see(world: dict[str, A
     assert other.get(reverse("units:detail", args=[today_commune.pk])).status_code == 404
     elsewhere = other.get(reverse("units:detail", args=[world["elsewhere"].pk])).content.decode()
     assert reverse("units:detail", args=[commune.pk]) not in elsewhere
+
+
+def test_what_changed_on_a_date(world: dict[str, Any]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    province = new(Kind.PROVINCE, "48")
+    client = client_for(world["viewer"])
+    url = reverse("units:changes", args=[province.pk])
+    reform = Succession.objects.filter(successor__in=Unit.objects.in_subtree(province))
+    expected = reform.count()
+    assert expected > 0
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == expected
+    on_day = client.get(url, {"on": "01/07/2025"}).context["page"].paginator.count
+    assert on_day == reform.filter(effective_on=dt.date(2025, 7, 1)).count()
+    assert client.get(url, {"on": "02/07/2025"}).context["page"].paginator.count == 0
+    splits = client.get(url, {"kind": "split"}).context["page"].paginator.count
+    assert splits == reform.filter(kind="split").count()
+    commune = world["commune"]
+    found = client.get(url, {"q": commune.name}).context["page"]
+    assert any(s.predecessor == commune for s in found.object_list)
+    assert all(commune.name.lower() in (s.predecessor.name + s.successor.name).lower()
+               or s.predecessor.code == commune.name or s.successor.code == commune.name for s in found.object_list)
+    for bad in ({"on": "31/02/2025"}, {"kind": "x" * 300}, {"page": "-1"}, {"q": "\ufeff" * 101}):
+        assert client.get(url, bad).status_code == 200
+    export = client.get(url, {"export": "1", "kind": "split"})
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content), read_only=True).active
+    assert sheet is not None and len(list(sheet.iter_rows())) == splits + 1
+    assert client_for(world["other_officer"]).get(url).status_code == 404
