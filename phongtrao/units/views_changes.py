@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
-from django.views.decorators.http import require_GET
 
 from phongtrao.accounts.access import get_unit_for_user, visible_units
 from phongtrao.lib.forms import BootstrapForm, date_field
@@ -52,9 +51,9 @@ def changes_in(request: HttpRequest, pk: int) -> tuple[Any, ChangesForm, QuerySe
     return unit, form, rows.order_by("-effective_on", "successor__sort_key", "predecessor__sort_key", "pk")
 
 
-@require_GET
 @login_required
 def changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list (a read: any method reads it; out of view scope, 404 before anything else)."""
     unit, form, rows = changes_in(request, pk)
     if request.GET.get("export"):
         return _export(unit, rows)
