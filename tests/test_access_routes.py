@@ -72,6 +72,7 @@ UNIT_ROUTES: dict[str, tuple[str, bool]] = {
     "units:detail": ("pk", False),
     "units:edit": ("pk", True),
     "units:close": ("pk", True),
+    "units:changes": ("pk", False),
     "api-v1:get_unit": ("unit_id", False),
     "api-v1:update_unit": ("unit_id", True),
     "api-v1:close_unit": ("unit_id", True),
@@ -95,7 +96,7 @@ LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "w
 OTHER_PARAMS = {"page", "sort", "export", "year", "as_of", "all_dates", "kind", "status", "role", "field",
                 "initiator", "award_type", "action", "channel", "start", "end", "user", "object_type",
                 "object_id", "proposal", "from", "prefix", "next", "period_type", "dataset", "period", "format",
-                "category", "source", "level"}
+                "category", "source", "level", "boundaries", "on"}
 ALL = "*"  # a read of the query as a whole
 ADMIN_SITE = re.compile(r"^admin:")
 

@@ -52,7 +52,7 @@ YEAR = 2025
 NOT_PAGES = re.compile(r"^(admin:|api-v1:|set_language$|accounts:logout$)|(_export|export|:template|:certificates?"
                        r"|:decision_certificates|:decision_docx|_picker)$|^attachments:(upload|download)$")
 # Routes that need arguments: how to build them for a persona's target (a residential area "X", "Y" or "Z").
-UNIT_KWARG = {"units:detail": "pk", "units:edit": "pk", "units:close": "pk"}
+UNIT_KWARG = {"units:detail": "pk", "units:edit": "pk", "units:close": "pk", "units:changes": "pk"}
 RECOGNITION_ABOUT = {"recognition:unit": "unit", "recognition:commune": "commune", "recognition:bulk": "commune",
                      "recognition:province": "province"}
 # Shortest msgid/msgstr compared with the page text: shorter ones ("Có", "Năm", "API") are words of data too.

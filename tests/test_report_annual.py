@@ -53,7 +53,7 @@ def test_province_figures_match_expected_json(example_recognitions: None, exampl
 
 def test_json_has_the_contract_sections_in_order(example_recognitions: None) -> None:
     data = annual_json("T99", 2025)
-    assert list(data) == ["unit", "year", "recognition", "models", "awards", "activities", "completeness",
+    assert list(data) == ["unit", "year", "boundaries", "recognition", "models", "awards", "activities", "completeness",
                           "classification", "forces", "budget", "plans"]
 
 

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope
 from phongtrao.accounts.policies import Scope, effective_role, grantable_by, import_policy, is_admin_role, policy
+from phongtrao.units.lineage import predecessors_subtree_sql
 from phongtrao.units.models import Kind, Unit, UnitAncestor, UnitQuerySet
 
 if TYPE_CHECKING:
@@ -72,7 +74,15 @@ def visible_units(user: AnyUser) -> UnitQuerySet:
         return Unit.objects.none()
     if is_admin(user):
         return Unit.objects.all()
-    return Unit.objects.filter(pk__in=_in_scope_ids(user, (ScopeKind.VIEW, ScopeKind.CAPTURE)))
+    kinds = (ScopeKind.VIEW, ScopeKind.CAPTURE)
+    return Unit.objects.filter(Q(pk__in=_in_scope_ids(user, kinds)) | Q(pk__in=_history_ids(user, kinds)))
+
+
+def _history_ids(user: AnyUser, kinds: tuple[str, ...]) -> RawSQL:
+    """Scopes follow history: the units that preceded a unit in scope (the old communes, districts, provinces
+    that became it) and their subtrees, read-only (``capture_units`` leaves them out). A semi-join too."""
+    roots_sql, roots_params = _scope_roots(user, kinds).query.sql_with_params()
+    return RawSQL(*predecessors_subtree_sql(roots_sql, roots_params))  # noqa: S611 - table names from _meta
 
 
 def capture_units(user: AnyUser) -> UnitQuerySet:

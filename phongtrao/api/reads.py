@@ -139,4 +139,4 @@ def list_award_decisions(request: HttpRequest, filters: Query[AwardFilters]) -> 
             summary="Báo cáo năm (JSON)")
 def annual_report(request: HttpRequest, filters: Query[AnnualFilters]) -> dict[str, Any]:
     """The same JSON as ``phongtrao report annual --format json`` (one builder), for a unit the caller may see."""
-    return build_annual(get_unit_for_user(request, filters.unit_id), filters.year)
+    return build_annual(get_unit_for_user(request, filters.unit_id), filters.year, filters.boundaries)

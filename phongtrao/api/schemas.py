@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
@@ -309,3 +309,6 @@ class AwardFilters(Schema):
 class AnnualFilters(Schema):
     unit_id: UnitId = Field(description="Tỉnh, xã (hoặc đơn vị bất kỳ được xem) của báo cáo.")
     year: Year = Field(description="Năm báo cáo.")
+    boundaries: Literal["recorded", "today"] = Field(
+        "recorded", description="recorded: địa giới của năm báo cáo; today: địa giới hiện nay (đơn vị là đơn vị "
+                                "hiện nay, gồm số liệu của các đơn vị trước đây đã hợp thành).")

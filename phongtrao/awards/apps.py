@@ -77,7 +77,7 @@ def _awards_figure(key: str) -> Any:
     """The recipients (collective or individual) of the year's decisions in the subtree, every award form."""
     from phongtrao.awards.figures import build_awards_section
 
-    def figure(unit: Any, period: Any) -> int:
-        return sum(int(dict(row)[key]) for row in build_awards_section(unit, period.end.year))
+    def figure(unit: Any, period: Any, boundaries: str = "recorded") -> int:
+        return sum(int(dict(row)[key]) for row in build_awards_section(unit, period.end.year, boundaries))
 
     return figure

@@ -10,20 +10,19 @@ from django.utils.translation import gettext
 
 from phongtrao.awards.models import AwardRecipient, AwardType, RecipientKind
 from phongtrao.lib.vnformat import localized_number, number
-from phongtrao.units.models import Kind, Unit
+from phongtrao.units.lineage import RECORDED, in_subtree
+from phongtrao.units.models import Unit
 
 AwardRow = dict[str, Any]
 
 
-def build_awards_section(unit: Unit, year: int) -> list[AwardRow]:
+def build_awards_section(unit: Unit, year: int, boundaries: str = RECORDED) -> list[AwardRow]:
     """``[{"award_type": code, "collective": n, "individual": m}, ...]`` in catalogue order.
 
     Counts recipients of the year's decisions whose unit lies in ``unit``'s subtree (closure join; none for
     the country, which holds every unit), in one GROUP BY; award forms without recipients are left out.
     """
-    recipients = AwardRecipient.objects.for_year(year)
-    if unit.kind != Kind.COUNTRY:
-        recipients = recipients.in_subtree(unit)
+    recipients = AwardRecipient.objects.for_year(year).filter(in_subtree(unit, boundaries=boundaries, prefix="unit__"))
     rows = (
         recipients
         .values("decision__award_type__code", "decision__award_type__order")

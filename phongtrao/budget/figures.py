@@ -19,13 +19,14 @@ from django.db.models.functions import Coalesce
 
 from phongtrao.budget.models import BudgetLine, Flow, FundEntry, FundPurpose, Spending
 from phongtrao.lib.vnformat import number, percent, percent_text
-from phongtrao.units.models import Kind, Unit
+from phongtrao.units.lineage import RECORDED, in_subtree
+from phongtrao.units.models import Unit
 
 BUDGET_QUERIES = 4  # the lines, the spending, the per-model average, the fund
 
 
-def _scoped(qs: Any, root: Unit) -> QuerySet[Any]:
-    return qs if root.kind == Kind.COUNTRY else qs.in_subtree(root)
+def _scoped(qs: Any, root: Unit, boundaries: str = RECORDED, prefix: str = "unit__") -> QuerySet[Any]:
+    return qs.filter(in_subtree(root, boundaries=boundaries, prefix=prefix))  # none for the country
 
 
 def _add(into: dict[str, dict[str, Any]], code: str, name: str, sort: int, **values: int) -> None:
@@ -40,11 +41,11 @@ def _ordered(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
             for code, row in sorted(rows.items(), key=lambda item: (item[1]["sort"], item[0]))}
 
 
-def money_figures(root: Unit, year: int) -> dict[str, Any]:
+def money_figures(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     """Estimate, allocated and spent of the year, by category and source (two queries)."""
     by_category: dict[str, dict[str, Any]] = {}
     by_source: dict[str, dict[str, Any]] = {}
-    lines = (_scoped(BudgetLine.objects.filter(year=year), root)
+    lines = (_scoped(BudgetLine.objects.filter(year=year), root, boundaries)
              .values_list("category__code", "category__name", "category__sort", "source__code", "source__name",
                           "source__sort")
              .annotate(estimate=Coalesce(Sum("estimate"), 0), allocated=Coalesce(Sum("allocated"), 0)))
@@ -52,7 +53,7 @@ def money_figures(root: Unit, year: int) -> dict[str, Any]:
         _add(by_category, c_code, c_name, c_sort, estimate=estimate, allocated=allocated)
         _add(by_source, s_code, s_name, s_sort, estimate=estimate, allocated=allocated)
     over = {"entries": 0, "amount": 0}
-    spent = (_scoped(Spending.objects.filter(year=year), root)
+    spent = (_scoped(Spending.objects.filter(year=year), root, boundaries)
              .values_list("category__code", "category__name", "category__sort", "source__code", "source__name",
                           "source__sort")
              .annotate(spent=Coalesce(Sum("amount"), 0), entries=Count("pk"),
@@ -72,17 +73,17 @@ def money_figures(root: Unit, year: int) -> dict[str, Any]:
             "by_category": _ordered(by_category), "by_source": _ordered(by_source), "over_cap": over}
 
 
-def per_model(root: Unit, year: int) -> dict[str, Any]:
+def per_model(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     """What the year's entries tied to a model came to, the models they supported and the average per model."""
-    row = (_scoped(Spending.objects.filter(year=year, model__isnull=False), root)
+    row = (_scoped(Spending.objects.filter(year=year, model__isnull=False), root, boundaries)
            .aggregate(spent=Coalesce(Sum("amount"), 0), models=Count("model", distinct=True)))
     spent, models = int(row["spent"]), int(row["models"])
     return {"models": models, "spent": spent, "average": (2 * spent + models) // (2 * models) if models else 0}
 
 
-def fund_figures(root: Unit, year: int) -> dict[str, Any]:
+def fund_figures(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     """The fund of the provinces in ``root``'s subtree: the year's flows by purpose, the balance at the year's end."""
-    rows = (_scoped(FundEntry.objects.filter(year__lte=year), root)
+    rows = (_scoped(FundEntry.objects.filter(year__lte=year), root, boundaries, "province__")
             .values_list("province_id", "flow", "purpose")
             .annotate(in_year=Coalesce(Sum("amount", filter=Q(year=year)), 0), to_date=Coalesce(Sum("amount"), 0)))
     income = {p.value: 0 for p in FundPurpose if p.value in ("auction", "donation", "other_income")}
@@ -97,8 +98,9 @@ def fund_figures(root: Unit, year: int) -> dict[str, Any]:
             "negative_provinces": sum(1 for b in balances.values() if b < 0)}
 
 
-def build_budget_section(unit: Unit, year: int) -> dict[str, Any]:
-    return {**money_figures(unit, year), "per_model": per_model(unit, year), "fund": fund_figures(unit, year)}
+def build_budget_section(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
+    return {**money_figures(unit, year, boundaries), "per_model": per_model(unit, year, boundaries),
+            "fund": fund_figures(unit, year, boundaries)}
 
 
 # Vietnamese labels of the Markdown report (documents are always Vietnamese).

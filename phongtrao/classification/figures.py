@@ -14,7 +14,8 @@ from django.db.models import Count, Q
 
 from phongtrao.classification.models import CardKind, Classification, Level, Status
 from phongtrao.lib.vnformat import number, percent, percent_text
-from phongtrao.units.models import Kind, Unit
+from phongtrao.units.lineage import RECORDED, in_subtree
+from phongtrao.units.models import Unit
 
 LEVEL_KEYS = tuple(Level.values)
 KIND_KEYS = tuple(CardKind.values)
@@ -25,11 +26,10 @@ def _empty() -> dict[str, int]:
     return {"classified": 0, **dict.fromkeys(LEVEL_KEYS, 0), "in_progress": 0, "late": 0}
 
 
-def distribution(root: Unit, year: int, kind: str | None = None) -> dict[str, dict[str, int]]:
+def distribution(root: Unit, year: int, kind: str | None = None,
+                 boundaries: str = RECORDED) -> dict[str, dict[str, int]]:
     """Per scorecard kind: the classified units, how many at each level, those still in progress and the late."""
-    rows = Classification.objects.filter(year=year)
-    if root.kind != Kind.COUNTRY:
-        rows = rows.in_subtree(root)
+    rows = Classification.objects.filter(in_subtree(root, boundaries=boundaries, prefix="unit__"), year=year)
     if kind:
         rows = rows.filter(scorecard__kind=kind)
     done = Q(status=Status.CLASSIFIED)
@@ -42,8 +42,8 @@ def distribution(root: Unit, year: int, kind: str | None = None) -> dict[str, di
     return found
 
 
-def build_classification_section(unit: Unit, year: int) -> dict[str, Any]:
-    by_kind = distribution(unit, year)
+def build_classification_section(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
+    by_kind = distribution(unit, year, boundaries=boundaries)
     totals = _empty()
     for figures in by_kind.values():
         for key, value in figures.items():

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from phongtrao.datasets.models import RECEIVED_STATUSES, DataSet, DataSetReport, ReportStatus
 from phongtrao.lib.periods import Period
-from phongtrao.units.models import Kind, Unit, UnitAncestor, UnitQuerySet
+from phongtrao.units.lineage import RECORDED, in_subtree
+from phongtrao.units.models import Unit, UnitAncestor, UnitQuerySet
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _next_midnight(day: dt.date) -> dt.datetime:
 COMPLETENESS_QUERIES = 3  # the yearly data sets, the expected units by kind, the reports by data set
 
 
-def annual_completeness(unit: Unit, year: int) -> dict[str, Any]:
+def annual_completeness(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     """The annual report's ``completeness`` section: per yearly data set with expected reports in the subtree,
     expected / received / on time / approved / late. Three queries whatever the number of data sets: the yearly
     catalogue, one GROUP BY kind of the units valid on 31 December, one GROUP BY data set of their reports (a
@@ -130,9 +131,8 @@ def annual_completeness(unit: Unit, year: int) -> dict[str, Any]:
     period = Period.year_of(year)
     datasets = list(DataSet.objects.filter(period_type=period.type.value).order_by("position", "code"))
     kinds = sorted({k for d in datasets for k in d.kinds})
-    units = Unit.objects.valid_on(period.reference_date).filter(kind__in=kinds)
-    if unit.kind != Kind.COUNTRY:
-        units = units.filter(ancestor_links__ancestor_id=unit.pk)
+    units = Unit.objects.valid_on(period.reference_date).filter(kind__in=kinds).filter(
+        in_subtree(unit, boundaries=boundaries))
     by_kind = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
     figures: dict[str, Any] = {}
     for d in datasets:

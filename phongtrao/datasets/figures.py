@@ -26,7 +26,8 @@ from phongtrao.datasets.models import (
 )
 from phongtrao.lib.periods import Period, PeriodType
 from phongtrao.lib.vnformat import number, round_half_up
-from phongtrao.units.models import Kind, Unit
+from phongtrao.units.lineage import RECORDED, in_subtree
+from phongtrao.units.models import Unit
 
 
 def as_json_number(value: Decimal | None) -> int | float | None:
@@ -40,7 +41,7 @@ def as_json_number(value: Decimal | None) -> int | float | None:
 
 
 def value_rows(root: Unit, first: Period, last: Period | None = None,
-               elements: Iterable[DataElement] | None = None) -> list[dict[str, Any]]:
+               elements: Iterable[DataElement] | None = None, boundaries: str = RECORDED) -> list[dict[str, Any]]:
     """One row per (element, option combo): ``total`` (sum, or the sum of each unit's latest value), ``average``,
     ``values`` (how many values), ``units`` (how many units gave one). One query."""
     last = last or first
@@ -49,8 +50,7 @@ def value_rows(root: Unit, first: Period, last: Period | None = None,
     rows = DataValue.objects.in_periods(first, last).given()
     if elements is not None:
         rows = rows.filter(element__in=[e.pk for e in elements])
-    if root.kind != Kind.COUNTRY:  # the country holds every unit: no closure join needed
-        rows = rows.filter(unit__ancestor_links__ancestor_id=root.pk)
+    rows = rows.filter(in_subtree(root, boundaries=boundaries, prefix="unit__"))  # none for the country
     latest = (DataValue.objects.in_periods(first, last).given()
               .filter(unit=OuterRef("unit"), element=OuterRef("element"), option_combo=OuterRef("option_combo"))
               .order_by("-period_end").values("period_end")[:1])
@@ -113,7 +113,7 @@ def _option_categories() -> dict[str, str]:
 # --- the annual report's ``activities`` section ------------------------------------------------------------
 
 
-def build_activities_section(root: Unit, year: int) -> dict[str, dict[str, Any]]:
+def build_activities_section(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, dict[str, Any]]:
     """{element code: {"total": n, "by": {category code: {option code: n}}}} from the yearly values of ``year``
     in ``root``'s subtree, for every numeric element with a value there: one GROUP BY query.
 
@@ -122,9 +122,8 @@ def build_activities_section(root: Unit, year: int) -> dict[str, dict[str, Any]]
     single period every unit has one value per cell, so a "latest value" element is summed like the others."""
     rows = (DataValue.objects.filter(period_type=PeriodType.YEAR.value, period=Period.year_of(year).id,
                                      value__isnull=False)
-            .exclude(element__value_type=ValueType.DATE))
-    if root.kind != Kind.COUNTRY:
-        rows = rows.filter(unit__ancestor_links__ancestor_id=root.pk)
+            .exclude(element__value_type=ValueType.DATE)
+            .filter(in_subtree(root, boundaries=boundaries, prefix="unit__")))
     grouped = (rows.values("element__code", "element__aggregation", "option_combo__options__category__code",
                            "option_combo__options__code")
                .annotate(total=Sum("value"), count=Count("pk"))

@@ -19,6 +19,7 @@ from phongtrao.forces.models import RATING_FIELDS, Team, TeamRating
 from phongtrao.forces.rules import quota, rating_period
 from phongtrao.lib.periods import year_end
 from phongtrao.lib.vnformat import date_text, number, percent, percent_text
+from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Kind, Unit
 
 POSITIONS = ("leaders", "deputies", "members")
@@ -28,11 +29,9 @@ def _zero(name: str) -> Coalesce:
     return Coalesce(Sum(name), 0)
 
 
-def team_figures(root: Unit, year: int) -> dict[str, Any]:
+def team_figures(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     """Teams active on 31 December of ``year`` in ``root``'s subtree: count, members, by position, below rule."""
-    teams = Team.objects.active_on(year_end(year))
-    if root.kind != Kind.COUNTRY:
-        teams = teams.in_subtree(root)
+    teams = Team.objects.active_on(year_end(year)).filter(in_subtree(root, boundaries=boundaries, prefix="unit__"))
     row = teams.aggregate(teams=Count("pk"), total=_zero("total_members"),
                           **{name: _zero(name) for name in POSITIONS},
                           below_rule=Count("pk", filter=Q(required_members__isnull=False,
@@ -41,23 +40,19 @@ def team_figures(root: Unit, year: int) -> dict[str, Any]:
             "members_by_position": {name: row[name] for name in POSITIONS}, "below_rule": row["below_rule"]}
 
 
-def coverage(root: Unit, year: int) -> dict[str, Any]:
+def coverage(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     """Residential areas valid on 31 December with an active team then, of all of them (x/y and the percent)."""
     day = year_end(year)
-    areas = Unit.objects.of_kind(Kind.RESIDENTIAL_AREA).valid_on(day)
-    if root.kind != Kind.COUNTRY:
-        areas = areas.in_subtree(root)
+    areas = Unit.objects.of_kind(Kind.RESIDENTIAL_AREA).valid_on(day).filter(in_subtree(root, boundaries=boundaries))
     served = Team.objects.active_on(day).filter(unit=OuterRef("pk"))
     row = areas.aggregate(total=Count("pk"), covered=Count("pk", filter=Q(Exists(served))))
     return {"covered": row["covered"], "total": row["total"], "percent": percent(row["covered"], row["total"])}
 
 
-def rating_figures(root: Unit, year: int) -> dict[str, Any]:
+def rating_figures(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
     start, end = rating_period(year)
     rule = quota()
-    ratings = TeamRating.objects.filter(year=year)
-    if root.kind != Kind.COUNTRY:
-        ratings = ratings.in_subtree(root)
+    ratings = TeamRating.objects.filter(in_subtree(root, boundaries=boundaries, prefix="team__unit__"), year=year)
     row = (ratings.alias(excess=F("excellent") * 100 - F("good") * rule.percent)
            .aggregate(teams_rated=Count("pk"), over_quota=Count("pk", filter=Q(excess__gt=0)),
                       **{name: _zero(name) for name, _ in RATING_FIELDS}))
@@ -69,9 +64,9 @@ def rating_figures(root: Unit, year: int) -> dict[str, Any]:
 FORCES_QUERIES = 3  # the teams, the residential areas covered, the ratings
 
 
-def build_forces_section(unit: Unit, year: int) -> dict[str, Any]:
-    return {**team_figures(unit, year), "residential_areas": coverage(unit, year),
-            "ratings": rating_figures(unit, year)}
+def build_forces_section(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
+    return {**team_figures(unit, year, boundaries), "residential_areas": coverage(unit, year, boundaries),
+            "ratings": rating_figures(unit, year, boundaries)}
 
 
 # Vietnamese labels of the Markdown report (documents are always Vietnamese).

@@ -93,8 +93,8 @@ def _models_figure(key: str) -> Any:
     """A count of the ``models`` section (models, sites, teams) for the year of the period's end."""
     from phongtrao.models_registry.figures import build_models_section
 
-    def figure(unit: Any, period: Any) -> Any:
-        section: dict[str, Any] = dict(build_models_section(unit, period.end.year))
+    def figure(unit: Any, period: Any, boundaries: str = "recorded") -> Any:
+        section: dict[str, Any] = dict(build_models_section(unit, period.end.year, boundaries))
         return section[key]
 
     return figure

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from phongtrao.lib.periods import year_end, year_start
 from phongtrao.lib.vnformat import number
 from phongtrao.models_registry.models import Initiator, Site, has_effective_site, model_active_in, site_active_in
+from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Kind, Unit, UnitQuerySet
 
 
@@ -33,12 +34,11 @@ class ModelsSection(TypedDict):
     sites_retired: int  # sites retired during the year
 
 
-def counted_sites(root: Unit, year: int) -> Any:
-    """The active sites in ``root``'s subtree in ``year`` of models that count in it."""
-    sites = Site.objects.filter(site_active_in(year), model_active_in(year))
-    if root.kind != Kind.COUNTRY:  # the country holds every unit: no closure join needed
-        sites = sites.filter(unit__ancestor_links__ancestor_id=root.pk)
-    return sites
+def counted_sites(root: Unit, year: int, boundaries: str = RECORDED) -> Any:
+    """The active sites in ``root``'s subtree in ``year`` of models that count in it (the country holds every
+    unit: no closure join needed)."""
+    return Site.objects.filter(site_active_in(year), model_active_in(year),
+                               in_subtree(root, boundaries=boundaries, prefix="unit__"))
 
 
 def models_figures_many(roots: Sequence[Unit], year: int) -> dict[int, dict[str, int]]:
@@ -55,12 +55,12 @@ def models_figures_many(roots: Sequence[Unit], year: int) -> dict[int, dict[str,
     return out
 
 
-def build_models_section(root: Unit, year: int) -> ModelsSection:
+def build_models_section(root: Unit, year: int, boundaries: str = RECORDED) -> ModelsSection:
     """The ``models`` section in one query, grouped by (initiator, field): a model has exactly one of
     each, so models, sites and teams are sums over the groups and ``fields`` is the number of distinct
     fields among them."""
     start, end = year_start(year), year_end(year)
-    rows = list(counted_sites(root, year).values("model__initiator__code", "model__field_id")
+    rows = list(counted_sites(root, year, boundaries).values("model__initiator__code", "model__field_id")
                 .annotate(models=Count("model", distinct=True), sites=Count("pk"), teams=Sum("teams"),
                           models_retired=Count("model", distinct=True,
                                                filter=Q(model__retired_on__range=(start, end))),

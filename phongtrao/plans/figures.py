@@ -25,7 +25,8 @@ from phongtrao.lib.vnformat import number
 from phongtrao.plans.committees import committee_line
 from phongtrao.plans.evaluation import evaluate_plan, tally
 from phongtrao.plans.models import Objective, Plan, Task, TaskStatus
-from phongtrao.units.models import Kind, Unit
+from phongtrao.units.lineage import RECORDED, in_subtree
+from phongtrao.units.models import Unit
 
 PLANS_QUERIES = 2  # the plans in force (no objectives or tasks to read when there are none); the steering committee
 
@@ -93,15 +94,13 @@ def plan_summary(plan: Plan, year: int, objectives: Iterable[Objective], tasks: 
             "sentence": plan_sentence(plan, met, total)}
 
 
-def plans_in_force(root: Unit, year: int) -> list[Plan]:
-    plans = Plan.objects.in_force().covering_year(year)
-    if root.kind != Kind.COUNTRY:
-        plans = plans.in_subtree(root)
+def plans_in_force(root: Unit, year: int, boundaries: str = RECORDED) -> list[Plan]:
+    plans = Plan.objects.in_force().covering_year(year).filter(in_subtree(root, boundaries=boundaries, prefix="unit__"))
     return list(plans.select_related("kind", "unit").order_by("unit__sort_key", "issued_on", "pk"))
 
 
-def build_plans_section(root: Unit, year: int) -> dict[str, Any]:
-    plans = plans_in_force(root, year)
+def build_plans_section(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
+    plans = plans_in_force(root, year, boundaries)
     rows: list[dict[str, Any]] = []
     if plans:
         objectives: dict[int, list[Objective]] = {p.pk: [] for p in plans}

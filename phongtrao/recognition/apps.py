@@ -58,7 +58,10 @@ def register_recognition_figures() -> None:
     from phongtrao.reports.figures import recognition_figures, recognition_figures_many
 
     def make(kind: str, part: str) -> Any:
-        return lambda unit, period: recognition_figures(unit, period.end.year)[kind][part]  # type: ignore[literal-required]
+        def figure(unit: Any, period: Any, boundaries: str = "recorded") -> int:
+            return recognition_figures(unit, period.end.year, boundaries)[kind][part]  # type: ignore[literal-required]
+
+        return figure
 
     def make_many(kind: str, part: str) -> Any:  # every unit at once: one query grouped by unit and kind
         return lambda units, period: {pk: section[kind][part]  # type: ignore[literal-required]

@@ -33,6 +33,7 @@ from phongtrao.recognition.forms import BulkForm, GridFilterForm, parse_grid
 from phongtrao.recognition.models import Recognition
 from phongtrao.reports.annual import build_annual, web_sections
 from phongtrao.reports.figures import recognition_by_child, recognition_figures
+from phongtrao.units.lineage import BOUNDARY_LABELS, RECORDED, TODAY, TODAY_NOTE, boundaries_of, lookup_year
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
 PER_PAGE = 50
@@ -69,16 +70,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "recognition/index.html", {"links": links, "year": year})
 
 
-def _annual_context(unit: Unit, year: int) -> dict[str, Any]:
-    """The annual report built once: its web sections and the recognition headline."""
-    report = build_annual(unit, year)
-    return {"sections": web_sections(report), "headline": report.get("recognition")}
+def _annual_context(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
+    """The annual report built once: its web sections and the recognition headline (``?boundaries=``)."""
+    report = build_annual(unit, year, boundaries)
+    return {"sections": web_sections(report), "headline": report.get("recognition"), "boundaries": boundaries,
+            "boundary_labels": BOUNDARY_LABELS, "today_note": TODAY_NOTE if boundaries == TODAY else ""}
 
 
 @login_required
 def commune(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The commune's grid: every unit subject to the standard, editable in place (one post saves the edited rows)."""
-    unit = pages.unit_for_year(request, code, year, (Kind.COMMUNE,))
+    boundaries = boundaries_of(request)
+    unit = pages.unit_for_year(request, code, lookup_year(year, boundaries), (Kind.COMMUNE,))
     filters = GridFilterForm(request.GET)
     units = pages.grid_units(unit, year, kind=filters.value("kind"), status=filters.value("status"),
                              q=filters.value("q"))
@@ -94,7 +97,7 @@ def commune(request: HttpRequest, code: str, year: int) -> HttpResponse:
     _keep_posted(lines, request, outcome)
     context = {"unit": unit, "year": year, "years": pages.year_choices(year), "filters": filters, "page": page,
                "lines": lines, "outcome": outcome, "editable": any(line.moves for line in lines),
-               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year)}
+               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year, boundaries)}
     return render(request, "recognition/commune.html", context)
 
 
@@ -161,10 +164,11 @@ def unit(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 def province(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Every commune of the province with its counts and progress, and the province's annual figures."""
-    unit = pages.unit_for_year(request, code, year, (Kind.PROVINCE,))
+    boundaries = boundaries_of(request)
+    unit = pages.unit_for_year(request, code, lookup_year(year, boundaries), (Kind.PROVINCE,))
     children = pages.with_all_kinds(recognition_by_child(unit, year))
     context = {"unit": unit, "year": year, "years": pages.year_choices(year), "children": children,
-               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year)}
+               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year, boundaries)}
     return render(request, "recognition/province.html", context)
 
 

@@ -24,9 +24,11 @@ from phongtrao.lib.vnformat import number, percent_text
 from phongtrao.reports.blocks import Block, Bullets, Column, Heading, Paragraph, Table
 from phongtrao.reports.figures import RECOGNITION_KEYS, Counts, recognition_figures
 from phongtrao.reports.render.markdown import render_blocks
+from phongtrao.units.lineage import RECORDED, parse_boundaries
 from phongtrao.units.models import Unit
 
-SectionBuilder = Callable[[Unit, int], Any]
+# (unit, year, boundaries="recorded"|"today": units.lineage) -> the section's data.
+SectionBuilder = Callable[..., Any]
 MarkdownRenderer = Callable[[Unit, int, Any], str]
 # (unit, year, the section's data, the same section for year - 1 or None) -> neutral blocks (reports.blocks).
 BlockBuilder = Callable[[Unit, int, Any, Any], list[Block]]
@@ -75,11 +77,15 @@ _ordered = ordered_sections
 
 
 @replica_reads()  # read from the streaming replica when there is one (lib.dbrouter)
-def build_annual(unit: Unit, year: int) -> dict[str, Any]:
-    """The annual figures for ``unit``'s subtree (INTERCHANGE.md ``report annual --format json``)."""
-    report: dict[str, Any] = {"unit": {"code": unit.code, "name": unit.name, "kind": unit.kind}, "year": year}
-    for section in _ordered():
-        report[section.key] = section.build(unit, year)
+def build_annual(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
+    """The annual figures for ``unit``'s subtree (INTERCHANGE.md ``report annual --format json``), on the
+    year's ``recorded`` boundaries or on ``today``'s (``unit`` a unit of today; ``units.lineage``)."""
+    boundaries = parse_boundaries(boundaries)
+    report: dict[str, Any] = {"unit": {"code": unit.code, "name": unit.name, "kind": unit.kind}, "year": year,
+                              "boundaries": boundaries}
+    for section in _ordered():  # a builder takes ``boundaries`` (tests/test_lineage.py checks every one)
+        report[section.key] = (section.build(unit, year) if boundaries == RECORDED
+                               else section.build(unit, year, boundaries=boundaries))
     return report
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count, FilteredRelation, Q
 from phongtrao.lib.periods import year_end
 from phongtrao.lib.vnformat import percent
 from phongtrao.recognition.models import REGISTERED_STATUSES, Status
+from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import ORGANISATION_KINDS, STANDARD_KINDS, Kind, Unit, UnitAncestor
 
 ORGANISATION = "organisation"
@@ -60,17 +61,17 @@ def _section(rows: dict[str, tuple[int, int, int]]) -> dict[str, Counts]:
     return out
 
 
-def recognition_figures(root: Unit, year: int) -> dict[str, Counts]:
+def recognition_figures(root: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Counts]:
     """The ``recognition`` section for ``root``'s subtree in ``year``: one GROUP BY kind query.
 
     total = units subject to the standard in the subtree valid on 31 December; recognised =
     result "dat"; registered = registered or has a result. The national root holds every
-    unit, so for it the closure join is left out (same rows, less work).
+    unit, so for it the closure join is left out (same rows, less work). ``boundaries``:
+    ``recorded`` (the year's own structure) or ``today`` (the units attributed to ``root`` today,
+    ``units.lineage``).
     """
     day = reference_date(year)
-    units = Unit.objects.filter(_standard("", day))
-    if root.kind != Kind.COUNTRY:
-        units = units.filter(ancestor_links__ancestor_id=root.pk)
+    units = Unit.objects.filter(_standard("", day), in_subtree(root, boundaries=boundaries))
     rows = (
         units.annotate(rec=FilteredRelation("recognitions", condition=Q(recognitions__year=year)))
         .values("kind")

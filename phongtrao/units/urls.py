@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from phongtrao.units import views
+from phongtrao.units import views, views_changes
 
 
 class PkConverter:
@@ -25,4 +25,5 @@ urlpatterns = [
     path("<pk:pk>/", views.detail, name="detail"),
     path("<pk:pk>/sua/", views.edit, name="edit"),
     path("<pk:pk>/dong/", views.close, name="close"),
+    path("<pk:pk>/thay-doi/", views_changes.changes, name="changes"),
 ]

@@ -37,6 +37,7 @@ from phongtrao.units.forms import (
     child_kinds,
     parent_choices,
 )
+from phongtrao.units.lineage import lineage_graph
 from phongtrao.units.models import ALLOWED_PARENT_KINDS, Kind, Succession, Unit, UnitAncestor, UnitQuerySet
 
 PER_PAGE = 50
@@ -177,7 +178,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = BrowseForm(request.GET)
     day = form.value("as_of", _home_day(unit, timezone.localdate()))
     context = {"form": form, **_unit_context(request, unit, day), **_date_context(day),
-               **_children(request, visible_units(request.user).filter(parent=unit), day, form.value("kind"))}
+               **_children(request, visible_units(request.user).filter(parent=unit), day, form.value("kind")),
+               "graph": lineage_graph(unit, visible_units(request.user))}
     return render(request, "units/detail.html", context)
 
 
