@@ -35,10 +35,10 @@ def world(example_units: None, make_user: Any) -> dict[str, Any]:
     province, an_binh, anh_son = unit("T99"), unit("T99000"), unit("T99001")
     award = AwardType.objects.create(code="giay-khen-test", name="Giấy khen", authority="Chủ tịch UBND tỉnh",
                                      authority_level=AuthorityLevel.PROVINCE, certificate_title="GIẤY KHEN")
-    for to_unit, status in ((province, ProposalStatus.SUBMITTED), (province, ProposalStatus.SUBMITTED),
+    for to_unit, state in ((province, ProposalStatus.SUBMITTED), (province, ProposalStatus.SUBMITTED),
                             (province, ProposalStatus.DRAFT), (an_binh, ProposalStatus.SUBMITTED)):
         AwardProposal.objects.create(proposing_unit=an_binh, to_unit=to_unit, award_type=award, year=year,
-                                     title="Đề nghị khen thưởng", status=status)
+                                     title="Đề nghị khen thưởng", status=state)
     return {
         "province": make_user("canbo.tinh", Role.PROVINCE_OFFICER, province),
         "commune": make_user("canbo.xa", Role.COMMUNE_OFFICER, an_binh),

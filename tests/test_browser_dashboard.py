@@ -1,0 +1,46 @@
+"""The home page in Chromium: the province officer signs in, lands on the home page, sees what waits with the
+right counts and clicks through to a waiting dossier (the CSP header on, no violation). The screenshot goes to
+docs/img/home.png with PHONGTRAO_SCREENSHOTS=1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from phongtrao.recognition.models import Recognition, Status
+from tests.conftest import browser_sign_in
+from tests.test_browser_pages import csp_context  # noqa: F401  (a fixture)
+from tests.test_dashboard import world  # noqa: F401  (a fixture)
+
+
+@pytest.mark.browser
+def test_province_officer_lands_on_the_home_page_and_opens_a_waiting_dossier(
+        live_server: Any, screenshots: Path, world: dict[str, Any], csp_context: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    waiting = Recognition.objects.filter(status=Status.SUBMITTED, unit__ancestor_links__ancestor__code="T99") \
+        .exclude(unit__code="T99").count()
+    page = csp_context(1366, 900)
+    browser_sign_in(page, live_server.url, "canbo.tinh")
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.locator("#todo-title")).to_contain_text("Việc cần làm")
+    row = page.locator("#todo-recognition-review")
+    expect(row).to_contain_text("Hồ sơ tiêu chuẩn ANTT chờ thẩm định")
+    expect(row.locator("[data-count]")).to_have_text(str(waiting))
+    expect(page.locator("#card-recognition-residential-area")).to_be_visible()
+    page.screenshot(path=str(screenshots / "home.png"), full_page=True)
+
+    row.get_by_role("link").click()
+    page.wait_for_url(f"**{reverse('dashboard:dossiers', args=['review'])}")
+    expect(page.locator("#dossier-list tbody tr")).to_have_count(waiting)
+    year = timezone.localdate().year
+    page.locator("#dossier-list").get_by_role("link", name="Khu phố 1").first.click()
+    page.wait_for_url(f"**{reverse('recognition:unit', args=['KDC-T99000-01', year])}")
+    expect(page.locator("#status")).to_have_text("Đã gửi hồ sơ")
+    assert csp_context.violations == []
