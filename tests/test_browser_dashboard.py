@@ -44,3 +44,25 @@ def test_province_officer_lands_on_the_home_page_and_opens_a_waiting_dossier(
     page.wait_for_url(f"**{reverse('recognition:unit', args=['KDC-T99000-01', year])}")
     expect(page.locator("#status")).to_have_text("Đã gửi hồ sơ")
     assert csp_context.violations == []
+
+
+@pytest.mark.browser
+def test_province_charts_draw_and_drill_down_to_a_commune(
+        live_server: Any, screenshots: Path, world: dict[str, Any], csp_context: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    year = timezone.localdate().year
+    for code in ("KDC-T99000-01", "KDC-T99000-02", "KDC-T99005-01"):
+        Recognition.objects.filter(unit__code=code, year=year).update(status=Status.RECOGNISED)
+    page = csp_context(1366, 900)
+    browser_sign_in(page, live_server.url, "canbo.tinh")
+    page.goto(f"{live_server.url}{reverse('dashboard:charts')}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Biểu đồ: Tỉnh Thử Nghiệm")
+    expect(page.locator("#chart-recognition svg").first).to_be_visible()
+    expect(page.locator("#chart-trends svg").first).to_be_visible()
+    page.screenshot(path=str(screenshots / "charts.png"), full_page=False)
+    section = page.locator("#chart-recognition")
+    section.locator("summary").click()
+    section.get_by_role("link", name="Xã An Bình").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Biểu đồ: Xã An Bình")
+    assert csp_context.violations == []

@@ -132,3 +132,56 @@ def test_home_page_is_a_bounded_number_of_queries(world: dict[str, Any], django_
     # the session, the user, one count per to-do row, the scope unit, the annual report: whatever the province's size
     with django_assert_num_queries(2 + rows + 1 + annual_queries):
         client.get("/")
+
+
+def recognise(*codes: str) -> None:
+    year = timezone.localdate().year
+    for code in codes:
+        Recognition.objects.update_or_create(unit=unit(code), year=year, defaults={"status": Status.RECOGNISED})
+
+
+def test_province_charts_rank_the_communes_and_drill_down(world: dict[str, Any]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    recognise("KDC-T99000-01", "KDC-T99000-02", "KDC-T99005-01")
+    year = timezone.localdate().year
+    province = world["units"]["province"]
+    client = Client()
+    client.login(username="canbo.tinh", password=PASSWORD)
+    url = reverse("dashboard:charts") + f"?unit={province.pk}&year={year}"
+    page = client.get(url).content.decode()
+    for key in ("recognition", "trends", "models_field", "models_initiator", "awards", "completeness",
+                "classification"):
+        assert f'id="chart-{key}"' in page, key
+    # The ranking, computed here from the register: recognised / residential areas of each commune.
+    shares = []
+    for commune in Unit.objects.filter(parent=province, kind="commune"):
+        areas = Unit.objects.filter(parent=commune, kind="residential_area")
+        done = Recognition.objects.filter(unit__in=areas, year=year, status=Status.RECOGNISED).count()
+        shares.append((-round(100 * done / areas.count(), 2), -done, commune))
+    best = min(shares, key=lambda s: (s[0], s[1]))[2]
+    workbook = client.get(url + "&export=recognition")
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(workbook.content)).active.iter_rows(values_only=True))
+    assert rows[1] == ("Xã, phường, đặc khu", "Được công nhận", "Tổng số", "Tỷ lệ (%)")
+    assert rows[2][0] == best.name and rows[2][1] == 2
+    assert len(rows) == 2 + len(shares)
+    # Each commune's name drills down to its own charts.
+    anbinh = world["units"]["an_binh"]
+    drill = reverse("dashboard:charts") + f"?unit={anbinh.pk}&amp;year={year}"
+    assert drill in page
+    commune_page = client.get(reverse("dashboard:charts") + f"?unit={anbinh.pk}&year={year}")
+    assert commune_page.status_code == 200 and 'id="chart-recognition"' in commune_page.content.decode()
+    assert client.get(url + "&export=nothing").status_code == 404
+
+
+def test_a_commune_officer_sees_no_other_communes_charts(world: dict[str, Any]) -> None:
+    client = Client()
+    client.login(username="canbo.xa", password=PASSWORD)
+    other = world["units"]["anh_son"]
+    assert client.get(reverse("dashboard:charts") + f"?unit={other.pk}").status_code == 404
+    own = client.get(reverse("dashboard:charts"))  # the officer's own commune by default
+    assert own.status_code == 200 and "Xã An Bình" in own.content.decode()
+    assert client.get(reverse("dashboard:charts") + "?unit=abc&year=x").status_code == 404
