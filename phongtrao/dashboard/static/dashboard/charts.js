@@ -45,7 +45,7 @@
     const spec = JSON.parse(source.textContent);
     if (spec.horizontal) element.style.height = `${Math.max(280, 26 * spec.categories.length + 60)}px`;
     const chart = window.echarts.init(element, null, { renderer: "svg" });
-    chart.setOption(option(spec));
+    chart.setOption({ animation: false, ...option(spec) });  // drawn at once (print, screenshots)
     if (spec.links && spec.links.some((link) => link)) {
       chart.on("click", (params) => {
         const link = spec.links[params.dataIndex];
