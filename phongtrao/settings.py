@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "phongtrao.budget",
     "phongtrao.plans",
     "phongtrao.reports",
+    "phongtrao.dashboard",
     "phongtrao.api",
     "django_tasks_db",
 ]

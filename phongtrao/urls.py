@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("phongtrao.dashboard.urls")),  # the home page "/" (core:home reverses to it too)
     path("", include("phongtrao.core.urls")),
     path("tai-khoan/", include("phongtrao.accounts.urls")),
     path("don-vi/", include("phongtrao.units.urls")),

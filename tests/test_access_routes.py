@@ -82,11 +82,11 @@ USER_ROUTES = {"users:edit", "users:scopes", "users:deactivate", "users:reactiva
                "users:reset_totp", "users:set_password"}
 USER_MANAGERS = {"admin": {"X", "Y", "Z"}, "province": {"X", "Y"}, "other_province": {"Z"}}
 # Routes with other arguments, and a value to use.
-OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000"}  # no such job: 404
+OTHER_KWARGS = {"kind": "units", "job_id": "00000000-0000-4000-8000-000000000000", "step": "review"}  # no such job: 404
 # Routes without arguments: lists, forms, exports, pickers (checked for leaks with every query param below).
 PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:", "api_tokens:", "api-v1:",
                   "models_registry:", "awards:", "recognition:", "datasets:", "forces:",
-                  "classification:", "budget:", "plans:", "set_language")
+                  "classification:", "budget:", "plans:", "dashboard:", "set_language")
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
                "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",),

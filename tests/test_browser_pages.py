@@ -108,7 +108,7 @@ def test_forbidden_and_not_found_render_in_the_layout_in_vietnamese(
     expect(page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang (lỗi 404)")
     expect(page.locator("nav.navbar").get_by_role("link", name="Đơn vị", exact=True)).to_be_visible()
     page.get_by_role("link", name="Về trang chủ").click()
-    page.wait_for_url(f"**{reverse('units:browse')}")
+    page.wait_for_url(f"{live_server.url}{reverse('dashboard:home')}")
     assert csp_context.violations == []
 
 

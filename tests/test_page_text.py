@@ -378,6 +378,9 @@ def route_urls(world: World, persona: Persona) -> Iterator[tuple[str, str]]:
             from tests.test_plans_access import _url
 
             yield name, _url(name, Plan.objects.get(unit=target.parent, number=f"{key}/KH-UBND"))
+        elif name == "dashboard:dossiers":  # the waiting ANTT dossiers of each step
+            for step in ("review", "decide"):
+                yield name, reverse(name, args=[step])
         elif name == "audit:history":
             yield name, reverse(name, kwargs={"object_type": "units.unit", "object_id": str(target.pk)})
         elif name == "api_tokens:revoke":
