@@ -263,3 +263,39 @@ def test_the_command(world: dict[str, Any], tmp_path: Any) -> None:
     assert '"carried": 12' in out.getvalue()
     with pytest.raises(CommandError):
         call_command("reform", "carry-over", "--province", "99", stdout=StringIO())
+
+
+def test_the_guided_page_previews_assigns_in_bulk_and_confirms(world: dict[str, Any], make_user: Any,
+                                                                 client: Any) -> None:
+    from django.urls import reverse
+
+    from phongtrao.accounts.models import Role
+
+    province = world["province"]
+    url = reverse("units:reform_carry_over")
+    client.force_login(make_user("tinh48", Role.PROVINCE_OFFICER, province))
+    before = counts()
+    page = client.get(url, {"province": province.pk})
+    assert page.status_code == 200 and counts() == before
+    text = page.content.decode()
+    assert "12 đơn vị" in text and all(u.code in text for u in world["units"]["split"])
+    split_old = old_unit(world["split"])
+    other = next(c for c in SUCCESSORS[world["split"]] if c != expected_suggestion(world["split"]))
+    fingerprint = page.context["plan"].fingerprint
+    posted = {"province": province.pk, "district_rule": "province", "fingerprint": fingerprint,
+              f"bulk-{split_old.pk}": new_unit(other).pk}
+    preview = client.post(url, {**posted, "step": "preview"})
+    assert preview.status_code == 200 and counts() == before
+    assert all(i.target.code == other for i in preview.context["plan"].items if i.old.parent_id == split_old.pk)
+    done = client.post(url, {**posted, "step": "confirm"})
+    assert done.status_code == 302
+    assert {Succession.objects.get(predecessor=u).successor.parent.code for u in world["units"]["split"]} == {other}
+    assert AuditEntry.objects.filter(action="reform.carry_over", user__username="tinh48").count() == 1
+    # Nothing is left; a stale fingerprint after that is refused with a message, not a 500.
+    again = client.post(url, {**posted, "step": "confirm"})
+    assert again.status_code == 200 and again.context["errors"] and counts() != before
+    client.force_login(make_user("xa", Role.COMMUNE_OFFICER, new_unit(SUCCESSORS[world["whole_qn"]][0])))
+    assert client.get(url).status_code == 403
+    hanoi = Unit.objects.of_kind(Kind.PROVINCE).with_code("01", REFORM).get()
+    client.force_login(make_user("tinh01", Role.PROVINCE_OFFICER, hanoi))
+    assert client.get(url, {"province": province.pk}).status_code == 404

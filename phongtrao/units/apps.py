@@ -9,12 +9,15 @@ class UnitsConfig(AppConfig):
     verbose_name = "Đơn vị"
 
     def ready(self) -> None:
-        from phongtrao.accounts.policies import REGISTER_EDITORS, Policy, Scope, declare
+        from phongtrao.accounts.policies import PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.units import importers  # noqa: F401  (registers the "units" import kind)
         from phongtrao.units.templatetags.unit_tags import subtype_label
 
         declare(Policy("import.units", REGISTER_EDITORS, gettext_lazy("Nhập đơn vị từ tệp"), Scope.ROLE))
+        declare(Policy("units.carry_over", PROVINCE_LEVEL,
+                       gettext_lazy("Chuyển khu dân cư, cơ quan, doanh nghiệp, cơ sở giáo dục của tỉnh sang xã mới "
+                                    "(sắp xếp đơn vị hành chính 01/7/2025)")))
 
         audit_models.VALUE_LABELS["units.unit.subtype"] = subtype_label
 

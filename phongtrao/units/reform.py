@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
+from phongtrao.accounts.access import require
 from phongtrao.audit.actions import Actor, record, record_many
 from phongtrao.lib.importing import RowError, open_table
 from phongtrao.lib.locks import REGISTER, serialise
@@ -308,6 +309,8 @@ def do_carry_over(actor: Actor, province_id: int, *, district_rule: str | None =
     province = Unit.objects.get(pk=province_id)
     if province.kind != Kind.PROVINCE or not province.is_valid_on(REFORM_DATE):
         raise ActionError({"province": [gettext("Chỉ chuyển được cho một tỉnh, thành phố hiện hành.")]})
+    require(actor.user, "units.carry_over", province, error=ActionError,
+            message=gettext("Tài khoản này không có quyền chuyển đơn vị của tỉnh này sang đơn vị hành chính mới."))
     serialise(province_lock(province))  # one carry-over of a province at a time
     serialise(REGISTER)  # and no other register writer while the codes are checked and written
     plan = plan_carry_over(province, district_rule=district_rule, assignments=assignments)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from phongtrao.units import views
+from phongtrao.units import views, views_reform
 
 
 class PkConverter:
@@ -25,4 +25,5 @@ urlpatterns = [
     path("<pk:pk>/", views.detail, name="detail"),
     path("<pk:pk>/sua/", views.edit, name="edit"),
     path("<pk:pk>/dong/", views.close, name="close"),
+    path("sap-xep/chuyen-xa-moi/", views_reform.carry_over, name="reform_carry_over"),
 ]
