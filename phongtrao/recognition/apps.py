@@ -18,6 +18,10 @@ class RecognitionConfig(AppConfig):
                        gettext_lazy("Nhập kết quả tiêu chuẩn ANTT từ tệp"), Scope.ROLE))
 
         dossier.register()  # the unit's yearly dossier carries attachments
+        from phongtrao.recognition.carry import RULE, carry_recognitions
+        from phongtrao.units.changes import Carrier, register_carrier
+
+        register_carrier(Carrier("recognition", RULE, carry_recognitions))  # records follow merges, splits …
         register_recognition_figures()
 
     def generate(self, context: Any) -> dict[str, int]:
