@@ -26,8 +26,10 @@ class UnitsConfig(AppConfig):
     def demo(self, context: Any) -> None:
         """Called by ``phongtrao demo``: residential areas and organisations under the communes (idempotent)."""
         from phongtrao.units.demo import add_units
+        from phongtrao.units.reform_demo import add_reform_demo
 
         add_units(context)
+        add_reform_demo(context)  # pre-reform units, the carry-over, a 2026 merge
 
     def generate(self, context: Any) -> dict[str, int]:
         """Called by ``phongtrao generate``: synthetic units under every commune."""
