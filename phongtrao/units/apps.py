@@ -11,10 +11,12 @@ class UnitsConfig(AppConfig):
     def ready(self) -> None:
         from phongtrao.accounts.policies import PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
-        from phongtrao.units import importers  # noqa: F401  (registers the "units" import kind)
+        from phongtrao.units import importers, importers_successions  # noqa: F401  (the "units", "successions" kinds)
         from phongtrao.units.templatetags.unit_tags import subtype_label
 
         declare(Policy("import.units", REGISTER_EDITORS, gettext_lazy("Nhập đơn vị từ tệp"), Scope.ROLE))
+        declare(Policy("import.successions", REGISTER_EDITORS,
+                       gettext_lazy("Nhập sáp nhập, chia tách, đổi tên, chuyển đơn vị từ tệp"), Scope.ROLE))
         declare(Policy("units.carry_over", PROVINCE_LEVEL,
                        gettext_lazy("Chuyển khu dân cư, cơ quan, doanh nghiệp, cơ sở giáo dục của tỉnh sang xã mới "
                                     "(sắp xếp đơn vị hành chính 01/7/2025)")))
