@@ -204,7 +204,7 @@ def do_split(actor: Actor, unit_id: int, *, day: dt.date, parts: Sequence[NewUni
     serialise(REGISTER)
     if len(parts) < 2:
         raise ActionError(gettext("Chia tách cần ít nhất hai đơn vị mới."))
-    if any(p.weight <= 0 for p in parts) or abs(sum(p.weight for p in parts) - 1) > WEIGHT_TOLERANCE:
+    if any(p.weight <= 0 for p in parts) or abs(sum((p.weight for p in parts), Decimal(0)) - 1) > WEIGHT_TOLERANCE:
         raise ActionError({"weight": [gettext("Tỷ trọng các đơn vị mới phải lớn hơn 0 và cộng lại bằng 1.")]})
     [unit] = _locked(actor, [unit_id], {unit_id: version} if version is not None else None, day)
     result = ChangeResult("split", day)

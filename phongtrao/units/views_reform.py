@@ -66,7 +66,8 @@ def _groups(plan: CarryPlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     by_parent: dict[int, list[CarryItem]] = defaultdict(list)
     for item in plan.items:
         by_parent[item.old.parent_id or 0].append(item)
-    choose, automatic = [], []
+    choose: list[dict[str, Any]] = []
+    automatic: list[dict[str, Any]] = []
     for items in by_parent.values():
         first = items[0]
         group = {"old_parent": first.old.parent, "how": HOW_LABELS[first.how], "items": items,
