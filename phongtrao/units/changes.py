@@ -87,7 +87,7 @@ class ChangeResult:
 
 
 def _locked(actor: Actor, ids: Sequence[int], versions: dict[int, int] | None, day: dt.date) -> list[Unit]:
-    units = {u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=list(ids)).select_related("parent")}
+    units = {u.pk: u for u in Unit.objects.select_for_update(of=("self",)).filter(pk__in=list(ids)).select_related("parent")}
     if len(units) != len(set(ids)):
         raise ActionError(gettext("Không tìm thấy đơn vị."))
     out = []
