@@ -90,13 +90,13 @@ PLAIN_PREFIXES = ("core:", "accounts:", "units:", "imports:", "users:", "audit:"
 # Query parameters the views read that name a unit (by id or code) or search for one.
 LEAK_PARAMS = {"unit": ("pk", "code"), "unit_id": ("pk",), "parent": ("pk",), "within": ("pk",),
                "in_subtree": ("pk",), "code": ("code",), "q": ("text",), "unit_q": ("text",),
-               "r-0-unit_q": ("text",)}
+               "r-0-unit_q": ("text",), "province": ("pk",)}
 # Query parameters the views read that name no unit and search for none (pages, sorts, filters by other
 # things, dates, formats, where to go next).
 OTHER_PARAMS = {"page", "sort", "export", "year", "as_of", "all_dates", "kind", "status", "role", "field",
                 "initiator", "award_type", "action", "channel", "start", "end", "user", "object_type",
                 "object_id", "proposal", "from", "prefix", "next", "period_type", "dataset", "period", "format",
-                "category", "source", "level", "boundaries", "on"}
+                "category", "source", "level", "boundaries", "on", "district_rule"}
 ALL = "*"  # a read of the query as a whole
 ADMIN_SITE = re.compile(r"^admin:")
 

@@ -127,7 +127,8 @@ def test_the_recognition_moves_are_the_cycles_moves() -> None:
 
 # What each role may do, written out from the rules (DOMAIN.md, the actions' docstrings), not read from the table.
 EXPECTED: dict[str, set[str]] = {
-    Role.ADMIN: {"units.edit", "data.capture", "decisions.record", "recognition.start_review",
+    Role.ADMIN: {"units.edit", "units.carry_over", "import.successions",
+                 "data.capture", "decisions.record", "recognition.start_review",
                  "recognition.withdraw", "models.edit", "models.national_catalogue", "awards.catalogue",
                  "users.manage", "users.reset_totp", "accounts.totp", "import.units", "import.recognitions",
                  "import.models", "import.model_sites", "import.awards", "datasets.enter", "datasets.enter_late",
@@ -138,7 +139,8 @@ EXPECTED: dict[str, set[str]] = {
                  "import.budget_lines", "import.spending", "plans.edit",
                  "plans.report_task", "import.plans", "import.plan_objectives", "import.plan_tasks",
                  "plans.organisations", "reports.write", "reports.issue", "plans.committees"},
-    Role.PROVINCE_OFFICER: {"units.edit", "data.capture", "recognition.start_review", "recognition.withdraw",
+    Role.PROVINCE_OFFICER: {"units.edit", "units.carry_over", "import.successions", "data.capture",
+                            "recognition.start_review", "recognition.withdraw",
                             "models.edit", "awards.catalogue", "users.manage", "accounts.totp", "import.units",
                             "import.recognitions", "import.models", "import.model_sites", "import.awards",
                             "datasets.enter", "datasets.enter_late", "datasets.province_catalogue",
@@ -148,7 +150,8 @@ EXPECTED: dict[str, set[str]] = {
                             "budget.edit", "budget.fund", "import.budget_lines", "import.spending",
                             "plans.edit", "plans.report_task", "import.plans", "import.plan_objectives",
                             "import.plan_tasks", "plans.organisations", "reports.write", "plans.committees"},
-    Role.COMMUNE_OFFICER: {"units.edit", "data.capture", "recognition.start_review", "recognition.withdraw",
+    Role.COMMUNE_OFFICER: {"units.edit", "import.successions", "data.capture",
+                           "recognition.start_review", "recognition.withdraw",
                            "models.edit", "import.units", "import.recognitions", "import.models",
                            "import.model_sites", "datasets.enter", "import.data_values", "forces.edit",
                            "forces.rate", "import.force_teams", "import.force_ratings", "classification.score",

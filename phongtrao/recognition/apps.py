@@ -21,6 +21,10 @@ class RecognitionConfig(AppConfig):
         from phongtrao.recognition import jobs
 
         jobs.register()  # a large decision's certificates are made in the background
+        from phongtrao.recognition.carry import RULE, carry_recognitions
+        from phongtrao.units.changes import Carrier, register_carrier
+
+        register_carrier(Carrier("recognition", RULE, carry_recognitions))  # records follow merges, splits …
         register_recognition_figures()
 
     def generate(self, context: Any) -> dict[str, int]:

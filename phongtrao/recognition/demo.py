@@ -52,7 +52,7 @@ def add_demo_recognitions(context: DemoContext) -> None:
     if not CriteriaSet.objects.filter(province__isnull=True).exists():
         seed_criteria_sets()
     created = 0
-    for year in context.years[-3:]:
+    for year in context.years[-4:]:  # the year before last before 2025 has only the pre-reform units' cycles
         created += _year(context, year)
     context.add("recognitions", created)
     context.say(f"recognitions: {created} created" if created else "recognitions: all demo recognitions present")
@@ -63,6 +63,9 @@ def _year(context: DemoContext, year: int) -> int:
     candidates = [
         *Unit.objects.filter(pk__in=[c.pk for c in context.communes]).valid_on(day).subject_to_standard(),
         *context.demo_units(*STANDARD_KINDS).valid_on(day).subject_to_standard(),
+        # The pre-reform versions of the demo units (units/reform_demo.py): their cycles before 2025.
+        *Unit.objects.filter(successor_links__successor__in=context.demo_units(*STANDARD_KINDS)).valid_on(day)
+        .subject_to_standard().distinct(),
     ]
     done = set(Recognition.objects.filter(year=year, unit__in=[u.pk for u in candidates])
                .values_list("unit_id", flat=True))

@@ -190,6 +190,9 @@ def _save_refusing_overlap(unit: Unit) -> None:
                                             "hiệu lực.") % {"code": unit.code}]}) from exc
 
 
+save_refusing_overlap = _save_refusing_overlap  # for the named changes (units/changes.py)
+
+
 def _kinds_allowed_under(kind: str) -> list[str]:
     return [child for child, parents in ALLOWED_PARENT_KINDS.items() if kind in parents]
 

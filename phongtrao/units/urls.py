@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from phongtrao.units import views, views_changes
+from phongtrao.units import views, views_changes, views_reform
 
 
 class PkConverter:
@@ -26,4 +26,5 @@ urlpatterns = [
     path("<pk:pk>/sua/", views.edit, name="edit"),
     path("<pk:pk>/dong/", views.close, name="close"),
     path("<pk:pk>/thay-doi/", views_changes.changes, name="changes"),
+    path("sap-xep/chuyen-xa-moi/", views_reform.carry_over, name="reform_carry_over"),
 ]
