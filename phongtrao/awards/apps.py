@@ -48,8 +48,7 @@ class AwardsConfig(AppConfig):
 
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("awards", build_awards_section, blocks=awards_blocks, doc_order=80, order=30,
-                         template="awards/_annual_section.html")
+        register_section("awards", build_awards_section, blocks=awards_blocks, doc_order=80, order=30)
         from phongtrao.lib.indicators import register_figure
 
         for key, label in (("collective", gettext_noop("Tập thể được khen thưởng")),

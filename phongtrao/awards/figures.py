@@ -65,7 +65,3 @@ def awards_blocks(unit: Unit, year: int, section: list[AwardRow],
                                      Column(gettext("Cá nhân"), "integer")),
                             rows=tuple((r["name"], r["collective"], r["individual"]) for r in with_names(section))))
     return blocks
-
-
-def annual_context(section: list[AwardRow], year: int) -> dict[str, Any]:
-    return {"rows": with_names(section), "sentence": summary_sentence(year, section)}

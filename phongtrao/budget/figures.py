@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.budget.models import BudgetLine, Flow, FundEntry, FundPurpose, Spending
@@ -157,3 +158,9 @@ def budget_blocks(unit: Unit, year: int, section: dict[str, Any],
         blocks.append(Paragraph(gettext("Cảnh báo: %(n)s tỉnh có số dư Quỹ âm.") % {
             "n": localized_number(fund["negative_provinces"])}))
     return blocks
+
+
+def budget_links(unit: Unit, year: int, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """Under the section on the web: the year's spending entries over a cap."""
+    return [(gettext("Khoản chi vượt mức: %(n)s") % {"n": localized_number(section["over_cap"]["entries"])},
+             f"{reverse('budget:over_cap')}?unit={unit.pk}&year={year}")]

@@ -53,7 +53,7 @@ class ClassificationConfig(AppConfig):
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
         register_section("classification", build_classification_section, blocks=classification_blocks, doc_order=40,
-                         order=60, template="classification/_annual_section.html")
+                         order=60)
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded scorecards (idempotent)."""

@@ -52,8 +52,7 @@ class DatasetsConfig(AppConfig):
 
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("activities", build_activities_section, blocks=activities_blocks, order=40, doc_order=20,
-                         template="datasets/_annual_section.html")
+        register_section("activities", build_activities_section, blocks=activities_blocks, order=40, doc_order=20)
         # Its own section (the ``activities`` section's JSON stays as it is): docs/interchange-data-values.md.
         register_section("completeness", annual_completeness, blocks=completeness_blocks, order=41, doc_order=90)
 

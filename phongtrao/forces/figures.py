@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.forces.models import RATING_FIELDS, Team, TeamRating
@@ -127,3 +128,9 @@ def forces_blocks(unit: Unit, year: int, section: dict[str, Any],
 
 def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def forces_links(unit: Unit, year: int, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """Under the section on the web: the teams below the rule's size."""
+    return [(gettext("Tổ chưa đủ quy mô: %(n)s") % {"n": localized_number(section["below_rule"])},
+             f"{reverse('forces:below_rule')}?unit={unit.pk}")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.lib.periods import year_end, year_start
@@ -147,3 +148,9 @@ def models_blocks(unit: Unit, year: int, section: ModelsSection, previous: Model
     blocks.append(Table(columns=(Column(gettext("Cấp/cơ quan phát động")), Column(gettext("Số mô hình"), "integer")),
                         rows=tuple((names.get(code, code), count) for code, count in section["by_initiator"].items())))
     return blocks
+
+
+def models_links(unit: Unit, year: int, section: ModelsSection) -> list[tuple[str, str]]:
+    """Under the section on the web: the models figures by field and initiator, and the communes without an
+    effective model."""
+    return [(gettext("Số liệu mô hình theo năm"), f"{reverse('models_registry:figures')}?unit={unit.pk}&year={year}")]

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -152,3 +153,8 @@ def plans_blocks(unit: Unit, year: int, section: dict[str, Any], previous: dict[
 
 def value_text(value: Decimal | None) -> str:
     return "—" if value is None else number(value, 2)
+
+
+def plans_links(unit: Unit, year: int, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """Under the section on the web: each plan in force, measured for the year."""
+    return [(row["number"], f"{reverse('plans:detail', args=[row['id']])}?nam={year}") for row in section["plans"]]

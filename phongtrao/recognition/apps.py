@@ -52,7 +52,7 @@ def register_recognition_figures() -> None:
     """The recognition figures an indicator may name (``lib.indicators``): recognised and total per kind, for
     the year of the period's end (one GROUP BY each, the annual section's query)."""
     from phongtrao.lib.indicators import register_figure
-    from phongtrao.reports.figures import recognition_figures
+    from phongtrao.recognition.figures import recognition_figures
 
     def make(kind: str, part: str) -> Any:
         return lambda unit, period: recognition_figures(unit, period.end.year)[kind][part]  # type: ignore[literal-required]

@@ -29,10 +29,10 @@ from phongtrao.recognition import pages
 from phongtrao.recognition.actions import allowed_moves, do_recognise_many, do_update_grid
 from phongtrao.recognition.authority import Authority
 from phongtrao.recognition.checklist import ChecklistPage
+from phongtrao.recognition.figures import recognition_by_child, recognition_figures
 from phongtrao.recognition.forms import BulkForm, GridFilterForm, parse_grid
 from phongtrao.recognition.models import Recognition
-from phongtrao.reports.annual import build_annual, web_sections
-from phongtrao.reports.figures import recognition_by_child, recognition_figures
+from phongtrao.reports.web import annual_context
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
 PER_PAGE = 50
@@ -69,12 +69,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "recognition/index.html", {"links": links, "year": year})
 
 
-def _annual_context(unit: Unit, year: int) -> dict[str, Any]:
-    """The annual report built once: its web sections and the recognition headline."""
-    report = build_annual(unit, year)
-    return {"sections": web_sections(report), "headline": report.get("recognition")}
-
-
 @login_required
 def commune(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The commune's grid: every unit subject to the standard, editable in place (one post saves the edited rows)."""
@@ -94,7 +88,7 @@ def commune(request: HttpRequest, code: str, year: int) -> HttpResponse:
     _keep_posted(lines, request, outcome)
     context = {"unit": unit, "year": year, "years": pages.year_choices(year), "filters": filters, "page": page,
                "lines": lines, "outcome": outcome, "editable": any(line.moves for line in lines),
-               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year)}
+               "can_decide": can_decide(request.user, unit), **annual_context(unit, year)}
     return render(request, "recognition/commune.html", context)
 
 
@@ -164,7 +158,7 @@ def province(request: HttpRequest, code: str, year: int) -> HttpResponse:
     unit = pages.unit_for_year(request, code, year, (Kind.PROVINCE,))
     children = pages.with_all_kinds(recognition_by_child(unit, year))
     context = {"unit": unit, "year": year, "years": pages.year_choices(year), "children": children,
-               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year)}
+               "can_decide": can_decide(request.user, unit), **annual_context(unit, year)}
     return render(request, "recognition/province.html", context)
 
 

@@ -25,9 +25,9 @@ from django.utils.translation import gettext, gettext_noop, override
 
 from phongtrao.lib.dbrouter import replica_reads
 from phongtrao.lib.vnformat import localized_number, localized_percent
+from phongtrao.recognition.figures import RECOGNITION_KEYS, Counts, recognition_by_child, recognition_figures
 from phongtrao.reports.blocks import Block, Bullets, Column, Heading, Paragraph, Table
 from phongtrao.reports.compare import compared, points
-from phongtrao.reports.figures import RECOGNITION_KEYS, Counts, recognition_figures
 from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Unit
 
@@ -35,6 +35,8 @@ SectionBuilder = Callable[[Unit, int], Any]
 MarkdownRenderer = Callable[[Unit, int, Any], str]
 # (unit, year, the section's data, the same section for year - 1 or None) -> neutral blocks (reports.blocks).
 BlockBuilder = Callable[[Unit, int, Any, Any], list[Block]]
+# (unit, year, the section's data) -> [(label, url), ...]: the pages that go further, under the section on the web.
+LinksBuilder = Callable[[Unit, int, Any], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Section:
     template: str | None = None
     blocks: BlockBuilder | None = None
     doc_order: int | None = None  # the place in the document's part II (default: ``order``)
+    links: LinksBuilder | None = None
 
 
 SECTIONS: dict[str, Section] = {}
@@ -53,8 +56,8 @@ SECTIONS: dict[str, Section] = {}
 
 def register_section(key: str, build: SectionBuilder, *, render_md: MarkdownRenderer | None = None,
                      order: int = 100, template: str | None = None, blocks: BlockBuilder | None = None,
-                     doc_order: int | None = None) -> None:
-    SECTIONS[key] = Section(key, build, render_md, order, template, blocks, doc_order)
+                     doc_order: int | None = None, links: LinksBuilder | None = None) -> None:
+    SECTIONS[key] = Section(key, build, render_md, order, template, blocks, doc_order, links)
 
 
 def section_blocks(section: Section, unit: Unit, year: int, data: Any, previous: Any = None) -> list[Block]:
@@ -62,11 +65,6 @@ def section_blocks(section: Section, unit: Unit, year: int, data: Any, previous:
     if section.blocks is None:
         return []
     return section.blocks(unit, year, data, previous)
-
-
-def web_sections(report: dict[str, Any]) -> list[tuple[Section, Any]]:
-    """The built sections that have a web template, in report order: ``[(section, data), ...]``."""
-    return [(s, report[s.key]) for s in _ordered() if s.template and s.key in report]
 
 
 def ordered_sections(*, document: bool = False) -> list[Section]:
@@ -164,6 +162,25 @@ def recognition_blocks(unit: Unit, year: int, section: dict[str, Counts], previo
     return [*blocks, Bullets(tuple(fraction_text(section[k], k) for k in RECOGNITION_KEYS)), table]
 
 
+def recognition_annex(unit: Unit, year: int) -> Table:
+    """The annex table of a province's report: each commune's residential areas and organisations recognised
+    (x/y and the share), from ``recognition_by_child`` (one query)."""
+    def counts(c: Counts) -> tuple[int, int, float]:
+        return c["recognised"], c["total"], c["percent"]
+
+    kinds = (("residential_area", gettext("Thôn, khu phố")),
+             ("organisation", gettext("Cơ quan, doanh nghiệp, cơ sở giáo dục")))
+    columns = [Column(gettext("Xã, phường, đặc khu"))]
+    for _key, label in kinds:
+        columns += [Column(gettext("%(kind)s được công nhận") % {"kind": label}, "integer"),
+                    Column(gettext("%(kind)s: tổng số") % {"kind": label}, "integer"),
+                    Column(gettext("Tỷ lệ"), "percent")]
+    rows = tuple((child["unit"]["name"], *(v for key, _l in kinds for v in counts(child["recognition"][key])))
+                 for child in recognition_by_child(unit, year))
+    return Table(columns=tuple(columns), rows=rows, annex=True, caption=gettext(
+        "Kết quả xây dựng tiêu chuẩn “An toàn về an ninh, trật tự” năm %(year)s theo từng xã, phường, đặc khu")
+        % {"year": year})
+
+
 def register_builtin_sections() -> None:
-    register_section("recognition", recognition_figures, blocks=recognition_blocks, order=10, doc_order=30,
-                     template="recognition/_annual_section.html")
+    register_section("recognition", recognition_figures, blocks=recognition_blocks, order=10, doc_order=30)

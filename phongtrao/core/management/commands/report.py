@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from phongtrao.recognition.figures import reference_date
 from phongtrao.reports.annual import build_annual, render_markdown
-from phongtrao.reports.figures import reference_date
 from phongtrao.units.models import Unit
 
 FORMATS = ("json", "md")
