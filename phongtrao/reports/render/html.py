@@ -47,7 +47,7 @@ def _table(caption: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequ
 def item(block: Block, chart_id: str) -> dict[str, Any]:
     """The template's view of one block."""
     if isinstance(block, Heading):
-        return {"kind": "heading", "text": block.text, "level": min(max(block.level + 1, 2), 4)}
+        return {"kind": "heading", "text": block.text, "level": block.level}
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text}
     if isinstance(block, Bullets):
