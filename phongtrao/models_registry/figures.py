@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from phongtrao.lib.periods import year_end, year_start
 from phongtrao.lib.vnformat import localized_number
@@ -125,12 +125,33 @@ def flows_sentence(section: ModelsSection) -> str:
     return gettext("Trong năm: %(flows)s.") % {"flows": "; ".join(parts)} if parts else ""
 
 
+def effective_paragraph(unit: Unit, year: int) -> Paragraph:
+    """Whether the commune has an effective model; for a province (or the country) the communes without one,
+    named (a province's hundred at most), in one query."""
+    without = communes_without_effective_model(unit, year)
+    if unit.kind == Kind.COUNTRY:  # the count, not three thousand names
+        n = without.count()
+        return Paragraph(ngettext("%(n)s xã chưa có mô hình hiệu quả", "%(n)s xã chưa có mô hình hiệu quả", n)
+                         % {"n": localized_number(n)} + "." if n else
+                         gettext("Mọi xã đều có ít nhất một mô hình được đánh giá hiệu quả."))
+    communes = list(without.values_list("name", flat=True))
+    if unit.kind == Kind.COMMUNE:
+        text = (gettext("%(name)s chưa có mô hình nào được đánh giá hiệu quả.") if communes
+                else gettext("%(name)s có ít nhất một mô hình được đánh giá hiệu quả.")) % {"name": unit.name}
+        return Paragraph(text)
+    if not communes:
+        return Paragraph(gettext("Mọi xã đều có ít nhất một mô hình được đánh giá hiệu quả."))
+    count = ngettext("%(n)s xã chưa có mô hình hiệu quả", "%(n)s xã chưa có mô hình hiệu quả", len(communes)) % {
+        "n": localized_number(len(communes))}
+    return Paragraph(f"{count}: {', '.join(communes)}.")
+
+
 def models_blocks(unit: Unit, year: int, section: ModelsSection, previous: ModelsSection | None = None) -> list[Block]:
     blocks: list[Block] = [Heading(gettext("Xây dựng, nhân rộng mô hình"))]
     if not section["models"]:
         blocks.append(Paragraph(gettext("Năm %(year)s, %(whole)s không có mô hình nào đang hoạt động.") % {
             "year": year, "whole": whole_of(unit).lower()}))
-        return blocks
+        return [*blocks, effective_paragraph(unit, year)]
     blocks.append(Paragraph(gettext("%(whole)s có %(models)s mô hình thuộc %(fields)s lĩnh vực, triển khai tại "
                                     "%(sites)s điểm với %(teams)s tổ, nhóm.") % {
         "whole": whole_of(unit), "models": localized_number(section["models"]),
@@ -143,6 +164,7 @@ def models_blocks(unit: Unit, year: int, section: ModelsSection, previous: Model
         blocks.append(Paragraph(gettext("Số mô hình %(models)s; số điểm triển khai %(sites)s.") % {
             "models": compared(section["models"], previous["models"], year - 1, gettext("mô hình")),
             "sites": compared(section["sites"], previous["sites"], year - 1, gettext("điểm"))}))
+    blocks.append(effective_paragraph(unit, year))
     names = dict(Initiator.objects.filter(code__in=section["by_initiator"], province__isnull=True)
                  .values_list("code", "name"))
     blocks.append(Table(columns=(Column(gettext("Cấp/cơ quan phát động")), Column(gettext("Số mô hình"), "integer")),
