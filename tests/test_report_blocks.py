@@ -269,10 +269,11 @@ def test_province_page_shows_the_blocks_in_english(example_province: dict[str, A
     from django.conf import settings
     from django.urls import reverse
 
-    client.force_login(make_user("quantri", "admin"))
-    client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "en"})
-    text = client.get(reverse("recognition:province", args=["T99", 2025])).content.decode()
-    r = example_province["2025"]["recognition"]["residential_area"]
-    assert 'id="recognition-section"' in text and 'id="models-section"' in text
-    assert f"{r['recognised']}/{r['total']} villages and street blocks ({r['percent']:.2f}%)" in text
-    assert "The whole province has" in text
+    with translation.override("vi"):  # the English request must not leave English active for later tests
+        client.force_login(make_user("quantri", "admin"))
+        client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "en"})
+        text = client.get(reverse("recognition:province", args=["T99", 2025])).content.decode()
+        r = example_province["2025"]["recognition"]["residential_area"]
+        assert 'id="recognition-section"' in text and 'id="models-section"' in text
+        assert f"{r['recognised']}/{r['total']} villages and street blocks ({r['percent']:.2f}%)" in text
+        assert "The whole province has" in text

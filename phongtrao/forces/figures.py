@@ -115,7 +115,7 @@ def forces_blocks(unit: Unit, year: int, section: dict[str, Any],
         "end": date_text(_day(ratings["period"]["end"])), "teams": localized_number(ratings["teams_rated"]),
         "rated": localized_number(rated)}))
     blocks.append(Table(
-        columns=(Column(gettext("Xếp loại")), Column(gettext("Số thành viên"), "integer"),
+        columns=(Column(gettext("Xếp loại")), Column(gettext("Thành viên"), "integer"),
                  Column(gettext("Tỷ lệ"), "percent")),
         rows=tuple((gettext(word), ratings[key], percent(ratings[key], rated) if key != "not_rated" else None)
                    for key, word in RATING_WORDS.items())))
