@@ -88,8 +88,8 @@ def worker(args: argparse.Namespace) -> None:
     from phongtrao.datasets.indicators import evaluate_indicators
     from phongtrao.datasets.models import Indicator
     from phongtrao.lib.periods import Period
+    from phongtrao.recognition.figures import recognition_by_child
     from phongtrao.reports.annual import SECTIONS, build_annual
-    from phongtrao.reports.figures import recognition_by_child
     from phongtrao.units.models import Kind, Unit
 
     day = dt.date(args.year, 12, 31)

@@ -39,11 +39,12 @@ from phongtrao.budget.actions import (
     do_save_line,
     do_update_spending,
 )
-from phongtrao.budget.figures import budget_markdown, build_budget_section
+from phongtrao.budget.figures import budget_blocks, build_budget_section
 from phongtrao.budget.models import Cap, Category, FundEntry, Source, Spending
 from phongtrao.lib.importing import ImportResult, run_import
 from phongtrao.models_registry.actions import do_create_model
 from phongtrao.models_registry.models import Field, Initiator, Model
+from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Unit
 from tests.conftest import PASSWORD, ensure_official_register, import_example_units
 
@@ -229,7 +230,7 @@ def test_the_fund_balance_cannot_go_negative_without_a_reason(world: dict[str, A
                             "WHERE province_id = %s AND year <= %s", [province.pk, YEAR])
     assert fund["balance"] == income - spent == -10_000_000
     assert fund["negative_provinces"] == 1 and fund["spending_by_purpose"]["support"] == 50_000_000
-    assert "Cảnh báo" in budget_markdown(province, YEAR, build_budget_section(province, YEAR))
+    assert "Cảnh báo" in render_blocks(budget_blocks(province, YEAR, build_budget_section(province, YEAR)))
     FundEntry.objects.filter(province=province).delete()
 
 
@@ -284,7 +285,7 @@ def test_the_section_figures_equal_sums_computed_independently(world: dict[str, 
                            "(SELECT unit_id FROM units_unitancestor WHERE ancestor_id = %s)", [YEAR, province.pk])[0]
     assert section["by_category"]["models"]["spent"] == models_spent
     assert sum(r["spent"] for r in section["by_source"].values()) == spent
-    text = budget_markdown(province, YEAR, section)
+    text = render_blocks(budget_blocks(province, YEAR, section))
     assert "Kinh phí bình quân trên mỗi mô hình" in text
 
 

@@ -37,10 +37,11 @@ from phongtrao.classification.actions import (
     do_submit,
     scorecard_for,
 )
-from phongtrao.classification.figures import build_classification_section, classification_markdown
+from phongtrao.classification.figures import build_classification_section, classification_blocks
 from phongtrao.classification.models import Classification, ClassificationEvent, Level, Scorecard, Status
 from phongtrao.classification.rules import total_problem
 from phongtrao.lib.importing import ImportResult, run_import
+from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Unit
 from tests.conftest import PASSWORD, ensure_official_register, import_example_units
 
@@ -277,7 +278,7 @@ def test_the_section_counts_levels_per_kind_as_sql_does(world: dict[str, Any]) -
     for kind, level, n in expected:
         assert section["by_kind"][kind][level] == n
     assert {lv for _k, lv, _n in expected} >= {"excellent", "good"}
-    text = classification_markdown(world["province"], YEAR, section)
+    text = render_blocks(classification_blocks(world["province"], YEAR, section))
     words = {"excellent": "xuất sắc", "good": "khá", "average": "trung bình", "weak": "yếu"}
     parts = []
     for level, word in words.items():

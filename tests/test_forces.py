@@ -35,10 +35,11 @@ from phongtrao.forces.actions import (
     do_submit_ratings,
     do_update_team,
 )
-from phongtrao.forces.figures import build_forces_section, forces_markdown
+from phongtrao.forces.figures import build_forces_section, forces_blocks
 from phongtrao.forces.models import RatingSheet, SheetStatus, SizeRule, Team, TeamEvent, TeamRating, TeamStatus
 from phongtrao.forces.rules import quota, rating_period
 from phongtrao.lib.importing import ImportResult, run_import
+from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Kind, Unit
 from tests.conftest import PASSWORD, ensure_official_register, import_example_units
 
@@ -365,6 +366,6 @@ def test_report_annual_has_the_forces_section_with_independently_counted_figures
     call_command("report", "annual", "--unit", "T99", "--year", str(YEAR), "--format", "md", stdout=md)
     text = md.getvalue()
     assert "## Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở" in text
-    assert f"{covered}/{areas} khu dân cư" in text and forces_markdown(province, YEAR, section) in text
+    assert f"{covered}/{areas} khu dân cư" in text and render_blocks(forces_blocks(province, YEAR, section)) in text
     page = client(world["tinh"]).get(f"/antt/tinh/T99/{YEAR}/")
     assert page.status_code == 200 and 'id="forces-section"' in page.content.decode()

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from phongtrao.recognition.figures import recognition_figures
 from phongtrao.recognition.models import REGISTERED_STATUSES, Recognition, Status
 from phongtrao.reports.annual import SECTIONS, build_annual
-from phongtrao.reports.figures import recognition_figures
 from phongtrao.units.lineage import TODAY, attributed, in_subtree, parse_boundaries, today_unit
 from phongtrao.units.models import Kind, Source, Succession, SuccessionKind, Unit, add_closure
 

@@ -20,8 +20,9 @@ from phongtrao.accounts.models import Role
 from phongtrao.audit.actions import Actor
 from phongtrao.audit.models import AuditEntry
 from phongtrao.lib.importing import IMPORT_KINDS, ImportResult, run_import
-from phongtrao.models_registry.figures import build_models_section, models_markdown
+from phongtrao.models_registry.figures import build_models_section, models_blocks
 from phongtrao.models_registry.models import Field, Initiator, Model, ModelEvent, Site, SiteStatus, Status
+from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -172,14 +173,14 @@ def test_the_years_flows_retired_models_added_and_retired_sites(example_units: N
     assert {k: section(year=2024)[k] for k in ("models_retired", "sites_added", "sites_retired")} == \
         {"models_retired": 1, "sites_added": 0, "sites_retired": 1}
     province = Unit.objects.with_code("T99", DAY).get()
-    text = models_markdown(province, 2025, build_models_section(province, 2025))
+    text = render_blocks(models_blocks(province, 2025, build_models_section(province, 2025)))
     assert "Trong năm: 1 mô hình thanh loại; thêm 2 điểm mới; 2 điểm thanh loại." in text
 
 
 def test_markdown_is_vietnamese(example_models: None) -> None:
     province = Unit.objects.with_code("T99", DAY).get()
     data = build_models_section(province, 2025)
-    text = models_markdown(province, 2025, data)
+    text = render_blocks(models_blocks(province, 2025, data))
     assert (f"Toàn tỉnh có {data['models']} mô hình thuộc {data['fields']} lĩnh vực, triển khai tại "
             f"{data['sites']} điểm với {data['teams']} tổ, nhóm") in text
     assert "| UBND tỉnh | " in text and "| Cấp xã | " in text

@@ -38,7 +38,7 @@ from phongtrao.plans.actions import (
     do_update_plan,
 )
 from phongtrao.plans.evaluation import evaluate_plan, tally
-from phongtrao.plans.figures import build_plans_section, plans_markdown
+from phongtrao.plans.figures import build_plans_section, plans_blocks
 from phongtrao.plans.models import (
     Objective,
     Organisation,
@@ -52,6 +52,7 @@ from phongtrao.plans.models import (
     TaskKind,
     TaskStatus,
 )
+from phongtrao.reports.render.markdown import render_blocks
 from phongtrao.units.models import Kind, Unit
 from tests.conftest import PASSWORD, ensure_official_register, import_example_units
 
@@ -277,7 +278,7 @@ def test_the_plans_section_counts_objectives_and_tasks_as_computed_by_hand(world
     assert row["sentence"].startswith("Đề án “Nâng cao") and "đã đạt 2/3 mục tiêu" in row["sentence"]
     in_force = Plan.objects.filter(status="in_force", from_year__lte=YEAR, to_year__gte=YEAR).count()
     assert section["in_force"] == in_force
-    md = plans_markdown(province, YEAR, section)
+    md = render_blocks(plans_blocks(province, YEAR, section))
     assert "đã đạt 2/3 mục tiêu" in md and "## " in md
     assert build_plans_section(province, 2030)["in_force"] == 0
 

@@ -396,7 +396,7 @@ def test_province_page_lists_every_commune_with_its_counts(people: dict[str, Any
     assert an_binh["recognition"]["residential_area"]["recognised"] == 1
     assert an_binh["recognition"]["residential_area"]["total"] == 5
     text = response.content.decode()
-    assert 'id="annual-recognition"' in text and 'id="headline"' in text
+    assert 'id="recognition-section"' in text and 'id="headline"' in text
     assert reverse("recognition:commune", args=["T99000", Y]) in text
     assert client(people["viewer"]).get(province_url()).status_code == 200
     for who in ("commune", "other_province", "approver"):
@@ -418,7 +418,7 @@ def test_province_page_query_count_is_pinned(people: dict[str, Any], django_asse
 
 def test_commune_page_renders_the_annual_sections(people: dict[str, Any]) -> None:
     text = client(people["commune"]).get(grid_url()).content.decode()
-    assert 'id="annual-recognition"' in text
+    assert 'id="recognition-section"' in text
 
 
 # --- one decision for many units ----------------------------------------------------------------------

@@ -15,9 +15,9 @@ from django.core.management import CommandError, call_command
 
 from phongtrao.audit.actions import Actor
 from phongtrao.lib.importing import run_import
+from phongtrao.recognition.figures import RECOGNITION_KEYS, recognition_by_child, recognition_figures
 from phongtrao.reports import annual
 from phongtrao.reports.annual import build_annual, register_section
-from phongtrao.reports.figures import RECOGNITION_KEYS, recognition_by_child, recognition_figures
 from phongtrao.units.models import ORGANISATION_KINDS, Unit, is_subject_to_standard
 
 pytestmark = pytest.mark.django_db

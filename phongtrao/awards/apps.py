@@ -43,13 +43,12 @@ class AwardsConfig(AppConfig):
         # Province officers import the decisions the province keeps track of (also central ones it receives).
         declare(Policy("import.awards", DECIDERS | {Role.PROVINCE_OFFICER},
                        gettext_lazy("Nhập quyết định khen thưởng từ tệp"), Scope.ROLE))
-        from phongtrao.awards.figures import awards_markdown, build_awards_section
+        from phongtrao.awards.figures import awards_blocks, build_awards_section
         from phongtrao.reports.annual import register_section
 
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("awards", build_awards_section, render_md=awards_markdown, order=30,
-                         template="awards/_annual_section.html")
+        register_section("awards", build_awards_section, blocks=awards_blocks, doc_order=80, order=30)
         from phongtrao.lib.indicators import register_figure
 
         for key, label in (("collective", gettext_noop("Tập thể được khen thưởng")),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import translation
 from django.utils.translation import gettext
 
 from phongtrao.awards.models import AwardRecipient, AwardType, RecipientKind
-from phongtrao.lib.vnformat import localized_number, number
+from phongtrao.lib.vnformat import localized_number
+from phongtrao.reports.blocks import Block, Column, Heading, Paragraph, Table
+from phongtrao.reports.compare import compared
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Unit
 
@@ -51,16 +52,15 @@ def summary_sentence(year: int, section: list[AwardRow]) -> str:
         % {"year": year, "collective": localized_number(collective), "individual": localized_number(individual)}
 
 
-def awards_markdown(unit: Unit, year: int, section: list[AwardRow]) -> str:
-    with translation.override("vi"):
-        sentence = summary_sentence(year, section)
-    lines = ["## Thi đua, khen thưởng", "", sentence]
+def awards_blocks(unit: Unit, year: int, section: list[AwardRow],
+                  previous: list[AwardRow] | None = None) -> list[Block]:
+    blocks: list[Block] = [Heading(gettext("Thi đua, khen thưởng")), Paragraph(summary_sentence(year, section))]
+    if previous is not None:
+        now, before = (sum(r["collective"] + r["individual"] for r in rows) for rows in (section, previous))
+        blocks.append(Paragraph(gettext("Số lượt được khen thưởng %(change)s.") % {
+            "change": compared(now, before, year - 1, gettext("lượt"))}))
     if section:
-        lines += ["", "| Hình thức khen thưởng | Tập thể | Cá nhân |", "|---|---:|---:|"]
-        lines += [f"| {r['name']} | {number(r['collective'])} | {number(r['individual'])} |"
-                  for r in with_names(section)]
-    return "\n".join(lines) + "\n"
-
-
-def annual_context(section: list[AwardRow], year: int) -> dict[str, Any]:
-    return {"rows": with_names(section), "sentence": summary_sentence(year, section)}
+        blocks.append(Table(columns=(Column(gettext("Hình thức khen thưởng")), Column(gettext("Tập thể"), "integer"),
+                                     Column(gettext("Cá nhân"), "integer")),
+                            rows=tuple((r["name"], r["collective"], r["individual"]) for r in with_names(section))))
+    return blocks

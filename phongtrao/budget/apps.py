@@ -34,7 +34,7 @@ class BudgetConfig(AppConfig):
         from phongtrao.accounts.policies import PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.budget import importers  # noqa: F401  (registers the budget_lines and spending kinds)
-        from phongtrao.budget.figures import budget_markdown, build_budget_section
+        from phongtrao.budget.figures import budget_blocks, budget_links, build_budget_section
         from phongtrao.reports.annual import register_section
         from phongtrao.units.models import Kind
 
@@ -50,8 +50,8 @@ class BudgetConfig(AppConfig):
                        Scope.ROLE))
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("budget", build_budget_section, render_md=budget_markdown, order=80,
-                         template="budget/_annual_section.html")
+        register_section("budget", build_budget_section, blocks=budget_blocks,
+                         links=budget_links, doc_order=70, order=80)
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded categories, sources and caps (idempotent)."""

@@ -16,9 +16,13 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.budget.models import BudgetLine, Flow, FundEntry, FundPurpose, Spending
-from phongtrao.lib.vnformat import number, percent, percent_text
+from phongtrao.lib.vnformat import localized_number, localized_percent, percent
+from phongtrao.reports.blocks import Block, Column, Heading, Paragraph, Table
+from phongtrao.reports.compare import compared
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Unit
 
@@ -103,39 +107,62 @@ def build_budget_section(unit: Unit, year: int, boundaries: str = RECORDED) -> d
             "fund": fund_figures(unit, year, boundaries)}
 
 
-# Vietnamese labels of the Markdown report (documents are always Vietnamese).
-FUND_WORDS = {"auction": "bán đấu giá tài sản tịch thu", "donation": "tài trợ, ủng hộ",
-              "other_income": "nguồn hợp pháp khác", "reward_collective": "khen thưởng tập thể",
-              "reward_individual": "khen thưởng cá nhân", "support": "hỗ trợ, động viên", "other_spending": "chi khác"}
+# The fund's words in the report (translated where used).
+FUND_WORDS = {"auction": gettext_noop("bán đấu giá tài sản tịch thu"), "donation": gettext_noop("tài trợ, ủng hộ"),
+              "other_income": gettext_noop("nguồn hợp pháp khác"),
+              "reward_collective": gettext_noop("khen thưởng tập thể"),
+              "reward_individual": gettext_noop("khen thưởng cá nhân"), "support": gettext_noop("hỗ trợ, động viên"),
+              "other_spending": gettext_noop("chi khác")}
 
 
-def budget_markdown(unit: Unit, year: int, section: dict[str, Any]) -> str:
-    lines = ["## Kinh phí phong trào (Thông tư 40/2023/TT-BTC) và Quỹ phòng, chống tội phạm", ""]
-    lines.append(f"Năm {year}, {unit.name}: dự toán {number(section['estimate'])} đồng, được giao "
-                 f"{number(section['allocated'])} đồng, đã chi {number(section['spent'])} đồng "
-                 f"({percent_text(section['spent_percent_of_allocated'])} kinh phí được giao) qua "
-                 f"{number(section['entries'])} khoản chi.")
-    lines += ["", "| Nội dung chi | Dự toán | Được giao | Đã chi |", "|---|---:|---:|---:|"]
-    for row in section["by_category"].values():
-        lines.append(f"| {row['name']} | {number(row['estimate'])} | {number(row['allocated'])} | "
-                     f"{number(row['spent'])} |")
-    lines += ["", "| Nguồn kinh phí | Dự toán | Được giao | Đã chi |", "|---|---:|---:|---:|"]
-    for row in section["by_source"].values():
-        lines.append(f"| {row['name']} | {number(row['estimate'])} | {number(row['allocated'])} | "
-                     f"{number(row['spent'])} |")
+def dong(value: int) -> str:
+    """ "1.234.000 đồng" in the active language."""
+    return gettext("%(amount)s đồng") % {"amount": localized_number(value)}
+
+
+def _lines_table(first: str, rows: dict[str, dict[str, Any]]) -> Table:
+    return Table(columns=(Column(first), Column(gettext("Dự toán"), "vnd"), Column(gettext("Được giao"), "vnd"),
+                          Column(gettext("Đã chi"), "vnd")),
+                 rows=tuple((r["name"], r["estimate"], r["allocated"], r["spent"]) for r in rows.values()))
+
+
+def budget_blocks(unit: Unit, year: int, section: dict[str, Any],
+                  previous: dict[str, Any] | None = None) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(gettext("Kinh phí phong trào (Thông tư 40/2023/TT-BTC) và Quỹ phòng, chống tội phạm")),
+        Paragraph(gettext("Năm %(year)s, %(unit)s: dự toán %(estimate)s, được giao %(allocated)s, đã chi %(spent)s "
+                          "(%(percent)s kinh phí được giao) qua %(entries)s khoản chi.") % {
+            "year": year, "unit": unit.name, "estimate": dong(section["estimate"]),
+            "allocated": dong(section["allocated"]), "spent": dong(section["spent"]),
+            "percent": localized_percent(section["spent_percent_of_allocated"]),
+            "entries": localized_number(section["entries"])})]
+    if previous is not None:
+        blocks.append(Paragraph(gettext("Kinh phí đã chi %(change)s.") % {
+            "change": compared(section["spent"], previous["spent"], year - 1, gettext("đồng"))}))
+    blocks += [_lines_table(gettext("Nội dung chi"), section["by_category"]),
+               _lines_table(gettext("Nguồn kinh phí"), section["by_source"])]
     model = section["per_model"]
-    lines += ["", f"Kinh phí bình quân trên mỗi mô hình: {number(model['average'])} đồng "
-                  f"({number(model['spent'])} đồng cho {number(model['models'])} mô hình)."]
+    blocks.append(Paragraph(gettext("Kinh phí bình quân trên mỗi mô hình: %(average)s (%(spent)s cho %(models)s mô "
+                                    "hình).") % {"average": dong(model["average"]), "spent": dong(model["spent"]),
+                                                 "models": localized_number(model["models"])}))
     over = section["over_cap"]
     if over["entries"]:
-        lines += ["", f"{number(over['entries'])} khoản chi vượt mức chi tối đa (có lý do), tổng "
-                      f"{number(over['amount'])} đồng."]
+        blocks.append(Paragraph(gettext("%(entries)s khoản chi vượt mức chi tối đa (có lý do), tổng %(amount)s.") % {
+            "entries": localized_number(over["entries"]), "amount": dong(over["amount"])}))
     fund = section["fund"]
-    income = "; ".join(f"{FUND_WORDS[k]} {number(v)}" for k, v in fund["income_by_source"].items())
-    spent = "; ".join(f"{FUND_WORDS[k]} {number(v)}" for k, v in fund["spending_by_purpose"].items())
-    lines += ["", f"Quỹ phòng, chống tội phạm ({number(fund['provinces'])} tỉnh): thu {number(fund['income'])} đồng "
-                  f"({income}); chi {number(fund['spending'])} đồng ({spent}); số dư cuối năm "
-                  f"{number(fund['balance'])} đồng."]
+    income = "; ".join(f"{gettext(FUND_WORDS[k])} {localized_number(v)}" for k, v in fund["income_by_source"].items())
+    spent = "; ".join(f"{gettext(FUND_WORDS[k])} {localized_number(v)}" for k, v in fund["spending_by_purpose"].items())
+    blocks.append(Paragraph(gettext("Quỹ phòng, chống tội phạm (%(provinces)s tỉnh): thu %(income)s (%(by_source)s); "
+                                    "chi %(spending)s (%(by_purpose)s); số dư cuối năm %(balance)s.") % {
+        "provinces": localized_number(fund["provinces"]), "income": dong(fund["income"]), "by_source": income,
+        "spending": dong(fund["spending"]), "by_purpose": spent, "balance": dong(fund["balance"])}))
     if fund["negative_provinces"]:
-        lines += ["", f"Cảnh báo: {number(fund['negative_provinces'])} tỉnh có số dư Quỹ âm."]
-    return "\n".join(lines) + "\n"
+        blocks.append(Paragraph(gettext("Cảnh báo: %(n)s tỉnh có số dư Quỹ âm.") % {
+            "n": localized_number(fund["negative_provinces"])}))
+    return blocks
+
+
+def budget_links(unit: Unit, year: int, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """Under the section on the web: the year's spending entries over a cap."""
+    return [(gettext("Khoản chi vượt mức: %(n)s") % {"n": localized_number(section["over_cap"]["entries"])},
+             f"{reverse('budget:over_cap')}?unit={unit.pk}&year={year}")]

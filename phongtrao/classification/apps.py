@@ -34,7 +34,7 @@ class ClassificationConfig(AppConfig):
         from phongtrao.accounts.policies import PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.classification import importers  # noqa: F401  (registers the classifications kind)
-        from phongtrao.classification.figures import build_classification_section, classification_markdown
+        from phongtrao.classification.figures import build_classification_section, classification_blocks
         from phongtrao.classification.models import SCORED_KINDS
         from phongtrao.reports.annual import register_section
 
@@ -52,8 +52,8 @@ class ClassificationConfig(AppConfig):
                        gettext_lazy("Nhập kết quả xếp loại phong trào từ tệp"), Scope.ROLE))
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("classification", build_classification_section, render_md=classification_markdown,
-                         order=60, template="classification/_annual_section.html")
+        register_section("classification", build_classification_section, blocks=classification_blocks, doc_order=40,
+                         order=60)
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded scorecards (idempotent)."""

@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.classification.models import CardKind, Classification, Level, Status
-from phongtrao.lib.vnformat import number, percent, percent_text
+from phongtrao.lib.vnformat import localized_number, localized_percent, percent
+from phongtrao.reports.blocks import Block, Bullets, Column, Heading, Paragraph, Table
+from phongtrao.reports.compare import compared, points
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Unit
 
@@ -55,30 +58,43 @@ def build_classification_section(unit: Unit, year: int, boundaries: str = RECORD
             "by_kind": by_kind}
 
 
-# Vietnamese words of the Markdown report (documents are always Vietnamese).
-LEVEL_WORDS = {"excellent": "xuất sắc", "good": "khá", "average": "trung bình", "weak": "yếu"}
-LEVEL_TITLES = {"excellent": "Xuất sắc", "good": "Khá", "average": "Trung bình", "weak": "Yếu"}
-KIND_WORDS = {"residential_area": "Khu dân cư", "commune": "Xã, phường, đặc khu",
-              "organisation": "Cơ quan, doanh nghiệp", "school": "Cơ sở giáo dục"}
+# The words of the report (translated where used).
+LEVEL_WORDS = {"excellent": gettext_noop("xuất sắc"), "good": gettext_noop("khá"),
+               "average": gettext_noop("trung bình"), "weak": gettext_noop("yếu")}
+LEVEL_TITLES = {"excellent": gettext_noop("Xuất sắc"), "good": gettext_noop("Khá"),
+                "average": gettext_noop("Trung bình"), "weak": gettext_noop("Yếu")}
+KIND_WORDS = {"residential_area": gettext_noop("Khu dân cư"), "commune": gettext_noop("Xã, phường, đặc khu"),
+              "organisation": gettext_noop("Cơ quan, doanh nghiệp"), "school": gettext_noop("Cơ sở giáo dục")}
 
 
 def headline(section: dict[str, Any]) -> str:
     """ "Xếp loại phong trào: 120 xuất sắc (35,29%), 150 khá (44,12%), ..." """
-    parts = [f"{number(section['levels'][k]['count'])} {w} ({percent_text(section['levels'][k]['percent'])})"
-             for k, w in LEVEL_WORDS.items()]
-    return "Xếp loại phong trào: " + ", ".join(parts) + "."
+    parts = [gettext("%(count)s %(level)s (%(percent)s)") % {
+        "count": localized_number(section["levels"][k]["count"]), "level": gettext(w),
+        "percent": localized_percent(section["levels"][k]["percent"])} for k, w in LEVEL_WORDS.items()]
+    return gettext("Xếp loại phong trào: %(levels)s.") % {"levels": ", ".join(parts)}
 
 
-def classification_markdown(unit: Unit, year: int, section: dict[str, Any]) -> str:
-    lines = ["## Xếp loại phong trào toàn dân bảo vệ an ninh Tổ quốc", ""]
-    lines.append(f"Năm {year}, {unit.name} đã xếp loại {number(section['classified'])} đơn vị; "
-                 f"{number(section['in_progress'])} đơn vị đang chấm điểm, thẩm định; "
-                 f"{number(section['late'])} đơn vị gửi kết quả tự chấm quá hạn.")
-    lines += ["", headline(section), "",
-              "| Loại đơn vị | Đã xếp loại | " + " | ".join(LEVEL_TITLES.values()) + " |",
-              "|---|---:|" + "---:|" * len(LEVEL_TITLES)]
-    for key, word in KIND_WORDS.items():
-        row = section["by_kind"][key]
-        cells = " | ".join(number(row[level]) for level in LEVEL_TITLES)
-        lines.append(f"| {word} | {number(row['classified'])} | {cells} |")
-    return "\n".join(lines) + "\n"
+def classification_blocks(unit: Unit, year: int, section: dict[str, Any],
+                          previous: dict[str, Any] | None = None) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(gettext("Xếp loại phong trào toàn dân bảo vệ an ninh Tổ quốc")),
+        Paragraph(gettext("Năm %(year)s, %(unit)s đã xếp loại %(classified)s đơn vị; %(in_progress)s đơn vị đang "
+                          "chấm điểm, thẩm định; %(late)s đơn vị gửi kết quả tự chấm quá hạn.") % {
+            "year": year, "unit": unit.name, "classified": localized_number(section["classified"]),
+            "in_progress": localized_number(section["in_progress"]), "late": localized_number(section["late"])}),
+        Paragraph(headline(section))]
+    if previous is not None and previous["classified"]:
+        moves = [gettext("%(level)s: %(count)s, tỷ lệ %(points)s") % {
+            "level": gettext(LEVEL_TITLES[k]),
+            "count": compared(section["levels"][k]["count"], previous["levels"][k]["count"], year - 1,
+                              gettext("đơn vị")),
+            "points": points(section["levels"][k]["percent"], previous["levels"][k]["percent"], year - 1)}
+            for k in LEVEL_TITLES]
+        blocks.append(Bullets(tuple(moves)))
+    columns = (Column(gettext("Loại đơn vị")), Column(gettext("Đã xếp loại"), "integer"),
+               *(Column(gettext(title), "integer") for title in LEVEL_TITLES.values()))
+    rows = tuple((gettext(word), section["by_kind"][key]["classified"],
+                  *(section["by_kind"][key][level] for level in LEVEL_TITLES)) for key, word in KIND_WORDS.items())
+    blocks.append(Table(columns=columns, rows=rows))
+    return blocks

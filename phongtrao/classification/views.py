@@ -29,7 +29,7 @@ from phongtrao.accounts.access import may, visible_units
 from phongtrao.audit.actions import Actor
 from phongtrao.classification import actions
 from phongtrao.classification.export import grid_workbook, list_workbook
-from phongtrao.classification.figures import build_classification_section, distribution
+from phongtrao.classification.figures import build_classification_section, classification_blocks, distribution
 from phongtrao.classification.models import (
     CARD_KIND_OF,
     CLASSIFICATIONS,
@@ -46,6 +46,7 @@ from phongtrao.lib.forms import BootstrapForm
 from phongtrao.lib.periods import year_end
 from phongtrao.lib.workflow import ActionError, StaleVersion
 from phongtrao.recognition.pages import unit_for_year, year_choices
+from phongtrao.reports.render.html import render_blocks
 from phongtrao.units.models import Kind, Unit
 
 PER_PAGE = 50
@@ -160,7 +161,7 @@ def commune(request: HttpRequest, code: str, year: int) -> HttpResponse:
     section = build_classification_section(unit, year)
     return render(request, "classification/commune.html", {
         "unit": unit, "year": year, "years": year_choices(year), "form": form, "page": page, "lines": lines,
-        "section": section})
+        "section": section, "section_html": render_blocks(classification_blocks(unit, year, section))})
 
 
 def _line(user: Any, u: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from phongtrao.classification.models import Level
 from phongtrao.datasets.completeness import annual_completeness
 from phongtrao.lib.xlsx import ListSheet
 from phongtrao.models_registry.figures import models_by_field, models_by_initiator
-from phongtrao.reports.figures import recognition_by_child, recognition_figures
+from phongtrao.recognition.figures import recognition_by_child, recognition_figures
 from phongtrao.units.models import Kind, Unit
 
 TREND_YEARS = 5

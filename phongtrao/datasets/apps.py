@@ -39,7 +39,7 @@ class DatasetsConfig(AppConfig):
         from phongtrao.accounts.policies import DATA_CAPTURERS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.datasets import importers  # noqa: F401  (registers the "data_values" import kind)
-        from phongtrao.datasets.completeness import annual_completeness, completeness_markdown
+        from phongtrao.datasets.completeness import annual_completeness, completeness_blocks
 
         # Each row is checked against ``datasets.enter`` (the role's kinds inside the capture scope).
         declare(Policy("datasets.review", frozenset({Role.ADMIN, Role.PROVINCE_OFFICER, Role.APPROVER}),
@@ -47,15 +47,14 @@ class DatasetsConfig(AppConfig):
                        Scope.ROLE))
         declare(Policy("import.data_values", DATA_CAPTURERS, gettext_lazy("Nhập số liệu biểu mẫu từ tệp"),
                        Scope.ROLE))
-        from phongtrao.datasets.figures import activities_markdown, build_activities_section
+        from phongtrao.datasets.figures import activities_blocks, build_activities_section
         from phongtrao.reports.annual import register_section
 
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("activities", build_activities_section, render_md=activities_markdown, order=40,
-                         template="datasets/_annual_section.html")
+        register_section("activities", build_activities_section, blocks=activities_blocks, order=40, doc_order=20)
         # Its own section (the ``activities`` section's JSON stays as it is): docs/interchange-data-values.md.
-        register_section("completeness", annual_completeness, render_md=completeness_markdown, order=41)
+        register_section("completeness", annual_completeness, blocks=completeness_blocks, order=41, doc_order=90)
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded elements, data sets and rules (idempotent)."""

@@ -20,9 +20,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.datasets.models import RECEIVED_STATUSES, DataSet, DataSetReport, ReportStatus
 from phongtrao.lib.periods import Period
+from phongtrao.reports.blocks import Block, Column, Heading, Paragraph, Table
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Unit, UnitAncestor, UnitQuerySet
 
@@ -158,14 +160,14 @@ def annual_completeness(unit: Unit, year: int, boundaries: str = RECORDED) -> di
     return {"period": period.id, "datasets": out}
 
 
-def completeness_markdown(unit: Unit, year: int, section: dict[str, Any]) -> str:
-    from phongtrao.lib.vnformat import number
-
-    lines = ["## Tiến độ báo cáo theo biểu mẫu", ""]
+def completeness_blocks(unit: Unit, year: int, section: dict[str, Any], previous: Any = None) -> list[Block]:
+    blocks: list[Block] = [Heading(gettext("Tiến độ báo cáo theo biểu mẫu"))]
     if not section["datasets"]:
-        return "\n".join([*lines, "Không có báo cáo nào phải nộp.", ""])
-    lines += ["| Biểu mẫu | Phải nộp | Đã nộp | Đúng hạn | Đã duyệt |", "|---|---:|---:|---:|---:|"]
-    for d in section["datasets"]:
-        lines.append(f"| {d['name']} | {number(d['expected'])} | {number(d['received'])} | "
-                     f"{number(d['on_time'])} | {number(d['approved'])} |")
-    return "\n".join([*lines, ""])
+        return [*blocks, Paragraph(gettext("Không có báo cáo nào phải nộp."))]
+    blocks.append(Table(
+        columns=(Column(gettext("Biểu mẫu")), Column(gettext("Phải nộp"), "integer"),
+                 Column(gettext("Đã nộp"), "integer"), Column(gettext("Đúng hạn"), "integer"),
+                 Column(gettext("Đã duyệt"), "integer")),
+        rows=tuple((d["name"], d["expected"], d["received"], d["on_time"], d["approved"])
+                   for d in section["datasets"])))
+    return blocks

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext
 
 from phongtrao.datasets.models import (
     DEFAULT_COMBO,
@@ -25,7 +26,8 @@ from phongtrao.datasets.models import (
     normalised,
 )
 from phongtrao.lib.periods import Period, PeriodType
-from phongtrao.lib.vnformat import number, round_half_up
+from phongtrao.lib.vnformat import localized_number, round_half_up
+from phongtrao.reports.blocks import Block, Column, Heading, Paragraph, Table
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Unit
 
@@ -153,13 +155,13 @@ def build_activities_section(root: Unit, year: int, boundaries: str = RECORDED) 
 
 def _amount(element: DataElement, value: Any) -> str:
     if element.value_type == ValueType.PERCENT:
-        return number(value, 2) + "%"
-    return number(value)
+        return localized_number(value, 2) + "%"
+    return localized_number(value)
 
 
 def activity_phrases(section: dict[str, dict[str, Any]]) -> list[str]:
     """ "tổ chức 1.234 buổi tuyên truyền, trong đó 210 buổi bằng tiếng dân tộc thiểu số", one per element with a
-    phrase and a total."""
+    phrase and a total (the phrases are the catalogue's, in Vietnamese)."""
     elements = {e.code: e for e in DataElement.objects.filter(code__in=section)}
     options = {o.code: o for o in CategoryOption.objects.all()}
     phrases = []
@@ -171,22 +173,23 @@ def activity_phrases(section: dict[str, dict[str, Any]]) -> list[str]:
         option = options.get(element.highlight)
         part = entry.get("by", {}).get(option.category.code if option else "", {}).get(element.highlight)
         if option is not None and part:
-            text += f", trong đó {number(part)} {element.measure} {option.phrase}".replace("  ", " ")
+            text += (gettext(", trong đó %(n)s %(measure)s %(option)s") % {
+                "n": localized_number(part), "measure": element.measure, "option": option.phrase}).replace("  ", " ")
         phrases.append(text)
     return phrases
 
 
-def activities_markdown(unit: Unit, year: int, section: dict[str, dict[str, Any]]) -> str:
-    lines = ["## Kết quả các hoạt động của phong trào", ""]
+def activities_blocks(unit: Unit, year: int, section: dict[str, dict[str, Any]], previous: Any = None) -> list[Block]:
+    blocks: list[Block] = [Heading(gettext("Kết quả các hoạt động của phong trào"))]
     phrases = activity_phrases(section)
     if phrases:
-        lines.append(f"Năm {year}, {unit.name} " + "; ".join(phrases) + ".")
+        blocks.append(Paragraph(gettext("Năm %(year)s, %(unit)s %(phrases)s.") % {
+            "year": year, "unit": unit.name, "phrases": "; ".join(phrases)}))
     else:
-        lines.append(f"Năm {year}, {unit.name} chưa có số liệu hoạt động được nhập.")
+        blocks.append(Paragraph(gettext("Năm %(year)s, %(unit)s chưa có số liệu hoạt động được nhập.") % {
+            "year": year, "unit": unit.name}))
     elements = {e.code: e for e in DataElement.objects.filter(code__in=section)}
-    lines += ["", "| Chỉ tiêu | Tổng số |", "|---|---:|"]
-    for code, entry in section.items():
-        element = elements.get(code)
-        if element is not None:
-            lines.append(f"| {element.name} | {_amount(element, entry['total'] or 0)} |")
-    return "\n".join(lines) + "\n"
+    rows = tuple((element.name + (" (%)" if element.value_type == ValueType.PERCENT else ""), entry["total"] or 0)
+                 for code, entry in section.items() if (element := elements.get(code)) is not None)
+    blocks.append(Table(columns=(Column(gettext("Chỉ tiêu")), Column(gettext("Tổng số"), "number")), rows=rows))
+    return blocks

@@ -39,7 +39,7 @@ class ForcesConfig(AppConfig):
         from phongtrao.accounts.policies import PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.forces import importers  # noqa: F401  (registers the force_teams and force_ratings kinds)
-        from phongtrao.forces.figures import build_forces_section, forces_markdown
+        from phongtrao.forces.figures import build_forces_section, forces_blocks, forces_links
         from phongtrao.reports.annual import register_section
         from phongtrao.units.models import Kind
 
@@ -61,8 +61,8 @@ class ForcesConfig(AppConfig):
                        gettext_lazy("Nhập kết quả đánh giá Tổ bảo vệ an ninh, trật tự từ tệp"), Scope.ROLE))
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("forces", build_forces_section, render_md=forces_markdown, order=70,
-                         template="forces/_annual_section.html")
+        register_section("forces", build_forces_section, blocks=forces_blocks,
+                         links=forces_links, doc_order=60, order=70)
 
     def seed(self, stdout: Any) -> None:
         """Called by ``phongtrao setup``: the seeded size rules (idempotent)."""

@@ -14,11 +14,15 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from phongtrao.forces.models import RATING_FIELDS, Team, TeamRating
 from phongtrao.forces.rules import quota, rating_period
 from phongtrao.lib.periods import year_end
-from phongtrao.lib.vnformat import date_text, number, percent, percent_text
+from phongtrao.lib.vnformat import date_text, localized_number, localized_percent, percent
+from phongtrao.reports.blocks import Block, Column, Heading, Paragraph, Table
+from phongtrao.reports.compare import compared, points
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Kind, Unit
 
@@ -69,36 +73,59 @@ def build_forces_section(unit: Unit, year: int, boundaries: str = RECORDED) -> d
             "ratings": rating_figures(unit, year, boundaries)}
 
 
-# Vietnamese labels of the Markdown report (documents are always Vietnamese).
-POSITION_WORDS = {"leaders": "tổ trưởng", "deputies": "tổ phó", "members": "tổ viên"}
-RATING_WORDS = {"excellent": "Hoàn thành xuất sắc nhiệm vụ", "good": "Hoàn thành tốt nhiệm vụ",
-                "completed": "Hoàn thành nhiệm vụ", "not_completed": "Không hoàn thành nhiệm vụ",
-                "not_rated": "Chưa đánh giá (hoạt động dưới 9 tháng)"}
+# The report's words (translated where used).
+POSITION_WORDS = {"leaders": gettext_noop("tổ trưởng"), "deputies": gettext_noop("tổ phó"),
+                  "members": gettext_noop("tổ viên")}
+RATING_WORDS = {"excellent": gettext_noop("Hoàn thành xuất sắc nhiệm vụ"),
+                "good": gettext_noop("Hoàn thành tốt nhiệm vụ"),
+                "completed": gettext_noop("Hoàn thành nhiệm vụ"),
+                "not_completed": gettext_noop("Không hoàn thành nhiệm vụ"),
+                "not_rated": gettext_noop("Chưa đánh giá (hoạt động dưới 9 tháng)")}
 
 
-def forces_markdown(unit: Unit, year: int, section: dict[str, Any]) -> str:
+def forces_blocks(unit: Unit, year: int, section: dict[str, Any],
+                  previous: dict[str, Any] | None = None) -> list[Block]:
     areas, ratings = section["residential_areas"], section["ratings"]
-    positions = ", ".join(f"{number(section['members_by_position'][k])} {w}" for k, w in POSITION_WORDS.items())
-    lines = ["## Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở", ""]
-    lines.append(f"Đến ngày {date_text(year_end(year))}, {unit.name} có {number(section['teams'])} Tổ bảo vệ an ninh, "
-                 f"trật tự với {number(section['members'])} thành viên ({positions}), phủ "
-                 f"{number(areas['covered'])}/{number(areas['total'])} khu dân cư "
-                 f"({percent_text(areas['percent'])}); {number(section['below_rule'])} tổ chưa đủ số thành viên "
-                 "theo quy mô.")
-    lines.append("")
+    positions = ", ".join(f"{localized_number(section['members_by_position'][k])} {gettext(w)}"
+                          for k, w in POSITION_WORDS.items())
+    blocks: list[Block] = [
+        Heading(gettext("Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở")),
+        Paragraph(gettext("Đến ngày %(day)s, %(unit)s có %(teams)s Tổ bảo vệ an ninh, trật tự với %(members)s thành "
+                          "viên (%(positions)s), phủ %(covered)s/%(areas)s khu dân cư (%(percent)s); %(below)s tổ chưa "
+                          "đủ số thành viên theo quy mô.") % {
+            "day": date_text(year_end(year)), "unit": unit.name, "teams": localized_number(section["teams"]),
+            "members": localized_number(section["members"]), "positions": positions,
+            "covered": localized_number(areas["covered"]), "areas": localized_number(areas["total"]),
+            "percent": localized_percent(areas["percent"]), "below": localized_number(section["below_rule"])})]
+    if previous is not None:
+        blocks.append(Paragraph(gettext("Số tổ %(teams)s; số thành viên %(members)s; tỷ lệ khu dân cư có tổ "
+                                        "%(points)s.") % {
+            "teams": compared(section["teams"], previous["teams"], year - 1, gettext("tổ")),
+            "members": compared(section["members"], previous["members"], year - 1, gettext("thành viên")),
+            "points": points(areas["percent"], previous["residential_areas"]["percent"], year - 1)}))
     rated = sum(ratings[k] for k in RATING_WORDS if k != "not_rated")
-    lines.append(f"Đánh giá, xếp loại năm {year} (từ {date_text(_day(ratings['period']['start']))} đến "
-                 f"{date_text(_day(ratings['period']['end']))}): {number(ratings['teams_rated'])} tổ, "
-                 f"{number(rated)} thành viên được đánh giá.")
-    lines += ["", "| Xếp loại | Số thành viên | Tỷ lệ |", "|---|---:|---:|"]
-    for key, word in RATING_WORDS.items():
-        share = percent_text(percent(ratings[key], rated)) if key != "not_rated" else "—"
-        lines.append(f"| {word} | {number(ratings[key])} | {share} |")
+    blocks.append(Paragraph(gettext("Đánh giá, xếp loại năm %(year)s (từ %(start)s đến %(end)s): %(teams)s tổ, "
+                                    "%(rated)s thành viên được đánh giá.") % {
+        "year": year, "start": date_text(_day(ratings["period"]["start"])),
+        "end": date_text(_day(ratings["period"]["end"])), "teams": localized_number(ratings["teams_rated"]),
+        "rated": localized_number(rated)}))
+    blocks.append(Table(
+        columns=(Column(gettext("Xếp loại")), Column(gettext("Thành viên"), "integer"),
+                 Column(gettext("Tỷ lệ"), "percent")),
+        rows=tuple((gettext(word), ratings[key], percent(ratings[key], rated) if key != "not_rated" else None)
+                   for key, word in RATING_WORDS.items())))
     if ratings["over_quota"]:
-        lines += ["", f"{number(ratings['over_quota'])} tổ có số thành viên “Hoàn thành xuất sắc nhiệm vụ” vượt "
-                      f"{ratings['quota_percent']}% số “Hoàn thành tốt nhiệm vụ”."]
-    return "\n".join(lines) + "\n"
+        blocks.append(Paragraph(gettext("%(teams)s tổ có số thành viên “Hoàn thành xuất sắc nhiệm vụ” vượt "
+                                        "%(quota)s%% số “Hoàn thành tốt nhiệm vụ”.") % {
+            "teams": localized_number(ratings["over_quota"]), "quota": ratings["quota_percent"]}))
+    return blocks
 
 
 def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def forces_links(unit: Unit, year: int, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """Under the section on the web: the teams below the rule's size."""
+    return [(gettext("Tổ chưa đủ quy mô: %(n)s") % {"n": localized_number(section["below_rule"])},
+             f"{reverse('forces:below_rule')}?unit={unit.pk}")]

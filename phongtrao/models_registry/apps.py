@@ -47,13 +47,13 @@ class ModelsRegistryConfig(AppConfig):
 
         declare(Policy("import.models", REGISTER_EDITORS, gettext_lazy("Nhập mô hình từ tệp"), Scope.ROLE))
         declare(Policy("import.model_sites", REGISTER_EDITORS, gettext_lazy("Nhập điểm mô hình từ tệp"), Scope.ROLE))
-        from phongtrao.models_registry.figures import build_models_section, models_markdown
+        from phongtrao.models_registry.figures import build_models_section, models_blocks, models_links
         from phongtrao.reports.annual import register_section
 
         audit.ACTION_LABELS.update(ACTION_LABELS)
         audit.ACTION_GROUPS.update(ACTION_GROUPS)
-        register_section("models", build_models_section, render_md=models_markdown, order=20,
-                         template="models_registry/_annual_section.html")
+        register_section("models", build_models_section, blocks=models_blocks,
+                         links=models_links, doc_order=50, order=20)
         from phongtrao.lib.indicators import register_figure
 
         for key, label in (("models", gettext_noop("Số mô hình")), ("sites", gettext_noop("Địa bàn có mô hình")),

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from phongtrao.lib.periods import year_end, year_start
-from phongtrao.lib.vnformat import number
+from phongtrao.lib.vnformat import localized_number
 from phongtrao.models_registry.models import Initiator, Site, has_effective_site, model_active_in, site_active_in
+from phongtrao.reports.blocks import Block, Column, Heading, Paragraph, Table
+from phongtrao.reports.compare import compared
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Kind, Unit, UnitQuerySet
 
@@ -106,18 +109,22 @@ def communes_without_effective_model(root: Unit, year: int) -> UnitQuerySet:
     return communes.filter(~has_effective_site("pk", until=day)).vi_ordered()
 
 
-# --- Markdown ---------------------------------------------------------------------------------------
+# --- the report's blocks ----------------------------------------------------------------------------
 
-WHOLE: dict[str, str] = {Kind.COUNTRY: "Toàn quốc", Kind.DISTRICT: "Toàn huyện"}
+WHOLE: dict[str, str] = {Kind.COUNTRY: gettext_noop("Toàn quốc"), Kind.DISTRICT: gettext_noop("Toàn huyện")}
+WHOLE_WORDS = {"Thành phố": gettext_noop("Toàn thành phố"), "Tỉnh": gettext_noop("Toàn tỉnh"),
+               "Xã": gettext_noop("Toàn xã"), "Phường": gettext_noop("Toàn phường"),
+               "Thị trấn": gettext_noop("Toàn thị trấn"), "Đặc khu": gettext_noop("Toàn đặc khu")}
 
 
 def whole_of(unit: Unit) -> str:
-    """ "Toàn tỉnh", "Toàn thành phố", "Toàn xã", "Toàn phường", …: how a report names its own area."""
+    """ "Toàn tỉnh", "Toàn thành phố", "Toàn xã", "Toàn phường", …: how a report names its own area
+    (in the active language)."""
     if unit.kind in WHOLE:
-        return WHOLE[unit.kind]
-    for word in ("Thành phố", "Tỉnh", "Xã", "Phường", "Thị trấn", "Đặc khu"):
+        return gettext(WHOLE[unit.kind])
+    for word, whole in WHOLE_WORDS.items():
         if unit.name.startswith(word + " "):
-            return "Toàn " + word.lower()
+            return gettext(whole)
     return unit.name
 
 
@@ -125,28 +132,62 @@ def flows_sentence(section: ModelsSection) -> str:
     """ "Trong năm: 3 mô hình thanh loại; thêm 12 điểm mới; 5 điểm thanh loại." ("" when nothing moved)."""
     parts = []
     if section.get("models_retired"):
-        parts.append(gettext("%(n)s mô hình thanh loại") % {"n": number(section["models_retired"])})
+        parts.append(gettext("%(n)s mô hình thanh loại") % {"n": localized_number(section["models_retired"])})
     if section.get("sites_added"):
-        parts.append(gettext("thêm %(n)s điểm mới") % {"n": number(section["sites_added"])})
+        parts.append(gettext("thêm %(n)s điểm mới") % {"n": localized_number(section["sites_added"])})
     if section.get("sites_retired"):
-        parts.append(gettext("%(n)s điểm thanh loại") % {"n": number(section["sites_retired"])})
+        parts.append(gettext("%(n)s điểm thanh loại") % {"n": localized_number(section["sites_retired"])})
     return gettext("Trong năm: %(flows)s.") % {"flows": "; ".join(parts)} if parts else ""
 
 
-def models_markdown(unit: Unit, year: int, section: ModelsSection) -> str:
-    lines = ["## Xây dựng, nhân rộng mô hình", ""]
+def effective_paragraph(unit: Unit, year: int) -> Paragraph:
+    """Whether the commune has an effective model; for a province (or the country) the communes without one,
+    named (a province's hundred at most), in one query."""
+    without = communes_without_effective_model(unit, year)
+    if unit.kind == Kind.COUNTRY:  # the count, not three thousand names
+        n = without.count()
+        return Paragraph(ngettext("%(n)s xã chưa có mô hình hiệu quả", "%(n)s xã chưa có mô hình hiệu quả", n)
+                         % {"n": localized_number(n)} + "." if n else
+                         gettext("Mọi xã đều có ít nhất một mô hình được đánh giá hiệu quả."))
+    communes = list(without.values_list("name", flat=True))
+    if unit.kind == Kind.COMMUNE:
+        text = (gettext("%(name)s chưa có mô hình nào được đánh giá hiệu quả.") if communes
+                else gettext("%(name)s có ít nhất một mô hình được đánh giá hiệu quả.")) % {"name": unit.name}
+        return Paragraph(text)
+    if not communes:
+        return Paragraph(gettext("Mọi xã đều có ít nhất một mô hình được đánh giá hiệu quả."))
+    count = ngettext("%(n)s xã chưa có mô hình hiệu quả", "%(n)s xã chưa có mô hình hiệu quả", len(communes)) % {
+        "n": localized_number(len(communes))}
+    return Paragraph(f"{count}: {', '.join(communes)}.")
+
+
+def models_blocks(unit: Unit, year: int, section: ModelsSection, previous: ModelsSection | None = None) -> list[Block]:
+    blocks: list[Block] = [Heading(gettext("Xây dựng, nhân rộng mô hình"))]
     if not section["models"]:
-        lines.append(f"Năm {year}, {whole_of(unit).lower()} không có mô hình nào đang hoạt động.")
-        return "\n".join(lines) + "\n"
-    lines.append(f"{whole_of(unit)} có {number(section['models'])} mô hình thuộc {number(section['fields'])} "
-                 f"lĩnh vực, triển khai tại {number(section['sites'])} điểm với {number(section['teams'])} tổ, nhóm.")
+        blocks.append(Paragraph(gettext("Năm %(year)s, %(whole)s không có mô hình nào đang hoạt động.") % {
+            "year": year, "whole": whole_of(unit).lower()}))
+        return [*blocks, effective_paragraph(unit, year)]
+    blocks.append(Paragraph(gettext("%(whole)s có %(models)s mô hình thuộc %(fields)s lĩnh vực, triển khai tại "
+                                    "%(sites)s điểm với %(teams)s tổ, nhóm.") % {
+        "whole": whole_of(unit), "models": localized_number(section["models"]),
+        "fields": localized_number(section["fields"]), "sites": localized_number(section["sites"]),
+        "teams": localized_number(section["teams"])}))
     flows = flows_sentence(section)
     if flows:
-        lines.append(flows)
+        blocks.append(Paragraph(flows))
+    if previous is not None:
+        blocks.append(Paragraph(gettext("Số mô hình %(models)s; số điểm triển khai %(sites)s.") % {
+            "models": compared(section["models"], previous["models"], year - 1, gettext("mô hình")),
+            "sites": compared(section["sites"], previous["sites"], year - 1, gettext("điểm"))}))
+    blocks.append(effective_paragraph(unit, year))
     names = dict(Initiator.objects.filter(code__in=section["by_initiator"], province__isnull=True)
                  .values_list("code", "name"))
-    lines += ["", "| Cấp/cơ quan phát động | Số mô hình |", "|---|---:|"]
-    for code, count in section["by_initiator"].items():
-        lines.append(f"| {names.get(code, code)} | {number(count)} |")
-    return "\n".join(lines) + "\n"
+    blocks.append(Table(columns=(Column(gettext("Cấp/cơ quan phát động")), Column(gettext("Số mô hình"), "integer")),
+                        rows=tuple((names.get(code, code), count) for code, count in section["by_initiator"].items())))
+    return blocks
 
+
+def models_links(unit: Unit, year: int, section: ModelsSection) -> list[tuple[str, str]]:
+    """Under the section on the web: the models figures by field and initiator, and the communes without an
+    effective model."""
+    return [(gettext("Số liệu mô hình theo năm"), f"{reverse('models_registry:figures')}?unit={unit.pk}&year={year}")]

@@ -51,7 +51,8 @@ from phongtrao.models_registry.queries import (
     picker_units,
     user_catalogue,
 )
-from phongtrao.reports.annual import SECTIONS
+from phongtrao.reports.annual import SECTIONS, section_blocks
+from phongtrao.reports.render.html import render_blocks
 from phongtrao.units.models import Kind, Unit
 
 PER_PAGE = 50
@@ -408,8 +409,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     year = form.value("year") or timezone.localdate().year
     section = SECTIONS["models"]
     data = section.build(unit, year) if unit is not None else None
+    html = render_blocks(section_blocks(section, unit, year, data)) if unit is not None else ""
     return render(request, "models_registry/figures.html", {
-        "form": form, "unit": unit, "year": year, "section": data, "choices": choices, "template": section.template,
+        "form": form, "unit": unit, "year": year, "section": data, "choices": choices, "section_html": html,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
         "statuses": Status})
 

@@ -45,7 +45,7 @@ class PlansConfig(AppConfig):
         from phongtrao.accounts.policies import DATA_CAPTURERS, PROVINCE_LEVEL, REGISTER_EDITORS, Policy, Scope, declare
         from phongtrao.audit import models as audit_models
         from phongtrao.plans import dossier, importers  # noqa: F401  (registers the import kinds)
-        from phongtrao.plans.figures import build_plans_section, plans_markdown
+        from phongtrao.plans.figures import build_plans_section, plans_blocks, plans_links
         from phongtrao.reports.annual import register_section
 
         declare(Policy("plans.edit", REGISTER_EDITORS,
@@ -65,8 +65,8 @@ class PlansConfig(AppConfig):
         audit_models.ACTION_LABELS.update(ACTION_LABELS)
         audit_models.ACTION_GROUPS.update(ACTION_GROUPS)
         dossier.register()
-        register_section("plans", build_plans_section, render_md=plans_markdown, order=90,
-                         template="plans/_annual_section.html")
+        register_section("plans", build_plans_section, blocks=plans_blocks,
+                         links=plans_links, doc_order=10, order=90)
 
     def demo(self, context: DemoContext) -> None:
         from phongtrao.plans.demo import add_demo_committees, add_demo_plans

@@ -12,19 +12,23 @@ grouped query for the data elements, and the built-in figures its objectives nam
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from phongtrao.datasets.models import DataValue
 from phongtrao.lib.periods import Period, PeriodType, year_end
-from phongtrao.lib.vnformat import number
+from phongtrao.lib.vnformat import date_text, localized_number, number
 from phongtrao.plans.committees import committee_line
 from phongtrao.plans.evaluation import evaluate_plan, tally
 from phongtrao.plans.models import Objective, Plan, Task, TaskStatus
+from phongtrao.reports.blocks import Block, Bullets, Column, Heading, Paragraph, Table
 from phongtrao.units.lineage import RECORDED, in_subtree
 from phongtrao.units.models import Unit
 
@@ -125,26 +129,35 @@ def build_plans_section(root: Unit, year: int, boundaries: str = RECORDED) -> di
             "plans": rows}
 
 
-def plans_markdown(unit: Unit, year: int, section: dict[str, Any]) -> str:
-    lines = ["## Thực hiện các đề án, kế hoạch, chương trình phối hợp", ""]
+def plans_blocks(unit: Unit, year: int, section: dict[str, Any], previous: dict[str, Any] | None = None) -> list[Block]:
+    blocks: list[Block] = [Heading(gettext("Thực hiện các đề án, kế hoạch, chương trình phối hợp"))]
     if not section["plans"]:
-        lines.append(f"Năm {year}, {unit.name} không có đề án, kế hoạch nào đang thực hiện.")
-        return "\n".join(lines) + "\n"
-    lines.append(f"Năm {year}, {unit.name} có {section['in_force']} đề án, kế hoạch đang thực hiện; đạt "
-                 f"{section['measured_met']}/{section['measured']} mục tiêu đo bằng số liệu; hoàn thành "
-                 f"{section['tasks_done']}/{section['tasks_due']} nhiệm vụ đến hạn.")
-    lines.append("")
-    for row in section["plans"]:
-        lines.append(f"- {row['sentence']}")
-    lines += ["", "| Kế hoạch | Thời gian | Mục tiêu đạt | Đo bằng số liệu | Nhiệm vụ hoàn thành/đến hạn |",
-              "|---|---|---:|---:|---:|"]
-    for row in section["plans"]:
-        o, t = row["objectives"], row["tasks"]
-        lines.append(f"| {row['number']} – {row['title']} | {row['from_year']}–{row['to_year']} | "
-                     f"{objective_count_text(o['met'], o['total'])} | {o['measured_met']}/{o['measured']} | "
-                     f"{t['done']}/{t['due']} |")
-    return "\n".join(lines) + "\n"
+        blocks.append(Paragraph(gettext("Năm %(year)s, %(unit)s không có đề án, kế hoạch nào đang thực hiện.") % {
+            "year": year, "unit": unit.name}))
+        return blocks
+    blocks.append(Paragraph(gettext("Năm %(year)s, %(unit)s có %(in_force)s đề án, kế hoạch đang thực hiện; đạt "
+                                    "%(measured_met)s/%(measured)s mục tiêu đo bằng số liệu; hoàn thành "
+                                    "%(tasks_done)s/%(tasks_due)s nhiệm vụ đến hạn.") % {
+        "year": year, "unit": unit.name, **{k: localized_number(section[k]) for k in (
+            "in_force", "measured_met", "measured", "tasks_done", "tasks_due")}}))
+    blocks.append(Bullets(tuple(gettext("%(number)s “%(title)s” (ngày %(day)s) đã đạt %(count)s mục tiêu.") % {
+        "number": row["number"], "title": row["title"], "day": date_text(dt.date.fromisoformat(row["issued_on"])),
+        "count": objective_count_text(row["objectives"]["met"], row["objectives"]["total"])}
+        for row in section["plans"])))
+    blocks.append(Table(
+        columns=(Column(gettext("Kế hoạch")), Column(gettext("Thời gian")), Column(gettext("Mục tiêu đạt")),
+                 Column(gettext("Đo bằng số liệu")), Column(gettext("Nhiệm vụ hoàn thành/đến hạn"))),
+        rows=tuple((f"{row['number']} – {row['title']}", f"{row['from_year']}–{row['to_year']}",
+                    objective_count_text(row["objectives"]["met"], row["objectives"]["total"]),
+                    f"{row['objectives']['measured_met']}/{row['objectives']['measured']}",
+                    f"{row['tasks']['done']}/{row['tasks']['due']}") for row in section["plans"])))
+    return blocks
 
 
 def value_text(value: Decimal | None) -> str:
     return "—" if value is None else number(value, 2)
+
+
+def plans_links(unit: Unit, year: int, section: dict[str, Any]) -> list[tuple[str, str]]:
+    """Under the section on the web: each plan in force, measured for the year."""
+    return [(row["number"], f"{reverse('plans:detail', args=[row['id']])}?nam={year}") for row in section["plans"]]

@@ -59,7 +59,7 @@ def register_recognition_figures() -> None:
     """The recognition figures an indicator may name (``lib.indicators``): recognised and total per kind, for
     the year of the period's end (one GROUP BY each, the annual section's query)."""
     from phongtrao.lib.indicators import register_figure
-    from phongtrao.reports.figures import recognition_figures, recognition_figures_many
+    from phongtrao.recognition.figures import recognition_figures, recognition_figures_many
 
     def make(kind: str, part: str) -> Any:
         def figure(unit: Any, period: Any, boundaries: str = "recorded") -> int:

@@ -279,7 +279,7 @@ class Recognition(models.Model):
         ]
         indexes = [
             # The yearly figures read only this index: a subtree probes it by (year, unit), the
-            # whole country scans the year's slice in unit order (reports.figures).
+            # whole country scans the year's slice in unit order (recognition.figures).
             models.Index(fields=["year", "unit", "status"], name="recognition_figures_idx"),
             models.Index(fields=["year", "status"], name="recognition_year_status_idx"),
         ]

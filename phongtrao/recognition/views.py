@@ -1,8 +1,9 @@
-"""The pages of the yearly ANTT cycle: the commune's grid, a unit's checklist, the province overview,
-one decision for many units, and the decision's documents.
+"""The pages of the yearly ANTT cycle: the start page, the commune grid's Excel export, a unit's checklist,
+one decision for many units, and the decision's documents. The province and commune pages (the ANTT grid with
+every app's annual section) are in ``phongtrao.reports.views``, under the same URL names.
 
 Units come through ``phongtrao.accounts.access`` (``pages.unit_for_year``); every write is a named
-action of ``phongtrao.recognition.actions``; figures come from ``phongtrao.reports``.
+action of ``phongtrao.recognition.actions``; figures come from ``recognition.figures``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,19 +24,16 @@ from django.views.decorators.http import require_GET
 
 from phongtrao.accounts.access import can_decide, scope_roots
 from phongtrao.audit.actions import Actor
-from phongtrao.lib.workflow import ActionError, StaleVersion
+from phongtrao.lib.workflow import ActionError
 from phongtrao.recognition import pages
-from phongtrao.recognition.actions import allowed_moves, do_recognise_many, do_update_grid
+from phongtrao.recognition.actions import do_recognise_many
 from phongtrao.recognition.authority import Authority
 from phongtrao.recognition.checklist import ChecklistPage
-from phongtrao.recognition.forms import BulkForm, GridFilterForm, parse_grid
+from phongtrao.recognition.figures import recognition_by_child, recognition_figures
+from phongtrao.recognition.forms import BulkForm, GridFilterForm
 from phongtrao.recognition.models import Recognition
-from phongtrao.reports.annual import build_annual, web_sections
-from phongtrao.reports.figures import recognition_by_child, recognition_figures
-from phongtrao.units.lineage import BOUNDARY_LABELS, RECORDED, TODAY, TODAY_NOTE, boundaries_of, lookup_year
 from phongtrao.units.models import STANDARD_KINDS, Kind, Unit
 
-PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -70,67 +67,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "recognition/index.html", {"links": links, "year": year})
 
 
-def _annual_context(unit: Unit, year: int, boundaries: str = RECORDED) -> dict[str, Any]:
-    """The annual report built once: its web sections and the recognition headline (``?boundaries=``)."""
-    report = build_annual(unit, year, boundaries)
-    return {"sections": web_sections(report), "headline": report.get("recognition"), "boundaries": boundaries,
-            "boundary_labels": BOUNDARY_LABELS, "today_note": TODAY_NOTE if boundaries == TODAY else ""}
-
-
-@login_required
-def commune(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The commune's grid: every unit subject to the standard, editable in place (one post saves the edited rows)."""
-    boundaries = boundaries_of(request)
-    unit = pages.unit_for_year(request, code, lookup_year(year, boundaries), (Kind.COMMUNE,))
-    filters = GridFilterForm(request.GET)
-    units = pages.grid_units(unit, year, kind=filters.value("kind"), status=filters.value("status"),
-                             q=filters.value("q"))
-    totals = pages.criteria_totals(unit, year)
-    outcome: dict[str, Any] = {}
-    if request.method == "POST":
-        outcome = _save_grid(request, unit, year)
-        if outcome["saved"] and not request.htmx:  # type: ignore[attr-defined]
-            messages.success(request, outcome["message"])
-            return redirect(request.get_full_path())
-    page = Paginator(units, PER_PAGE).get_page(request.GET.get("page"))
-    lines = pages.grid_lines(list(page.object_list), year, request.user, totals)
-    _keep_posted(lines, request, outcome)
-    context = {"unit": unit, "year": year, "years": pages.year_choices(year), "filters": filters, "page": page,
-               "lines": lines, "outcome": outcome, "editable": any(line.moves for line in lines),
-               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year, boundaries)}
-    return render(request, "recognition/commune.html", context)
-
-
-def _save_grid(request: HttpRequest, unit: Unit, year: int) -> dict[str, Any]:
-    if not allowed_moves(request.user, [unit])[unit.pk]:
-        raise PermissionDenied(gettext("Bạn không có quyền cập nhật dữ liệu của xã này."))
-    ids = [int(k[2:]) for k in request.POST if k.startswith("v-") and k[2:].isdigit() and len(k) < 20][:500]
-    posted_units = {u.pk: u for u in pages.grid_units(unit, year).filter(pk__in=ids)}
-    rows, errors = parse_grid(request.POST, posted_units)
-    stale = False
-    if not errors and rows:
-        try:
-            do_update_grid(Actor.of_request(request), year, rows)
-        except ActionError as exc:
-            errors, stale = exc.errors, isinstance(exc, StaleVersion)
-    saved = not errors and bool(rows)
-    names = {str(pk): (u.name, u.code) for pk, u in posted_units.items()}
-    return {"saved": saved, "nothing": not rows and not errors, "stale": stale, "errors": errors,
-            "message": gettext("Đã lưu %(n)s dòng.") % {"n": len(rows)},
-            "summary": [(*names.get(k, ("", "")), m) for k, ms in errors.items() for m in ms]}
-
-
-def _keep_posted(lines: list[pages.GridLine], request: HttpRequest, outcome: dict[str, Any]) -> None:
-    """After a refused save, each row shows its messages and what the user had typed."""
-    if not outcome.get("errors"):
-        return
-    for line in lines:
-        pk = line.unit.pk
-        line.errors = outcome["errors"].get(str(pk), [])
-        line.posted = {"reg": bool(request.POST.get(f"reg-{pk}")), "hh": request.POST.get(f"hh-{pk}", ""),
-                       "adv": request.POST.get(f"adv-{pk}", "")}
-
-
 @require_GET
 @login_required
 def commune_export(request: HttpRequest, code: str, year: int) -> HttpResponse:
@@ -159,17 +95,6 @@ def unit(request: HttpRequest, code: str, year: int) -> HttpResponse:
         if checklist.apply(action, Actor.of_request(request)):
             return redirect(request.path)
     return render(request, "recognition/unit.html", {"years": pages.year_choices(year), **checklist.context()})
-
-
-@login_required
-def province(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """Every commune of the province with its counts and progress, and the province's annual figures."""
-    boundaries = boundaries_of(request)
-    unit = pages.unit_for_year(request, code, lookup_year(year, boundaries), (Kind.PROVINCE,))
-    children = pages.with_all_kinds(recognition_by_child(unit, year))
-    context = {"unit": unit, "year": year, "years": pages.year_choices(year), "children": children,
-               "can_decide": can_decide(request.user, unit), **_annual_context(unit, year, boundaries)}
-    return render(request, "recognition/province.html", context)
 
 
 @login_required

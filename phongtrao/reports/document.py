@@ -19,18 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import override
+from django.utils.translation import gettext, gettext_noop, override
 
-from phongtrao.reports.annual import build_annual, ordered_sections, section_blocks
+from phongtrao.reports.annual import build_annual, ordered_sections, recognition_annex, section_blocks
 from phongtrao.reports.blocks import Block, Document, Heading, Slot, Table
-from phongtrao.units.models import Unit
+from phongtrao.units.models import Kind, Unit
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 # The officer's parts: (slot key, part heading). The slot's label is the part's title.
-PARTS_BEFORE = (("situation", "Tình hình"),)
-PARTS_AFTER = (("shortcomings", "Hạn chế, tồn tại"), ("lessons", "Bài học kinh nghiệm"),
-               ("tasks", "Phương hướng, nhiệm vụ năm tới"))
+PARTS_BEFORE = (("situation", gettext_noop("Tình hình")),)
+PARTS_AFTER = (("shortcomings", gettext_noop("Hạn chế, tồn tại")), ("lessons", gettext_noop("Bài học kinh nghiệm")),
+               ("tasks", gettext_noop("Phương hướng, nhiệm vụ năm tới")))
 
 
 @dataclass
@@ -52,17 +52,22 @@ def build_document(unit: Unit, year: int, *, texts: dict[str, str] | None = None
         report = report if report is not None else build_annual(unit, year)
         if compare and previous is None:
             previous = build_annual(unit, year - 1)
-        doc = AnnualDocument(title=f"Báo cáo tổng kết năm {year}", unit=unit, year=year, figures=report)
+        doc = AnnualDocument(title=gettext("Báo cáo tổng kết năm %(year)s") % {"year": year}, unit=unit, year=year,
+                             figures=report)
         part = iter(ROMAN)
         for key, title in PARTS_BEFORE:
-            doc.blocks += [Heading(f"{next(part)}. {title.upper()}", 1), Slot(key, title, texts.get(key, ""))]
-        doc.blocks.append(Heading(f"{next(part)}. KẾT QUẢ THỰC HIỆN", 1))
+            doc.blocks += [Heading(f"{next(part)}. {gettext(title).upper()}", 1),
+                           Slot(key, gettext(title), texts.get(key, ""))]
+        doc.blocks.append(Heading(f"{next(part)}. {gettext('Kết quả thực hiện').upper()}", 1))
         for section in ordered_sections(document=True):
             if section.key not in report:
                 continue
             before = previous.get(section.key) if previous else None
             for block in section_blocks(section, unit, year, report[section.key], before):
                 (doc.annex if isinstance(block, Table) and block.annex else doc.blocks).append(block)
+        if unit.kind == Kind.PROVINCE:  # the per-commune figures, in the annex (landscape pages allowed)
+            doc.annex.append(recognition_annex(unit, year))
         for key, title in PARTS_AFTER:
-            doc.blocks += [Heading(f"{next(part)}. {title.upper()}", 1), Slot(key, title, texts.get(key, ""))]
+            doc.blocks += [Heading(f"{next(part)}. {gettext(title).upper()}", 1),
+                           Slot(key, gettext(title), texts.get(key, ""))]
     return doc

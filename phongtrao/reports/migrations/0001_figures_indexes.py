@@ -1,4 +1,4 @@
-"""Physical tuning for the yearly figures (phongtrao.reports.figures), measured by bench/annual_report.py.
+"""Physical tuning for the yearly figures (phongtrao.recognition.figures), measured by bench/annual_report.py.
 
 - Every engine: an index on the units table covering what the figures read (kind, scope of
   the standard, validity), so the national figures are answered from the index alone.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext
+
 from phongtrao.lib.vnformat import date_text, number, percent_text
 from phongtrao.reports.blocks import Block, Bullets, CellValue, Chart, Heading, Paragraph, Slot, Table
 
@@ -55,7 +57,8 @@ def render_block(block: Block) -> list[str]:
                 for i, cat in enumerate(block.categories))
         return [f"*{block.title}*", "", *_table(chart_cols, rows)]
     if isinstance(block, Slot):
-        return [block.text.strip() or f"*({block.label}: phần này do cán bộ viết.)*"]
+        empty = gettext("%(label)s: phần này do cán bộ viết.") % {"label": block.label}
+        return [block.text.strip() or f"*({empty})*"]
     raise TypeError(f"not a block: {block!r}")
 
 

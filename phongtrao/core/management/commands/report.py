@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from phongtrao.recognition.figures import reference_date
 from phongtrao.reports.annual import build_annual, render_markdown
-from phongtrao.reports.figures import reference_date
 from phongtrao.units.lineage import BOUNDARIES, RECORDED, TODAY
 from phongtrao.units.models import Unit
 

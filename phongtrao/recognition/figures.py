@@ -1,4 +1,4 @@
-"""The yearly figures, computed in one place (INTERCHANGE.md, ``report annual``).
+"""The ANTT recognition figures of the annual report (INTERCHANGE.md, ``report annual``, section ``recognition``).
 
 Every figure is one set-based query: the units of a subtree come from the closure table
 (``UnitAncestor``), the year's results from a LEFT JOIN on (unit, year), grouped by kind.
