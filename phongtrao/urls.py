@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("xep-loai-phong-trao/", include("phongtrao.classification.urls")),
     path("kinh-phi/", include("phongtrao.budget.urls")),
     path("ke-hoach/", include("phongtrao.plans.urls")),
+    path("reports/", include("phongtrao.reports.urls")),
     path("nhap-du-lieu/", include("phongtrao.imports.urls")),
     path("nguoi-dung/", include("phongtrao.accounts.urls_users")),
     path("nhat-ky/", include("phongtrao.audit.urls")),
