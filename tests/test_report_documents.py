@@ -410,3 +410,33 @@ def test_province_and_commune_pages_link_the_downloads(files: dict[str, Any], cl
         body = client.get(reverse(name, args=[code, YEAR])).content.decode()
         for fmt in ("docx", "pdf", "xlsx", "md"):
             assert reverse("reports:annual-download", args=[code, YEAR, fmt]) in body, (name, fmt)
+
+
+# --- the route walk (tests/test_access_routes.py) ---------------------------------------------------
+
+REPORTS_ROUTES = {"reports:annual-download": ("commune", "province")}
+
+
+def check_reports_route(world: Any, persona: Any, name: str) -> None:
+    """The download of each target's commune and province (as Markdown: the same scope check as every format,
+    without rendering a document per persona): anonymous visitors are sent to sign in, a unit the persona
+    cannot see is a 404, a POST is refused; no answer shows a marker the persona may not see; nothing is written."""
+    from tests.personas import leaked_markers
+    from tests.test_access_routes import assert_anonymous_refused, snapshot
+
+    for key, target in world.targets.items():
+        for about in (target.parent, target.parent.parent):
+            url = reverse(name, args=[about.code, YEAR, "md"])
+            before = snapshot()
+            response = persona.client().get(url)
+            where = (persona.name, name, key, about.code, response.status_code)
+            assert response.status_code < 500, where
+            if persona.user is None:
+                assert_anonymous_refused(name, response)
+            elif key not in persona.sees:
+                assert response.status_code in (403, 404), where
+            if response.status_code == 200:
+                body = response.content.decode()
+                assert not leaked_markers(persona, body), (*where, leaked_markers(persona, body))
+            assert persona.client().post(url, {}).status_code in (302, 403, 404, 405), where
+            assert snapshot() == before, (*where, "a download wrote something")

@@ -40,7 +40,7 @@ p {{ margin: 0 0 6pt 0; text-align: justify; text-indent: 10mm; }}
 .head td {{ vertical-align: top; text-align: center; padding: 0; }}
 .head td.body {{ width: 65mm; font-size: 13pt; }}
 .head .b {{ font-weight: bold; }}
-.rule {{ border-bottom: 0.75pt solid black; margin: 1pt auto 0 auto; height: 0; }}
+.rule {{ border-bottom: 0.75pt solid black; margin: 3pt auto 0 auto; height: 0; }}
 .number {{ margin-top: 6pt; }}
 .motto {{ font-weight: bold; font-size: 12.5pt; white-space: nowrap; }}
 .slogan {{ font-weight: bold; }}
