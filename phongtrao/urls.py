@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("xep-loai-phong-trao/", include("phongtrao.classification.urls")),
     path("kinh-phi/", include("phongtrao.budget.urls")),
     path("ke-hoach/", include("phongtrao.plans.urls")),
+    path("reports/", include("phongtrao.reports.urls")),
     path("nhap-du-lieu/", include("phongtrao.imports.urls")),
     path("bao-cao/tong-ket/", include("phongtrao.reports.urls_record")),
     path("nguoi-dung/", include("phongtrao.accounts.urls_users")),

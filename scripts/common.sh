@@ -72,3 +72,19 @@ ensure_pdf_libs() {
     die "PDF documents need ${missing[*]}: install them (as root: apt-get install ${missing[*]})"
   fi
 }
+
+# The annual report's tests read PDFs back (pdftotext, pdffonts: poppler-utils) and check that LibreOffice
+# opens the .docx (libreoffice --headless --convert-to pdf). Install them from Debian when missing.
+ensure_document_test_tools() {
+  local missing=()
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v libreoffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing ${missing[*]} for the document tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null) || die "apt-get install ${missing[*]} failed"
+  else
+    die "the document tests need ${missing[*]}: install them (as root: apt-get install ${missing[*]})"
+  fi
+}

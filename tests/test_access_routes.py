@@ -60,6 +60,7 @@ from tests.test_forces_access import FORCES_ROUTES, check_forces_route, force_ob
 from tests.test_models_access import MODEL_ROUTES, check_model_route, model_targets
 from tests.test_plans_access import PLANS_ROUTES, check_plans_route, plan_objects
 from tests.test_recognition_pages import RECOGNITION_ROUTES, check_recognition_route
+from tests.test_report_documents import REPORTS_ROUTES, check_reports_route
 from tests.test_reports_record import RECORD_ROUTES, check_record_route
 
 pytestmark = pytest.mark.django_db
@@ -287,6 +288,8 @@ def test_every_route_obeys_role_and_scope(world: World, persona_name: str) -> No
             check_plans_route(world, persona, name)
         elif name in RECORD_ROUTES:
             check_record_route(world, persona, name)
+        elif name in REPORTS_ROUTES:
+            check_reports_route(world, persona, name)
         elif set(kwargs) <= set(OTHER_KWARGS) and name.startswith(PLAIN_PREFIXES):
             check_plain_route(persona, name, reverse(name, kwargs={k: OTHER_KWARGS[k] for k in kwargs}), world)
         else:

@@ -50,7 +50,8 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 # Routes that answer with a file, JSON or a redirect only: not pages with text to read.
 NOT_PAGES = re.compile(r"^(admin:|api-v1:|set_language$|accounts:logout$)|(_export|export|:template|:certificates?"
-                       r"|:decision_certificates|:decision_docx|_picker)$|^attachments:(upload|download)$")
+                       r"|:decision_certificates|:decision_docx|_picker)$|^attachments:(upload|download)$"
+                       r"|^reports:annual-download$")
 # Routes that need arguments: how to build them for a persona's target (a residential area "X", "Y" or "Z").
 UNIT_KWARG = {"units:detail": "pk", "units:edit": "pk", "units:close": "pk", "units:changes": "pk"}
 RECOGNITION_ABOUT = {"recognition:unit": "unit", "recognition:commune": "commune", "recognition:bulk": "commune",

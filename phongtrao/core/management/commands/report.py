@@ -1,10 +1,15 @@
-"""``phongtrao report annual --unit CODE --year YEAR [--boundaries recorded|today] [--format json|md]
+"""``phongtrao report annual --unit CODE --year YEAR [--boundaries recorded|today] [--format json|md|docx|pdf|xlsx]
 [--output FILE]`` (INTERCHANGE.md). With ``--boundaries today`` the code names a unit of today, holding the
-records of the units that preceded it (``units.lineage``)."""
+records of the units that preceded it (``units.lineage``).
+
+The binary formats (docx, pdf, xlsx) are written to ``--output`` or to stdout's byte stream when it is a
+pipe or a file; to a terminal they are refused with a clear error.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +18,12 @@ from django.utils import timezone
 
 from phongtrao.recognition.figures import reference_date
 from phongtrao.reports.annual import build_annual, render_markdown
+from phongtrao.reports.render.formats import FORMATS as FILE_FORMATS
+from phongtrao.reports.render.formats import annual_file
 from phongtrao.units.lineage import BOUNDARIES, RECORDED, TODAY
 from phongtrao.units.models import Unit
 
-FORMATS = ("json", "md")
+FORMATS = ("json", "md", "docx", "pdf", "xlsx")
 
 
 class Command(BaseCommand):
@@ -49,12 +56,29 @@ class Command(BaseCommand):
             raise CommandError(f"ambiguous unit code {code!r} on {day:%d/%m/%Y}", returncode=1)
         unit = units[0]  # a code shared across kinds: the administrative unit (highest in the tree)
         report = build_annual(unit, year, boundaries)
-        if options["format"] == "md":
-            text = render_markdown(report, unit)
-        else:
-            text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        fmt = options["format"]
+        if fmt in FILE_FORMATS and FILE_FORMATS[fmt].binary:
+            self.write_binary(annual_file(unit, year, fmt, report=report), options.get("output"), fmt)
+            return
+        text = render_markdown(report, unit) if fmt == "md" else json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         if options.get("output"):
             Path(options["output"]).write_text(text, encoding="utf-8")
             self.stderr.write(f"wrote {options['output']}")
         else:
             self.stdout.write(text, ending="")
+
+    def write_binary(self, data: bytes, output: str | None, fmt: str) -> None:
+        if output:
+            Path(output).write_bytes(data)
+            self.stderr.write(f"wrote {output}")
+            return
+        stream = getattr(self.stdout, "_out", sys.stdout)
+        if stream.isatty():
+            raise CommandError(f"--format {fmt} is a binary file: give --output FILE or redirect stdout to a file",
+                               returncode=1)
+        target: Any = getattr(stream, "buffer", stream)
+        try:
+            target.write(data)
+            target.flush()
+        except TypeError as exc:
+            raise CommandError(f"--format {fmt} is a binary file: give --output FILE", returncode=1) from exc
