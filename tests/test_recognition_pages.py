@@ -279,8 +279,9 @@ def test_grid_query_count_is_pinned(people: dict[str, Any], django_assert_max_nu
     c.get(grid_url())  # warm the session
     # 10 for the grid (whatever the number of rows) and a few for the other apps' annual sections.
     # 20 since the activities and completeness sections, 23 with forces (3), 24 with classification (1), 28 with
-    # budget (4), 30 with plans (PLANS_QUERIES: 2 with no plan in force: the plans, the steering committee)
-    with django_assert_max_num_queries(30):
+    # budget (4), plans (PLANS_QUERIES: 2 with no plan in force: the plans, the steering committee) and the
+    # user's scopes read once per request (accounts.access): 29 in all
+    with django_assert_max_num_queries(29):
         response = c.get(grid_url())
     assert response.status_code == 200
 
@@ -411,8 +412,8 @@ def test_province_page_query_count_is_pinned(people: dict[str, Any], django_asse
     c.get(province_url())
     # One query for every commune's counts, one per annual section, none per commune.
     # the activities, completeness, forces (3), classification (1), budget (4) and plans (2: the plans, the
-    # steering committee) sections: a fixed number each
-    with django_assert_max_num_queries(25):
+    # steering committee) sections: a fixed number each; and the user's scopes, read once per request: 24 in all
+    with django_assert_max_num_queries(24):
         assert c.get(province_url()).status_code == 200
 
 

@@ -25,7 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from phongtrao.accounts.access import capture_units, is_admin, manageable_users, may_grant, require
+from phongtrao.accounts.access import (
+    capture_units,
+    forget_scope_roots,
+    is_admin,
+    manageable_users,
+    may_grant,
+    require,
+)
 from phongtrao.accounts.models import Role, ScopeKind, UnitScope, User
 from phongtrao.accounts.otp import DEVICE_NAME, can_use_totp, throttled_message, wrong_code_message
 from phongtrao.accounts.policies import needs_home_unit
@@ -125,6 +132,7 @@ def do_create_user(actor: Actor, *, username: str, password: str, role: str, fir
         raise ActionError(errors)
     user.set_password(password)
     user.save()
+    forget_scope_roots()
     UnitScope.objects.bulk_create([UnitScope(user=user, unit=u, kind=kind) for u, kind in scopes])
     record(actor, "user.create", user, unit=unit, before=None,
            after={**snapshot(user), "scopes": scope_snapshot(user)})
@@ -179,6 +187,7 @@ def do_set_scopes(actor: Actor, user_id: int, scopes: Iterable[Scope]) -> User:
         return user
     before = scope_snapshot(user)
     UnitScope.objects.filter(pk__in=removed).delete()
+    forget_scope_roots()
     UnitScope.objects.bulk_create([UnitScope(user=user, unit=u, kind=kind) for u, kind in added])
     record(actor, "user.set_scopes", user, unit=user.unit, before={"scopes": before},
            after={"scopes": scope_snapshot(user)})
@@ -192,6 +201,7 @@ def do_grant_scope(actor: Actor, user: User, unit: Unit, kind: str) -> UnitScope
     checked door for people. Granting a scope the account already has changes nothing and records nothing."""
     before = scope_snapshot(user)
     scope, created = UnitScope.objects.get_or_create(user=user, unit=unit, kind=kind)
+    forget_scope_roots()
     if created:
         record(actor, "user.grant_scope", user, unit=user.unit, before={"scopes": before},
                after={"scopes": scope_snapshot(user)})
@@ -466,6 +476,7 @@ def do_create_commune_officers(actor: Actor, rows: list[NewOfficer]) -> list[tup
     for u, _ in created:
         assert u.unit_id is not None  # every account above was made with its commune
         scopes.append(UnitScope(user=u, unit_id=u.unit_id, kind=ScopeKind.CAPTURE))
+    forget_scope_roots()
     UnitScope.objects.bulk_create(scopes)
     record_many(actor, "user.create", [
         (u, u.unit, None, {**snapshot(u), "scopes": [f"{ScopeKind.CAPTURE}:{u.unit_id}"], "one_time_password": True,

@@ -33,3 +33,17 @@ class PasswordChangeRequiredMiddleware:
                                                       "mật khẩu của riêng bạn trước khi tiếp tục."))
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class ScopeCacheMiddleware:
+    """Each request reads the user's scope roots once (``access.scope_roots_read_once``): the scope filters then
+    name the roots by id, which the database plans far better than a subquery (bench/README.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from phongtrao.accounts.access import scope_roots_read_once
+
+        with scope_roots_read_once():
+            return self.get_response(request)
