@@ -53,7 +53,7 @@ def test_approver_records_a_decision_for_five_and_prints_their_certificates(
     units = {code: Unit.objects.with_code(code, on).get() for _, code, _, _ in RECIPIENTS}
 
     browser_sign_in(page, live_server.url, "chutich.tinh")
-    page.get_by_role("link", name="Khen thưởng").click()
+    page.get_by_role("link", name="Khen thưởng", exact=True).click()
     page.wait_for_url("**/khen-thuong/")
     page.click("#record-decision")
     page.wait_for_url("**/khen-thuong/quyet-dinh/them/")

@@ -34,6 +34,7 @@ def test_officer_finds_da_nang_without_diacritics_and_opens_its_page(
     communes = list(Unit.objects.filter(parent=da_nang).valid_on(today).vi_ordered().values_list("name", flat=True))
 
     browser_sign_in(page, live_server.url, "canbo.danang")
+    page.get_by_role("link", name="Đơn vị", exact=True).click()  # home is the to-do list: the register is in the menu
     expect(page.get_by_role("heading", name="Danh mục đơn vị")).to_be_visible()
 
     search = page.get_by_role("searchbox", name="Tìm đơn vị")

@@ -42,7 +42,8 @@ def demo_units() -> Any:
 
 
 def snapshot() -> list[tuple[Any, ...]]:
-    return list(all_demo_units().order_by("code").values_list(
+    # A carried-over unit has two versions with one code (before and after 01/07/2025): ordered by date too.
+    return list(all_demo_units().order_by("code", "valid_from", "parent__code").values_list(
         "code", "name", "kind", "subtype", "parent__code", "managed_by", "size", "school_level",
         "armed_forces", "households", "subject_to_standard"))
 
